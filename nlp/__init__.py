@@ -1,0 +1,1 @@
+"""Norwegian language model handling for the Rasa NLU pipeline."""

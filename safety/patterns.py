@@ -1,0 +1,80 @@
+"""Deterministic crisis detection from the curated list in content/crisis_patterns.yml.
+
+Pure logic, no Rasa: used by the NLU component and by the evaluation scripts.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import List, Optional, Sequence
+
+import yaml
+from rapidfuzz.distance import DamerauLevenshtein
+
+from nlp.normalize import fold, normalize
+
+PATTERNS_FILE = Path(__file__).resolve().parent.parent / "content" / "crisis_patterns.yml"
+MIN_FUZZY_TOKEN_LENGTH = 6  # shorter words collide with everyday words at one typo
+LONG_WORD_LENGTH = 10  # from here two typos are still the same word
+
+
+@dataclass(frozen=True)
+class CrisisMatch:
+    """Why a message was taken as a crisis: the pattern or fuzzy word that fired."""
+
+    rule: str
+    matched_text: str
+
+
+class CrisisDetector:
+    def __init__(self, patterns: Sequence[str], exclusions: Sequence[str], fuzzy_words: Sequence[str]):
+        self._patterns = [(p, re.compile(fold(p))) for p in patterns]
+        self._exclusions = [re.compile(fold(p)) for p in exclusions]
+        self._fuzzy_words = [normalize(w) for w in fuzzy_words]
+
+    @classmethod
+    def from_file(cls, path: Path = PATTERNS_FILE) -> "CrisisDetector":
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.safe_load(handle) or {}
+        patterns = data.get("patterns") or []
+        if not patterns:
+            raise ValueError(f"{path}: 'patterns' must list at least one pattern")
+        return cls(patterns, data.get("exclusions") or [], data.get("fuzzy_words") or [])
+
+    def detect(self, text: Optional[str]) -> Optional[CrisisMatch]:
+        if not text:
+            return None
+        message = normalize(text)
+        for exclusion in self._exclusions:
+            message = exclusion.sub(" ", message)
+        for source, pattern in self._patterns:
+            found = pattern.search(message)
+            if found:
+                return CrisisMatch(rule=source, matched_text=found.group(0))
+        return self._fuzzy(message)
+
+    def _fuzzy(self, message: str) -> Optional[CrisisMatch]:
+        for token in message.split():
+            if len(token) < MIN_FUZZY_TOKEN_LENGTH:
+                continue
+            for word in self._fuzzy_words:
+                allowed = 2 if len(word) >= LONG_WORD_LENGTH else 1
+                if DamerauLevenshtein.distance(token, word, score_cutoff=allowed) <= allowed:
+                    return CrisisMatch(rule=f"fuzzy:{word}", matched_text=token)
+        return None
+
+
+@lru_cache(maxsize=1)
+def default_detector() -> CrisisDetector:
+    return CrisisDetector.from_file()
+
+
+def is_crisis(text: Optional[str]) -> bool:
+    return default_detector().detect(text) is not None
+
+
+def find_all(texts: List[str]) -> List[Optional[CrisisMatch]]:
+    detector = default_detector()
+    return [detector.detect(t) for t in texts]

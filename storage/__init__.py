@@ -1,0 +1,1 @@
+"""The conversation store: Rasa's SQL tracker store configured from settings, plus helpers."""

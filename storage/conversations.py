@@ -1,0 +1,106 @@
+"""Direct access to stored conversations: feedback, deletion and retention.
+
+Works on the same database as the tracker store (SQLite file or PostgreSQL), reached with
+SQLAlchemy Core. Rasa's SQLTrackerStore keeps every event of a conversation as a row of the
+`events` table keyed by `sender_id`; resident feedback lives beside it in
+`conversation_feedback`, so deleting a conversation removes both.
+"""
+from __future__ import annotations
+
+import time
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+import settings
+
+EVENTS_TABLE = "events"  # the table name Rasa's SQLTrackerStore uses
+SECONDS_PER_DAY = 86_400
+VALID_RATINGS = ("up", "down")
+
+metadata = sa.MetaData()
+
+feedback_table = sa.Table(
+    "conversation_feedback",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
+    sa.Column("rating", sa.String(8), nullable=False),
+    sa.Column("bot_text", sa.Text, nullable=True),
+    # timestamp of the rated BotUttered event when it can be found, else None
+    sa.Column("bot_event_timestamp", sa.Float, nullable=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+
+def engine_from_settings(conf: Optional[settings.Settings] = None) -> Engine:
+    conf = conf or settings.load()
+    return sa.create_engine(conf.tracker_url, future=True)
+
+
+def ensure_schema(engine: Engine) -> None:
+    metadata.create_all(engine)
+
+
+def add_feedback(
+    engine: Engine,
+    sender_id: str,
+    rating: str,
+    bot_text: Optional[str] = None,
+    bot_event_timestamp: Optional[float] = None,
+) -> None:
+    if rating not in VALID_RATINGS:
+        raise ValueError(f"rating must be one of {VALID_RATINGS}, not {rating!r}")
+    ensure_schema(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            feedback_table.insert().values(
+                sender_id=sender_id,
+                rating=rating,
+                bot_text=bot_text,
+                bot_event_timestamp=bot_event_timestamp,
+                created_at=time.time(),
+            )
+        )
+
+
+def _events(engine: Engine) -> sa.Table:
+    return sa.Table(EVENTS_TABLE, sa.MetaData(), autoload_with=engine)
+
+
+def delete_conversation(engine: Engine, sender_id: str) -> int:
+    """Removes every stored row of one conversation; returns the number of event rows."""
+    ensure_schema(engine)
+    inspector = sa.inspect(engine)
+    deleted = 0
+    with engine.begin() as conn:
+        if inspector.has_table(EVENTS_TABLE):
+            events = _events(engine)
+            deleted = conn.execute(events.delete().where(events.c.sender_id == sender_id)).rowcount
+        conn.execute(feedback_table.delete().where(feedback_table.c.sender_id == sender_id))
+    return deleted
+
+
+def delete_older_than(engine: Engine, days: int, now: Optional[float] = None) -> int:
+    """Deletes whole conversations whose latest event is older than `days`; returns how many."""
+    if days < 0:
+        raise ValueError("days must be zero or more")
+    cutoff = (now if now is not None else time.time()) - days * SECONDS_PER_DAY
+    inspector = sa.inspect(engine)
+    if not inspector.has_table(EVENTS_TABLE):
+        return 0
+    ensure_schema(engine)
+    events = _events(engine)
+    latest = (
+        sa.select(events.c.sender_id)
+        .group_by(events.c.sender_id)
+        .having(sa.func.max(events.c.timestamp) < cutoff)
+    )
+    with engine.begin() as conn:
+        stale = [row[0] for row in conn.execute(latest)]
+        for start in range(0, len(stale), 500):  # bounded IN lists for SQLite
+            chunk = stale[start:start + 500]
+            conn.execute(events.delete().where(events.c.sender_id.in_(chunk)))
+            conn.execute(feedback_table.delete().where(feedback_table.c.sender_id.in_(chunk)))
+    return len(stale)

@@ -1,0 +1,38 @@
+"""Rasa's SQLTrackerStore configured from settings.py (SQLite by default, PostgreSQL by env).
+
+endpoints.yml names this class, so the database is chosen by environment / .env without
+editing YAML.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+
+import settings
+
+
+class ConfiguredSQLTrackerStore(SQLTrackerStore):
+    def __init__(
+        self,
+        domain: Optional[Domain] = None,
+        event_broker: Optional[EventBroker] = None,
+        **kwargs: Any,
+    ) -> None:
+        conf = settings.load()
+        if conf.tracker_dialect == "sqlite":
+            Path(conf.tracker_db).parent.mkdir(parents=True, exist_ok=True)
+        super().__init__(
+            domain=domain,
+            dialect=conf.tracker_dialect,
+            host=conf.tracker_host,
+            port=conf.tracker_port,
+            db=conf.tracker_db,
+            username=conf.tracker_user,
+            password=conf.tracker_password,
+            event_broker=event_broker,
+            **{k: v for k, v in kwargs.items() if k in ("login_db", "query")},
+        )
