@@ -1,0 +1,440 @@
+"""Finds personal data in a message and replaces it with typed placeholders.
+
+Pure text in, masked text out: `mask("ring meg på 412 34 567")` gives
+`MaskResult(text="ring meg på «telefonnummer»", findings=[Finding("telefonnummer", 12, 22)])`.
+The tracker store (privacy/tracker_store.py) runs this on every copy of user text before an
+event is written, so the conversation logs (health data, often about minors) never hold
+phone numbers, e-mail addresses, fødselsnummer, account numbers, street addresses or names.
+
+What is kept on purpose: the municipality's own numbers and the national help lines (bot
+replies quote them), ages ("jeg er 17", "sønnen min på 14": the bot routes on them), dates,
+times and short numbers.
+
+Regexes are compiled at import (cheap, pure); the contact allow-list and the spaCy model are
+loaded on first use and kept.
+"""
+from __future__ import annotations
+
+import bisect
+import functools
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, FrozenSet, Iterable, List, Optional, Sequence, Tuple
+
+import phonenumbers
+from stdnum.no import fodselsnummer, kontonr
+
+logger = logging.getLogger(__name__)
+
+# Kinds of personal data, each with the placeholder that replaces it.
+PHONE = "telefonnummer"
+EMAIL = "e-post"
+NATIONAL_ID = "fødselsnummer"  # fødselsnummer and D-nummer
+ACCOUNT = "kontonummer"
+ADDRESS = "adresse"
+NAME = "navn"
+NUMBER = "nummer"  # a long digit run that is none of the above (a mistyped ID, a card number)
+KINDS = (PHONE, EMAIL, NATIONAL_ID, ACCOUNT, ADDRESS, NAME, NUMBER)
+
+
+def placeholder(kind: str) -> str:
+    return f"«{kind}»"
+
+
+PLACEHOLDER_PATTERN = re.compile("«(?:" + "|".join(re.escape(k) for k in KINDS) + ")»")
+
+# National numbers the bot states (content/CONTENT.md, section 2): never masked.
+NATIONAL_NUMBERS = ("113", "116 117", "116 123", "22 40 00 40", "116 111", "110", "112")
+PHONE_REGION = "NO"
+MIN_LONG_DIGIT_RUN = 9  # 8 digits is a Norwegian phone number; 9+ unexplained digits are masked
+ACCOUNT_CONTEXT_CHARS = 40  # how far before an 11-digit number "konto" makes it an account
+NAME_MAX_TOKENS = 3  # "Kari Anne Nordmann"
+NER_LABELS = ("PER", "PERSON")
+
+# Overlapping findings: the higher priority wins, then the longer span.
+_PRIORITY = {EMAIL: 60, NATIONAL_ID: 50, ACCOUNT: 50, ADDRESS: 40, PHONE: 30, NAME: 20, NUMBER: 10}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One piece of personal data: its kind and its span in the ORIGINAL text."""
+
+    kind: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class MaskResult:
+    text: str
+    findings: Tuple[Finding, ...] = ()
+
+    @property
+    def kinds(self) -> List[str]:
+        return [f.kind for f in self.findings]
+
+    def map_offset(self, position: int) -> int:
+        """Maps a character offset of the original text to the masked text.
+
+        Offsets inside a masked span snap to the start of its placeholder (entity starts) or,
+        for `end` offsets, are better mapped with map_end().
+        """
+        shift = 0
+        for finding in self.findings:
+            if position < finding.start:
+                break
+            if position < finding.end:
+                return finding.start + shift
+            shift += len(placeholder(finding.kind)) - (finding.end - finding.start)
+        return position + shift
+
+    def map_end(self, position: int) -> int:
+        shift = 0
+        for finding in self.findings:
+            if position <= finding.start:
+                break
+            if position <= finding.end:
+                return finding.start + shift + len(placeholder(finding.kind))
+            shift += len(placeholder(finding.kind)) - (finding.end - finding.start)
+        return position + shift
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+# --- patterns -------------------------------------------------------------------------------
+
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w-])")
+
+# 11 digits: fødselsnummer "010190 12345", "01019012345", "010190-12345";
+# account "1234.56.78903", "1234 56 78903"
+_ELEVEN_DIGITS = re.compile(
+    r"(?<![\d.,])(?:\d{6}[ -]?\d{5}|\d{4}[ .]\d{2}[ .]\d{5})(?![\d]|[.,]\d)"
+)
+_ACCOUNT_CONTEXT = re.compile(r"konto|kto\b|account|bank", re.IGNORECASE)
+_LONG_DIGITS = re.compile(rf"(?<![\d.,])\d{{{MIN_LONG_DIGIT_RUN},}}(?![\d]|[.,]\d)")
+
+# Street addresses: a street name with a Norwegian street suffix, then a house number.
+_LETTER = r"[^\W\d_]"
+# Suffixes safe in lowercase compounds ("storgata 5", "kirkeveien 12b")
+_STREET_SUFFIXES = (
+    "veien", "vegen", "vegan", "gata", "gaten", "gate", "vei", "veg", "bakken", "torget",
+    "tunet", "svingen", "brygga", "bryggen", "kaia", "kaien", "allé", "alléen", "stien",
+    "terrassen", "kroken", "lia", "lien", "åsen", "haugen", "jordet", "løkka", "ringen", "plassen",
+)
+# Suffixes too common in ordinary words to trust unless the word is capitalised
+_CAPITAL_ONLY_SUFFIXES = ("plass", "sti", "alle", "alleen", "parken", "skogen", "berget", "toppen", "marka", "tun")
+_HOUSE_NUMBER = rf"\d{{1,4}}(?:\s?{_LETTER}(?!{_LETTER}))?"
+_POSTCODE_PLACE = rf"(?:,?\s+\d{{4}}\s+[A-ZÆØÅ]{_LETTER}+(?:[ -][A-ZÆØÅ]{_LETTER}+)?)?"
+
+
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+
+
+_ADDRESS_PATTERNS = (
+    # one compound word in any case: "Storgata 5", "kirkeveien 12 B", "Elvebakken 3, 3050 Mjøndalen"
+    re.compile(
+        rf"(?<!{_LETTER})(?i:{_LETTER}{{2,}}?(?:{_alternation(_STREET_SUFFIXES)}))\s+{_HOUSE_NUMBER}{_POSTCODE_PLACE}(?!\d)"
+    ),
+    # a capitalised compound with a rarer suffix: "Solplass 4", "Furuparken 2"
+    re.compile(
+        rf"(?<!{_LETTER})[A-ZÆØÅ]{_LETTER}+?(?:{_alternation(_CAPITAL_ONLY_SUFFIXES)})\s+{_HOUSE_NUMBER}{_POSTCODE_PLACE}(?!\d)"
+    ),
+    # separate words: "Karl Johans gate 1", "Olav Kyrres plass 3", "Dronning Eufemias gate 16"
+    re.compile(
+        rf"(?<!{_LETTER})(?:[A-ZÆØÅ]{_LETTER}*\.?\s+){{1,3}}(?i:gate|gata|vei|veg|plass|allé|alle|terrasse)"
+        rf"\s+{_HOUSE_NUMBER}{_POSTCODE_PLACE}(?!\d)"
+    ),
+)
+
+
+def _loose(phrase: str) -> str:
+    """A phrase pattern that also matches the æøå-less spellings residents type."""
+    out = []
+    for char in phrase:
+        if char == "ø":
+            out.append("(?:ø|o|oe)")
+        elif char == "æ":
+            out.append("(?:æ|ae|e)")
+        elif char == "å":
+            out.append("(?:å|aa|a)")
+        elif char == " ":
+            out.append(r"\s+")
+        else:
+            out.append(re.escape(char))
+    return "".join(out)
+
+
+_NAME_SUBJECTS = (
+    "jeg", "je", "eg", "e", "i", "han", "hun", "ho", "hu", "hen",
+    "sønnen min", "sønnen vår", "sønnen", "datteren min", "dattera mi", "datteren vår", "dottera mi",
+    "gutten min", "jenta mi", "barnet mitt", "ungen min", "eleven min", "moren min", "mora mi",
+    "mor mi", "faren min", "far min", "mannen min", "kona mi", "samboeren min", "broren min",
+    "bror min", "søstera mi", "søsteren min", "søster mi", "vennen min", "venninna mi",
+    "venninnen min", "kjæresten min", "kontaktpersonen min",
+)
+_NAME_TRIGGERS = (
+    [rf"{_loose(s)}\s+(?:heter|heiter|hete|het|hetter)" for s in _NAME_SUBJECTS]
+    + [_loose(p) for p in (
+        "mitt navn er", "mitt namn er", "navnet mitt er", "namnet mitt er", "navnet er",
+        "namnet er", "navnet hans er", "navnet hennes er", "jeg kalles", "kall meg",
+        "vennlig hilsen", "med vennlig hilsen", "hilsen", "helsing", "mvh", "hilsing",
+    )]
+)
+_NAME_TRIGGER = re.compile(
+    r"(?<!\w)(?:" + "|".join(sorted(_NAME_TRIGGERS, key=len, reverse=True)) + r")[\s:,]+",
+    re.IGNORECASE,
+)
+_NAME_TOKEN = re.compile(rf"{_LETTER}+(?:['’-]{_LETTER}+)*")
+# Words that end a name (or show there was none): "jeg heter ikke ...", "Ola og er 17"
+_NAME_STOPWORDS = frozenset(
+    """
+    og er jeg eg je meg men som på pa i fra frå har bor trenger treng trengs lurer vil ville skal
+    kan kunne må ma med til for ikke ikkje ikkje sliter slit nå na no jo bare berre altså assa
+    asså forresten da så sa hei hallo heisann btw jobber går gar født fødd fodd også ogsa fyller
+    var blir er e å a det den dette du dere vi oss han hun ho dei de ein en et eit noe noko
+    mitt min mi mine hans hennes hva kva hvem kven hvordan korleis hvorfor kvifor hvor kor når
+    når når nar om at the and egentlig eigentleg visst vel kanskje sånn slik litt veldig typ
+    liksom takk ok okei ja nei bor alder år ar gammel gammal snart nesten akkurat fra
+    elev student mamma pappa mor far barn sønn datter
+    """.split()
+)
+
+
+def _fold_word(word: str) -> str:
+    return word.lower().replace("ø", "o").replace("æ", "ae").replace("å", "a")
+
+
+_NAME_STOPWORDS_FOLDED = frozenset(_fold_word(w) for w in _NAME_STOPWORDS)
+
+
+# --- allow-list -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AllowList:
+    """What is never masked: the municipality's own contacts and the national numbers."""
+
+    numbers: FrozenSet[str] = frozenset()  # national significant numbers, digits only
+    emails: FrozenSet[str] = frozenset()  # lowercase
+    names: FrozenSet[str] = frozenset()  # folded lowercase full names and their parts
+
+    def allows_number(self, text: str) -> bool:
+        return _national_digits(text) in self.numbers
+
+    def allows_name(self, text: str) -> bool:
+        return " ".join(_fold_word(t) for t in text.split()) in self.names
+
+
+def _national_digits(text: str) -> str:
+    """Digits of a number as dialled inside Norway (drops +47 / 0047)."""
+    try:
+        parsed = phonenumbers.parse(text, PHONE_REGION)
+        if parsed.country_code == 47:
+            return str(parsed.national_number)
+    except phonenumbers.NumberParseException:
+        pass
+    return _digits(text)
+
+
+def build_allow_list(contacts_file: Optional[Path] = None) -> AllowList:
+    """The national numbers plus every phone, e-mail and name in content/contacts.yml."""
+    numbers = {_national_digits(n) for n in NATIONAL_NUMBERS}
+    emails: set = set()
+    names: set = set()
+    if contacts_file is None:
+        import settings  # read on first use, never at import
+
+        contacts_file = Path(settings.load().contacts_file)
+    try:
+        import yaml
+
+        data = yaml.safe_load(Path(contacts_file).read_text(encoding="utf-8")) or {}
+        for contact in data.get("contacts") or []:
+            if contact.get("phone"):
+                numbers.add(_national_digits(str(contact["phone"])))
+            if contact.get("email"):
+                emails.add(str(contact["email"]).strip().lower())
+            if contact.get("name"):
+                folded = [_fold_word(t) for t in str(contact["name"]).split()]
+                names.add(" ".join(folded))
+                names.update(folded)
+    except (OSError, ValueError, AttributeError, TypeError) as error:
+        # Masking must go on; the action server is the one that fails loudly on this file.
+        logger.warning("masking: cannot read the contact allow-list %s: %s", contacts_file, error)
+    return AllowList(frozenset(numbers), frozenset(emails), frozenset(names))
+
+
+# --- spaCy NER ------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _ner_pipeline():
+    """nb_core_news_sm with only what NER needs, or None where it is not installed.
+
+    The blank 'nb' fallback of nlp/spacy_model.py has no NER, so there is nothing to load.
+    """
+    try:
+        from nlp import spacy_model
+
+        if not spacy_model.preferred_model_installed():
+            logger.info("masking: %s not installed: names only by the 'jeg heter' rule", spacy_model.PREFERRED_MODEL)
+            return None
+        import spacy
+
+        nlp = spacy.load(spacy_model.PREFERRED_MODEL, exclude=["parser", "lemmatizer", "attribute_ruler", "morphologizer", "senter"])
+        if "ner" not in nlp.pipe_names:
+            return None
+        return nlp
+    except Exception as error:  # a broken model must not stop conversations being stored
+        logger.warning("masking: spaCy NER unavailable: %s", error)
+        return None
+
+
+def ner_available() -> bool:
+    return _ner_pipeline() is not None
+
+
+# --- the masker -----------------------------------------------------------------------------
+
+
+@dataclass
+class Masker:
+    """Finds and replaces personal data. `use_ner=None` uses spaCy NER wherever it exists."""
+
+    allow_list: Optional[AllowList] = None
+    use_ner: Optional[bool] = None
+    _detectors: Sequence[Callable[[str], Iterable[Finding]]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._detectors = (
+            self._emails, self._eleven_digit_ids, self._addresses, self._phones,
+            self._trigger_names, self._ner_names, self._long_digits,
+        )
+
+    @property
+    def allowed(self) -> AllowList:
+        if self.allow_list is None:
+            self.allow_list = build_allow_list()
+        return self.allow_list
+
+    def mask(self, text: str) -> MaskResult:
+        if not text or not isinstance(text, str):
+            return MaskResult(text)
+        candidates: List[Finding] = []
+        for detect in self._detectors:
+            candidates.extend(detect(text))
+        if not candidates:
+            return MaskResult(text)
+        findings = _resolve_overlaps(candidates)
+        pieces, last = [], 0
+        for finding in findings:
+            pieces.append(text[last:finding.start])
+            pieces.append(placeholder(finding.kind))
+            last = finding.end
+        pieces.append(text[last:])
+        return MaskResult("".join(pieces), tuple(findings))
+
+    # detectors: each yields Findings in the original text
+
+    def _emails(self, text: str) -> Iterable[Finding]:
+        if "@" not in text:
+            return
+        for match in _EMAIL.finditer(text):
+            if match.group().lower() not in self.allowed.emails:
+                yield Finding(EMAIL, match.start(), match.end())
+
+    def _eleven_digit_ids(self, text: str) -> Iterable[Finding]:
+        for match in _ELEVEN_DIGITS.finditer(text):
+            digits = _digits(match.group())
+            before = text[max(0, match.start() - ACCOUNT_CONTEXT_CHARS):match.start()]
+            says_account = bool(_ACCOUNT_CONTEXT.search(before)) or "." in match.group()
+            if fodselsnummer.is_valid(digits) and not says_account:
+                kind = NATIONAL_ID  # every valid fødselsnummer also passes the account checksum
+            elif kontonr.is_valid(digits):
+                kind = ACCOUNT
+            elif fodselsnummer.is_valid(digits):
+                kind = NATIONAL_ID
+            else:
+                kind = NUMBER  # a mistyped ID or account: still masked
+            yield Finding(kind, match.start(), match.end())
+
+    def _addresses(self, text: str) -> Iterable[Finding]:
+        if not any(ch.isdigit() for ch in text):
+            return
+        for pattern in _ADDRESS_PATTERNS:
+            for match in pattern.finditer(text):
+                yield Finding(ADDRESS, match.start(), match.end())
+
+    def _phones(self, text: str) -> Iterable[Finding]:
+        if sum(ch.isdigit() for ch in text) < 3:
+            return
+        for match in phonenumbers.PhoneNumberMatcher(text, PHONE_REGION):
+            number = match.number
+            national = str(number.national_number) if number.country_code == 47 else _digits(match.raw_string)
+            if national in self.allowed.numbers:
+                continue
+            yield Finding(PHONE, match.start, match.end)
+
+    def _long_digits(self, text: str) -> Iterable[Finding]:
+        for match in _LONG_DIGITS.finditer(text):
+            if match.group() not in self.allowed.numbers:
+                yield Finding(NUMBER, match.start(), match.end())
+
+    def _trigger_names(self, text: str) -> Iterable[Finding]:
+        for trigger in _NAME_TRIGGER.finditer(text):
+            position, tokens = trigger.end(), []
+            while len(tokens) < NAME_MAX_TOKENS:
+                token = _NAME_TOKEN.match(text, position)
+                if not token or _fold_word(token.group()) in _NAME_STOPWORDS_FOLDED:
+                    break
+                tokens.append(token)
+                gap = re.match(r"[ \t]+", text[token.end():])  # a comma or full stop ends the name
+                if not gap:
+                    break
+                position = token.end() + gap.end()
+            if not tokens:
+                continue
+            start, end = tokens[0].start(), tokens[-1].end()
+            if not self.allowed.allows_name(text[start:end]):
+                yield Finding(NAME, start, end)
+
+    def _ner_names(self, text: str) -> Iterable[Finding]:
+        if self.use_ner is False:
+            return
+        nlp = _ner_pipeline()
+        if nlp is None:
+            return
+        for entity in nlp(text).ents:
+            if entity.label_ in NER_LABELS and not PLACEHOLDER_PATTERN.search(entity.text):
+                if not self.allowed.allows_name(entity.text):
+                    yield Finding(NAME, entity.start_char, entity.end_char)
+
+
+def _resolve_overlaps(candidates: Sequence[Finding]) -> List[Finding]:
+    ranked = sorted(candidates, key=lambda f: (-_PRIORITY[f.kind], -(f.end - f.start), f.start))
+    chosen: List[Finding] = []
+    starts: List[int] = []
+    for finding in ranked:
+        index = bisect.bisect_left(starts, finding.start)
+        overlaps_before = index > 0 and chosen[index - 1].end > finding.start
+        overlaps_after = index < len(chosen) and chosen[index].start < finding.end
+        if overlaps_before or overlaps_after:
+            continue
+        chosen.insert(index, finding)
+        starts.insert(index, finding.start)
+    return chosen
+
+
+@functools.lru_cache(maxsize=1)
+def default_masker() -> Masker:
+    return Masker()
+
+
+def mask(text: str) -> MaskResult:
+    """Masks personal data in `text` with the default allow-list (content/contacts.yml)."""
+    return default_masker().mask(text)

@@ -1,0 +1,165 @@
+"""The tracker store endpoints.yml names: masks personal data before any event is written.
+
+Rasa's SQLTrackerStore.save() writes each not-yet-stored event as one row, with the event's
+`as_dict()` serialised into the `data` column. The events it writes come from
+`_additional_events()`; this class hands it masked COPIES of those events, so every copy of
+what a resident typed (UserUttered text, parse_data text, entity values, slot values, metadata,
+bot replies that echo it) is masked in the row, while the in-memory tracker of the running
+turn keeps the original text until the turn ends. Events sent to an event broker are masked
+the same way.
+
+Consequence by design: a slot filled from personal data (a name, a phone number) holds the
+placeholder from the next turn on, because Rasa rebuilds the tracker from the stored rows.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Dict, Iterable, Iterator, List, Optional
+
+from rasa.core.brokers.broker import EventBroker
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from privacy.masking import PLACEHOLDER_PATTERN, Masker, MaskResult, default_masker, placeholder
+from storage.tracker_store import ConfiguredSQLTrackerStore
+
+logger = logging.getLogger(__name__)
+
+# Keys of a serialised event that hold Rasa's own structure, never user text: left untouched
+# so the stored event still deserialises (intent and action names, policy, offsets, ...).
+STRUCTURAL_KEYS = frozenset(
+    {
+        "event", "timestamp", "name", "policy", "confidence", "intent", "intent_ranking",
+        "input_channel", "message_id", "entity", "extractor", "role", "group", "processors",
+        "confidence_entity", "start", "end", "response_selector", "action_name",
+        "use_text_for_featurization", "hide_rule_turn", "rule_only", "date_time", "kill_on_user_msg",
+        "model_id", "assistant_id", "additional_info",
+    }
+)
+# Subtrees filled by channels and actions (widget metadata, bot reply buttons): masked whole.
+FREE_FORM_KEYS = frozenset({"metadata", "data"})
+USER_EVENT = "user"
+UNKNOWN_ECHO = "«skjult»"  # only if case folding and IGNORECASE ever disagree
+MIN_ECHO_LENGTH = 2  # shorter pieces are not searched for in other values
+
+
+class EventMasker:
+    """Masks the serialised form of a batch of events (one save)."""
+
+    def __init__(self, masker: Optional[Masker] = None) -> None:
+        self._masker = masker or default_masker()
+        self._results: Dict[str, MaskResult] = {}
+        # original pieces of personal data found in this batch's user texts -> placeholder,
+        # so a slot or entity value copied out of a message ("ola") is masked even where the
+        # value alone would not be recognised
+        self._seen: Dict[str, str] = {}
+        self._echo: Optional["re.Pattern[str]"] = None
+
+    def _mask_text(self, text: str) -> MaskResult:
+        if text not in self._results:
+            self._results[text] = self._masker.mask(text)
+        return self._results[text]
+
+    def learn(self, text: str) -> None:
+        result = self._mask_text(text)
+        for finding in result.findings:
+            self._seen[text[finding.start:finding.end].strip().casefold()] = placeholder(finding.kind)
+        self._echo = None
+
+    def mask_value(self, value: str) -> str:
+        key = value.strip().casefold()
+        if key and key in self._seen:
+            return self._seen[key]
+        masked = self._mask_text(value).text
+        if self._seen:
+            # a piece found in a message and echoed elsewhere ("Hei Ola!") goes too
+            masked = self._echo_pattern().sub(
+                lambda m: self._seen.get(m.group().casefold(), UNKNOWN_ECHO), masked
+            )
+        return masked
+
+    def _echo_pattern(self) -> "re.Pattern[str]":
+        if self._echo is None:
+            self._echo = self._build_echo_pattern()
+        return self._echo
+
+    def _build_echo_pattern(self) -> "re.Pattern[str]":
+        pieces = sorted((p for p in self._seen if len(p) > MIN_ECHO_LENGTH), key=len, reverse=True)
+        if not pieces:
+            return re.compile(r"(?!)")
+        return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in pieces) + r")(?!\w)", re.IGNORECASE)
+
+    def mask_tree(self, node: Any, structural: bool = True) -> Any:
+        if isinstance(node, str):
+            return node if PLACEHOLDER_PATTERN.fullmatch(node) else self.mask_value(node)
+        if isinstance(node, dict):
+            masked = {}
+            for key, value in node.items():
+                if structural and key in STRUCTURAL_KEYS:
+                    masked[key] = value
+                else:
+                    masked[key] = self.mask_tree(value, structural and key not in FREE_FORM_KEYS)
+            return masked
+        if isinstance(node, (list, tuple)):
+            return [self.mask_tree(item, structural) for item in node]
+        return node
+
+    def mask_user_event(self, data: Dict[str, Any]) -> Dict[str, Any]:
+        masked = self.mask_tree(data)
+        parse_data = data.get("parse_data") or {}
+        parse_text = parse_data.get("text")
+        entities = parse_data.get("entities")
+        if isinstance(parse_text, str) and isinstance(entities, list):
+            # entity offsets point into the masked text, so the review console can highlight them
+            result = self._mask_text(parse_text)
+            for original, copy in zip(entities, masked["parse_data"]["entities"]):
+                if isinstance(original, dict) and isinstance(original.get("start"), int) and isinstance(original.get("end"), int):
+                    copy["start"] = result.map_offset(original["start"])
+                    copy["end"] = result.map_end(original["end"])
+        return masked
+
+    def mask_events(self, events: Iterable[Event]) -> List[Event]:
+        serialised = [event.as_dict() for event in events]
+        for data in serialised:
+            if data.get("event") == USER_EVENT:
+                for text in (data.get("text"), (data.get("parse_data") or {}).get("text")):
+                    if isinstance(text, str):
+                        self.learn(text)
+        masked_events = []
+        for data in serialised:
+            masked = self.mask_user_event(data) if data.get("event") == USER_EVENT else self.mask_tree(data)
+            event = Event.from_parameters(masked)
+            if event is None:  # pragma: no cover - every Rasa event type deserialises
+                raise ValueError(f"cannot rebuild a masked {data.get('event')!r} event")
+            masked_events.append(event)
+        return masked_events
+
+
+def mask_events(events: Iterable[Event], masker: Optional[Masker] = None) -> List[Event]:
+    """Masked copies of `events` (the originals are not changed)."""
+    return EventMasker(masker).mask_events(events)
+
+
+class MaskingSQLTrackerStore(ConfiguredSQLTrackerStore):
+    """ConfiguredSQLTrackerStore that never writes unmasked personal data."""
+
+    def __init__(
+        self,
+        domain: Optional[Domain] = None,
+        event_broker: Optional[EventBroker] = None,
+        masker: Optional[Masker] = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(domain=domain, event_broker=event_broker, **kwargs)
+        self._masker = masker
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
+        new_events = list(super()._additional_events(session, tracker))
+        return iter(mask_events(new_events, self._masker))
+
+    async def _stream_new_events(
+        self, event_broker: EventBroker, new_events: List[Event], sender_id: str
+    ) -> None:
+        await super()._stream_new_events(event_broker, mask_events(new_events, self._masker), sender_id)
