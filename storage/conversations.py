@@ -83,24 +83,40 @@ def delete_conversation(engine: Engine, sender_id: str) -> int:
 
 
 def delete_older_than(engine: Engine, days: int, now: Optional[float] = None) -> int:
-    """Deletes whole conversations whose latest event is older than `days`; returns how many."""
+    """Deletes whole conversations whose latest event is older than `days`; returns how many.
+
+    Feedback rows go with their conversation; feedback whose conversation has no events left
+    is deleted once it is itself older than `days`.
+    """
     if days < 0:
         raise ValueError("days must be zero or more")
     cutoff = (now if now is not None else time.time()) - days * SECONDS_PER_DAY
-    inspector = sa.inspect(engine)
-    if not inspector.has_table(EVENTS_TABLE):
-        return 0
     ensure_schema(engine)
-    events = _events(engine)
-    latest = (
-        sa.select(events.c.sender_id)
-        .group_by(events.c.sender_id)
-        .having(sa.func.max(events.c.timestamp) < cutoff)
-    )
+    has_events = sa.inspect(engine).has_table(EVENTS_TABLE)
+    stale = []
     with engine.begin() as conn:
-        stale = [row[0] for row in conn.execute(latest)]
-        for start in range(0, len(stale), 500):  # bounded IN lists for SQLite
-            chunk = stale[start:start + 500]
-            conn.execute(events.delete().where(events.c.sender_id.in_(chunk)))
-            conn.execute(feedback_table.delete().where(feedback_table.c.sender_id.in_(chunk)))
+        if has_events:
+            events = _events(engine)
+            latest = (
+                sa.select(events.c.sender_id)
+                .group_by(events.c.sender_id)
+                .having(sa.func.max(events.c.timestamp) < cutoff)
+            )
+            # a conversation that got a new event after the select above is kept
+            recent = sa.select(events.c.sender_id).where(events.c.timestamp >= cutoff)
+            stale = [row[0] for row in conn.execute(latest)]
+            for start in range(0, len(stale), 500):  # bounded IN lists for SQLite
+                chunk = stale[start:start + 500]
+                conn.execute(
+                    events.delete().where(events.c.sender_id.in_(chunk), events.c.sender_id.not_in(recent))
+                )
+                conn.execute(
+                    feedback_table.delete().where(
+                        feedback_table.c.sender_id.in_(chunk), feedback_table.c.sender_id.not_in(recent)
+                    )
+                )
+            orphan = feedback_table.c.sender_id.not_in(sa.select(events.c.sender_id))
+        else:
+            orphan = sa.true()
+        conn.execute(feedback_table.delete().where(orphan, feedback_table.c.created_at < cutoff))
     return len(stale)
