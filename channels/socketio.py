@@ -1,0 +1,253 @@
+"""Rasa's socket.io channel for the resident web chat, restricted and with conversation controls.
+
+Differences from `rasa.core.channels.socketio.SocketIOInput`:
+
+* only the origins in settings (ALLOWED_ORIGINS) may open a socket; a browser on any other
+  site gets HTTP 400 from engineio (Rasa's channel accepts every origin);
+* a socket is bound to the one conversation it asked for with `session_request`; it may send
+  messages, rate answers and delete only that conversation;
+* `delete_conversation` removes the conversation's events and feedback from the database
+  (storage.conversations.delete_conversation) under the conversation's lock;
+* `feedback` stores a thumbs up / down for a bot answer (storage.conversations.add_feedback).
+
+Both extra events answer through the socket.io acknowledgement: `{"ok": true}` or
+`{"ok": false, "error": "<code>"}`.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import inspect
+import json
+import logging
+import re
+import uuid
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+import rasa.core.channels.channel
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+import settings
+from channels.origins import origin_checker
+from channels.rated_answers import find_rated_answer
+from storage import conversations
+
+logger = logging.getLogger(__name__)
+
+DELETE_EVENT = "delete_conversation"
+FEEDBACK_EVENT = "feedback"
+# uuid4().hex: what the server hands out; anything else from a client gets a fresh id
+SESSION_ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
+MAX_RATED_TEXT_CHARS = 20_000  # a rated answer is a few paragraphs; refuse anything huge
+
+
+def _ok(**extra: Any) -> Dict[str, Any]:
+    return {"ok": True, **extra}
+
+
+def _error(code: str) -> Dict[str, Any]:
+    return {"ok": False, "error": code}
+
+
+async def _maybe_await(result: Any) -> None:
+    # enter_room / leave_room are plain methods in python-socketio 5.9, coroutines from 5.10
+    if inspect.isawaitable(result):
+        await result
+
+
+class _AppAwareBlueprint(SocketBlueprint):
+    """Remembers the Sanic app so socket handlers can reach the agent's lock store."""
+
+    def __init__(self, channel: "RestrictedSocketIOInput", *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ctx.channel = channel
+
+    def register(self, app: Sanic, options: Dict[Text, Any]) -> None:
+        self.ctx.channel.app = app
+        super().register(app, options)
+
+
+class RestrictedSocketIOInput(SocketIOInput):
+    """socket.io input channel with an origin allow-list, delete and feedback events."""
+
+    @classmethod
+    def name(cls) -> Text:
+        # keep Rasa's name: output channel "socketio", webhook /webhooks/socketio
+        return "socketio"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.app: Optional[Sanic] = None
+        self._engine = None
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def engine(self):
+        """The conversation database, opened on first use (never at import)."""
+        if self._engine is None:
+            self._engine = conversations.engine_from_settings()
+        return self._engine
+
+    async def _in_thread(self, func: Callable[..., Any], *args: Any) -> Any:
+        # SQLAlchemy here is synchronous: keep the event loop free for other residents
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(None, functools.partial(func, *args))
+
+    def _conversation_lock(self, session_id: Text):
+        agent = getattr(getattr(self.app, "ctx", None), "agent", None)
+        lock_store = getattr(agent, "lock_store", None)
+        if lock_store is None:
+            return contextlib.nullcontext()
+        return lock_store.lock(session_id)
+
+    async def _bound_session(self, sio: AsyncServer, sid: Text, data: Any) -> Optional[Text]:
+        """The conversation this socket is bound to, if `data` names exactly that one."""
+        if not self.session_persistence:
+            return sid  # Rasa's rule without persistence: the socket id is the sender id
+        session = await sio.get_session(sid, namespace=self.namespace)
+        bound = session.get("session_id")
+        requested = data.get("session_id") if isinstance(data, dict) else None
+        if bound and requested == bound:
+            return bound
+        return None
+
+    # -- handlers (methods so they can be unit-tested with a stand-in server) ------------
+
+    async def on_connect(self, sid: Text, environ: Dict, auth: Optional[Dict]) -> bool:
+        if not self.jwt_key:
+            return True
+        if auth and auth.get("token"):
+            payload = rasa.core.channels.channel.decode_bearer_token(
+                auth.get("token"), self.jwt_key, self.jwt_algorithm
+            )
+            return bool(payload)
+        return False
+
+    async def on_session_request(self, sio: AsyncServer, sid: Text, data: Any) -> None:
+        requested = data.get("session_id") if isinstance(data, dict) else None
+        if not (isinstance(requested, str) and SESSION_ID_PATTERN.match(requested)):
+            requested = uuid.uuid4().hex
+        session = await sio.get_session(sid, namespace=self.namespace)
+        previous = session.get("session_id")
+        if previous and previous != requested:
+            await _maybe_await(sio.leave_room(sid, previous, namespace=self.namespace))
+        if self.session_persistence:
+            await _maybe_await(sio.enter_room(sid, requested, namespace=self.namespace))
+        await sio.save_session(sid, {"session_id": requested}, namespace=self.namespace)
+        await sio.emit("session_confirm", requested, room=sid, namespace=self.namespace)
+
+    async def on_user_message(
+        self,
+        sio: AsyncServer,
+        sid: Text,
+        data: Any,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> None:
+        if not isinstance(data, dict):
+            return
+        sender_id = await self._bound_session(sio, sid, data)
+        if sender_id is None:
+            logger.warning("socket.io message for a conversation the socket is not bound to; ignored")
+            return
+        message = data.get("message", "")
+        if not isinstance(message, str):
+            return
+        metadata = data.get(self.metadata_key) or {}
+        if isinstance(metadata, str):
+            try:
+                metadata = json.loads(metadata)
+            except ValueError:
+                metadata = {}
+        if not isinstance(metadata, dict):
+            metadata = {}
+        await on_new_message(
+            UserMessage(
+                message,
+                SocketIOOutput(sio, self.bot_message_evt),
+                sender_id,
+                input_channel=self.name(),
+                metadata=metadata,
+            )
+        )
+
+    async def on_delete(self, sio: AsyncServer, sid: Text, data: Any) -> Dict[str, Any]:
+        session_id = await self._bound_session(sio, sid, data)
+        if session_id is None:
+            return _error("unknown_session")
+        try:
+            async with self._conversation_lock(session_id):
+                await self._in_thread(conversations.delete_conversation, self.engine(), session_id)
+        except Exception:  # the resident must learn that deletion failed
+            logger.exception("deleting a conversation failed")
+            return _error("delete_failed")
+        await _maybe_await(sio.leave_room(sid, session_id, namespace=self.namespace))
+        await sio.save_session(sid, {}, namespace=self.namespace)
+        logger.info("a resident deleted their conversation")
+        return _ok()
+
+    async def on_feedback(self, sio: AsyncServer, sid: Text, data: Any) -> Dict[str, Any]:
+        session_id = await self._bound_session(sio, sid, data)
+        if session_id is None:
+            return _error("unknown_session")
+        rating = data.get("rating")
+        text = data.get("text")
+        if rating not in conversations.VALID_RATINGS:
+            return _error("invalid_rating")
+        if not isinstance(text, str) or not text.strip() or len(text) > MAX_RATED_TEXT_CHARS:
+            return _error("invalid_text")
+        try:
+            answer = await self._in_thread(find_rated_answer, self.engine(), session_id, text)
+            if answer is None:
+                return _error("unknown_answer")
+            await self._in_thread(
+                conversations.add_feedback, self.engine(), session_id, rating, answer.text, answer.timestamp
+            )
+        except Exception:
+            logger.exception("storing feedback failed")
+            return _error("feedback_failed")
+        return _ok()
+
+    # -- Rasa glue -----------------------------------------------------------------------
+
+    def create_server(self) -> AsyncServer:
+        is_allowed = origin_checker(settings.load().allowed_origins)
+        logger.info("socket.io accepts the origins %s", sorted(is_allowed.allowed))
+        return AsyncServer(async_mode="sanic", cors_allowed_origins=is_allowed)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        sio = self.create_server()
+        socketio_webhook = _AppAwareBlueprint(self, sio, self.socketio_path, "socketio_webhook", __name__)
+        self.sio = sio  # get_output_channel uses it
+        ns = self.namespace
+
+        @socketio_webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sio.on("connect", namespace=ns)
+        async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
+            return await self.on_connect(sid, environ, auth)
+
+        @sio.on("session_request", namespace=ns)
+        async def session_request(sid: Text, data: Any = None) -> None:
+            await self.on_session_request(sio, sid, data)
+
+        @sio.on(self.user_message_evt, namespace=ns)
+        async def handle_message(sid: Text, data: Any = None) -> None:
+            await self.on_user_message(sio, sid, data, on_new_message)
+
+        @sio.on(DELETE_EVENT, namespace=ns)
+        async def delete_conversation(sid: Text, data: Any = None) -> Dict[str, Any]:
+            return await self.on_delete(sio, sid, data)
+
+        @sio.on(FEEDBACK_EVENT, namespace=ns)
+        async def feedback(sid: Text, data: Any = None) -> Dict[str, Any]:
+            return await self.on_feedback(sio, sid, data)
+
+        return socketio_webhook
