@@ -6,7 +6,7 @@ real model and the fallback retrains the components that depend on it.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Text
+from typing import Any, Dict, Optional, Text
 
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -15,6 +15,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 
 from nlp import spacy_model
+from nlp.normalize import fold
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +33,12 @@ class NorwegianSpacyNLP(SpacyNLP):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {**SpacyNLP.get_default_config(), "prefer_fallback": False}
+        # fold_spelling: "forløp", "forlop" and "forloep" become one token (nlp/normalize.py)
+        return {**SpacyNLP.get_default_config(), "prefer_fallback": False, "fold_spelling": True}
+
+    def _preprocess_text(self, text: Optional[Text]) -> Text:
+        text = super()._preprocess_text(text)
+        return fold(text) if self._config.get("fold_spelling") else text
 
     @classmethod
     def create(

@@ -1,0 +1,104 @@
+"""Rasa glue: routes a person to the right contact and tells phone hours and e-mail."""
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+import settings
+from actions import opening_hours, replies
+from actions.age import ADULT, CHILD, read_person
+from actions.directory import Contact, contact_for, load_directory
+
+AUDIENCE_TO_DIRECTORY = {CHILD: "children", ADULT: "adults"}
+
+
+@lru_cache(maxsize=1)
+def directory() -> List[Contact]:
+    """Loaded on first use (and validated at start by `python -m actions`)."""
+    return load_directory(Path(settings.load().contacts_file))
+
+
+def now() -> datetime:
+    return datetime.now(tz=opening_hours.OSLO)
+
+
+def line_status_text(contact: Contact) -> Optional[str]:
+    if not contact.phone or not contact.phone_hours:
+        return None
+    moment = now()
+    return opening_hours.describe(opening_hours.line_status(moment, contact.phone_hours), moment)
+
+
+def _entity(tracker: Tracker, name: str) -> Optional[str]:
+    return next(tracker.get_latest_entity_values(name), None)
+
+
+def resolve_audience(tracker: Tracker) -> Dict[str, Any]:
+    """Who the latest message is about; the latest message wins over what was said before."""
+    text = tracker.latest_message.get("text") or ""
+    person = read_person("" if text.startswith("/") else text)
+    audience = person.audience or _entity(tracker, "audience")
+    assumed_self = False
+    if audience is None and person.about_self:
+        audience, assumed_self = ADULT, True
+    if audience is None:
+        audience = tracker.get_slot("audience")
+    return {"audience": audience if audience in (CHILD, ADULT) else None,
+            "age": person.age, "assumed_self": assumed_self}
+
+
+class ActionRoutePerson(Action):
+    """Children (under 18) to the forløpskoordinator for barn og unge, adults to the saksbehandler."""
+
+    def name(self) -> Text:
+        return "action_route_person"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        found = resolve_audience(tracker)
+        audience = found["audience"]
+        if audience is None:
+            dispatcher.utter_message(response="utter_ask_audience")
+            return []
+        contact = contact_for(directory(), AUDIENCE_TO_DIRECTORY[audience])
+        dispatcher.utter_message(
+            text=replies.contact_reply(contact, audience, line_status_text(contact), found["assumed_self"])
+        )
+        events = [SlotSet("audience", audience)]
+        if found["age"] is not None:
+            events.append(SlotSet("age", float(found["age"])))
+        return events
+
+
+class ActionTellOpeningHours(Action):
+    """Phone hours, and whether the line is open right now (Oslo time, holidays)."""
+
+    def name(self) -> Text:
+        return "action_tell_opening_hours"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        audience = resolve_audience(tracker)["audience"] or ADULT
+        contact = contact_for(directory(), AUDIENCE_TO_DIRECTORY[audience])
+        dispatcher.utter_message(text=replies.hours_reply(contact, line_status_text(contact)))
+        return []
+
+
+class ActionTellEmail(Action):
+    """The e-mail address where the directory has one; otherwise the phone instead."""
+
+    def name(self) -> Text:
+        return "action_tell_email"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        audience = resolve_audience(tracker)["audience"] or ADULT
+        contact = contact_for(directory(), AUDIENCE_TO_DIRECTORY[audience])
+        dispatcher.utter_message(text=replies.email_reply(contact))
+        return []
