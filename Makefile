@@ -1,0 +1,30 @@
+# Forløpsassistenten task runner. Every target sets up what it needs first.
+.PHONY: setup train run test unit shell clean
+
+# Create .venv (Python 3.10), install the pinned packages, install or build the spaCy model
+setup:
+	scripts/setup.sh
+
+# Train the model when data, domain or config changed
+train: setup
+	scripts/train.sh
+
+# Set up, train if needed, and start every process (Ctrl-C stops them all)
+run:
+	scripts/run.sh
+
+# Set up, train if needed, and run the whole test suite
+test:
+	scripts/test.sh
+
+# Only the fast unit tests (no servers)
+unit: setup
+	.venv/bin/python -m pytest tests/unit
+
+# Talk to the assistant in the terminal (needs the action server: make run in another shell)
+shell: train
+	.venv/bin/rasa shell --endpoints endpoints.yml
+
+# Remove trained models and local runtime data (not the virtual environment)
+clean:
+	rm -rf models/*.tar.gz var logs reports .rasa

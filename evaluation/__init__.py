@@ -1,0 +1,1 @@
+"""Quality and speed reports (issue: measure against stock Rasa)."""

@@ -1,0 +1,166 @@
+"""Quality report: held-out intent accuracy / macro F1, crisis recall and precision, per pipeline.
+
+    python -m evaluation.quality [--configs config.yml configs/stock_rasa.yml] [--folds 0]
+
+Trains an NLU model per pipeline on data/nlu, parses tests/nlu/heldout.yml and the crisis
+labelled set, and writes reports/quality.md plus a confusion-matrix PNG per pipeline.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORTS = ROOT / "reports"
+HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
+CRISIS_SET = ROOT / "tests" / "data" / "crisis_labelled.yml"
+CRISIS_INTENT = "crisis"
+
+
+def read_examples(path: Path) -> List[Tuple[str, str]]:
+    """(text, intent) pairs of a Rasa NLU YAML file."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    pairs = []
+    for block in data.get("nlu", []):
+        if "intent" not in block:
+            continue
+        for line in block["examples"].splitlines():
+            text = line.strip()
+            if text.startswith("- "):
+                pairs.append((text[2:].strip(), block["intent"]))
+    return pairs
+
+
+def train_nlu(config: Path, out_dir: Path) -> Tuple[Path, float]:
+    from rasa.model_training import train_nlu as rasa_train_nlu
+
+    started = time.perf_counter()
+    model = rasa_train_nlu(str(config), str(ROOT / "data" / "nlu"), str(out_dir),
+                           domain=str(ROOT / "domain.yml"))
+    return Path(model), time.perf_counter() - started
+
+
+def parse_all(model: Path, texts: List[str]) -> List[str]:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model))
+
+    async def run() -> List[str]:
+        results = []
+        for text in texts:
+            parsed = await agent.parse_message(text)
+            results.append((parsed.get("intent") or {}).get("name") or "")
+        return results
+
+    return asyncio.run(run())
+
+
+def score(expected: List[str], predicted: List[str]) -> Dict[str, object]:
+    from sklearn.metrics import accuracy_score, classification_report, f1_score
+
+    labels = sorted(set(expected))
+    return {
+        "accuracy": accuracy_score(expected, predicted),
+        "macro_f1": f1_score(expected, predicted, labels=labels, average="macro", zero_division=0),
+        "per_intent": classification_report(expected, predicted, labels=labels, output_dict=True, zero_division=0),
+    }
+
+
+def crisis_scores(predicted_crisis: List[bool], truth: List[bool]) -> Dict[str, float]:
+    tp = sum(p and t for p, t in zip(predicted_crisis, truth))
+    fp = sum(p and not t for p, t in zip(predicted_crisis, truth))
+    fn = sum(t and not p for p, t in zip(predicted_crisis, truth))
+    return {"recall": tp / (tp + fn) if tp + fn else 1.0,
+            "precision": tp / (tp + fp) if tp + fp else 1.0, "missed": fn, "false_alarms": fp}
+
+
+def confusion_png(expected: List[str], predicted: List[str], path: Path, title: str) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    labels = sorted(set(expected) | set(predicted))
+    fig, ax = plt.subplots(figsize=(14, 12))
+    ConfusionMatrixDisplay.from_predictions(expected, predicted, labels=labels, ax=ax,
+                                            xticks_rotation="vertical", colorbar=False)
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
+
+
+def evaluate(config: Path, workdir: Path) -> Dict[str, object]:
+    heldout = read_examples(HELDOUT)
+    crisis = yaml.safe_load(CRISIS_SET.read_text(encoding="utf-8"))
+    crisis_texts = crisis["crisis"] + crisis["not_crisis"]
+    truth = [True] * len(crisis["crisis"]) + [False] * len(crisis["not_crisis"])
+
+    model, train_seconds = train_nlu(config, workdir)
+    texts = [t for t, _ in heldout]
+    predicted = parse_all(model, texts + crisis_texts)
+    heldout_predicted, crisis_predicted = predicted[:len(texts)], predicted[len(texts):]
+    result = score([i for _, i in heldout], heldout_predicted)
+    result["crisis"] = crisis_scores([p == CRISIS_INTENT for p in crisis_predicted], truth)
+    result["train_seconds"] = train_seconds
+    result["expected"], result["predicted"] = [i for _, i in heldout], heldout_predicted
+    result["examples"] = texts
+    return result
+
+
+def markdown(results: Dict[str, Dict[str, object]], stamp: str) -> str:
+    names = list(results)
+    lines = [f"# Quality report ({stamp})", "",
+             "| pipeline | held-out accuracy | macro F1 | crisis recall | crisis precision | NLU training s |",
+             "|---|---|---|---|---|---|"]
+    for name in names:
+        r = results[name]
+        c = r["crisis"]
+        lines.append(f"| {name} | {r['accuracy']:.3f} | {r['macro_f1']:.3f} | {c['recall']:.3f} | "
+                     f"{c['precision']:.3f} | {r['train_seconds']:.0f} |")
+    lines += ["", "## Per intent (F1 on the held-out set)", "",
+              "| intent | " + " | ".join(names) + " | support |", "|---" * (len(names) + 2) + "|"]
+    intents = sorted(k for k in results[names[0]]["per_intent"] if k not in ("accuracy", "macro avg", "weighted avg"))
+    for intent in intents:
+        cells = [f"{results[n]['per_intent'].get(intent, {}).get('f1-score', 0):.2f}" for n in names]
+        support = int(results[names[0]]["per_intent"][intent]["support"])
+        lines.append(f"| {intent} | " + " | ".join(cells) + f" | {support} |")
+    for name in names:
+        wrong = [(t, e, p) for t, e, p in zip(results[name]["examples"], results[name]["expected"],
+                                              results[name]["predicted"]) if e != p]
+        lines += ["", f"## Misclassified by {name} ({len(wrong)})", ""]
+        lines += [f"- «{t}»: expected {e}, got {p}" for t, e, p in wrong]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--configs", nargs="+", default=["config.yml", "configs/stock_rasa.yml"])
+    args = parser.parse_args()
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    REPORTS.mkdir(exist_ok=True)
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for config in args.configs:
+            name = Path(config).stem
+            print(f"quality: training and evaluating {config} ...", flush=True)
+            results[name] = evaluate(ROOT / config, Path(tmp) / name)
+            r = results[name]
+            print(f"quality: {name}: accuracy {r['accuracy']:.3f}, macro F1 {r['macro_f1']:.3f}, "
+                  f"crisis recall {r['crisis']['recall']:.3f} precision {r['crisis']['precision']:.3f}", flush=True)
+            confusion_png(r["expected"], r["predicted"], REPORTS / f"confusion_{name}.png", name)
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    (REPORTS / "quality.md").write_text(markdown(results, stamp), encoding="utf-8")
+    print(f"quality: wrote {REPORTS / 'quality.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,116 @@
+"""Whole-bot conversations through the REST channel, with the real servers and model."""
+import pytest
+import yaml
+from pathlib import Path
+
+from tests.integration.conftest import texts
+
+ROOT = Path(__file__).resolve().parents[2]
+CHILD_MARK = "forløpskoordinator for barn og unge"
+ADULT_MARK = "Morten Jansson"
+ASK_MARK = "under 18 år, eller en voksen"
+CRISIS_MARK = "ring 113"
+
+
+def route_of(replies) -> str:
+    text = texts(replies)
+    if CRISIS_MARK in text:
+        return "crisis"
+    if ASK_MARK in text:
+        return "ask"
+    if CHILD_MARK in text:
+        return "child"
+    if ADULT_MARK in text:
+        return "adult"
+    return "none"
+
+
+def test_greeting_offers_topics_as_buttons(bot, sender):
+    replies = bot.say(sender, "hei")
+    assert "Forløpsassistenten" in texts(replies)
+    buttons = [b["title"] for r in replies for b in r.get("buttons", [])]
+    assert "Hva er et pakkeforløp?" in buttons
+
+
+@pytest.mark.parametrize("message,expected", [
+    ("hva er et pakkeforløp?", "ventetid, utredning, behandling og oppfølging"),
+    ("hva er forskjellen på pakkeforløp og pasientforløp", "Nasjonale pasientforløp psykisk helse og rus"),
+    ("hva er målet med pakkeforlopet", "brukermedvirkning"),
+    ("hva gjør en forløpskoordinator", "spesialisthelsetjenesten"),
+    ("får jeg en egen forløpskoordinator?", "kontaktperson som kjenner deg godt"),
+    ("hvordan starter forløpet", "fastlegen, barnevernet"),
+    ("når blir forløpet registrert", "mottar henvisningen"),
+    ("kan pårørende være med", "pårørende"),
+    ("hvor kan jeg lese mer", "helsenorge.no"),
+    ("hva er oppfølgingstjenesten", "Oppfølgingstjenesten"),
+    ("samarbeider dere med sykehuset", "Vestre Viken"),
+    ("er du en robot", "automatisk assistent"),
+    ("har dere epost", "901 50 842"),
+])
+def test_answers_from_the_sources(bot, sender, message, expected):
+    assert expected in texts(bot.say(sender, message))
+
+
+@pytest.mark.parametrize("message", ["når tømmes søpla?", "hva blir været i morgen", "hvem vinner serien i år"])
+def test_out_of_scope_offers_topics_and_never_a_coordinator(bot, sender, message):
+    replies = bot.say(sender, message)
+    assert route_of(replies) == "none"
+    assert any(r.get("buttons") for r in replies)
+
+
+def test_crisis_in_the_middle_of_the_age_question(bot, sender):
+    assert route_of(bot.say(sender, "hvem kan jeg kontakte?")) == "ask"
+    replies = bot.say(sender, "jeg orker ikke mer, vil ta livet mitt")
+    assert CRISIS_MARK in replies[0]["text"]  # 113 first
+    assert "116 117" in replies[0]["text"]
+
+
+@pytest.mark.parametrize("message", [
+    "jeg vil ikke leve lenger", "eg vil døy", "har tatt en overdose", "det er akutt",
+    "jeg kutter meg", "tenker på selvmor", "JEG VIL TA LIVET MITT!!!",
+])
+def test_crisis_messages_get_113_first(bot, sender, message):
+    bot.say(sender, "hei")
+    replies = bot.say(sender, message)
+    assert replies and replies[0]["text"].startswith("Er liv eller helse i fare: ring 113")
+
+
+def test_buttons_route_the_audience(bot, sender):
+    bot.say(sender, "hvem kan jeg kontakte?")
+    assert route_of(bot.say(sender, '/inform_person{"audience": "child"}')) == "child"
+    assert route_of(bot.say(sender, '/inform_person{"audience": "adult"}')) == "adult"
+
+
+def test_typed_answer_to_the_question(bot, sender):
+    assert route_of(bot.say(sender, "jeg trenger hjelp")) == "ask"
+    assert route_of(bot.say(sender, "voksen")) == "adult"
+
+
+def test_correction_re_routes(bot, sender):
+    assert route_of(bot.say(sender, "dottera mi på 15 trenger hjelp")) == "child"
+    assert route_of(bot.say(sender, "unnskyld, det gjelder meg selv, jeg er 30")) == "adult"
+
+
+def test_audience_is_remembered_for_later_questions(bot, sender):
+    assert route_of(bot.say(sender, "jeg er 16 og har det vondt")) == "child"
+    assert route_of(bot.say(sender, "hvem kan jeg kontakte?")) == "child"
+
+
+def test_routing_table(bot):
+    cases = yaml.safe_load((ROOT / "tests" / "data" / "routing_cases.yml").read_text(encoding="utf-8"))
+    wrong = []
+    for number, case in enumerate(cases):
+        got = route_of(bot.say(f"routing-{number}", case["text"]))
+        if got != case["route"]:
+            wrong.append((case["text"], case["route"], got))
+    accuracy = 1 - len(wrong) / len(cases)
+    print(f"routing accuracy {accuracy:.3f} on {len(cases)} cases; wrong: {wrong}")
+    assert accuracy >= 0.97, wrong
+
+
+@pytest.mark.parametrize("message", ["", " ", "x" * 5000, "<script>alert(1)</script>", "\x00\x01\x02", "🙂🙂🙂",
+                                     "'; DROP TABLE events; --", "{\"json\": true}"])
+def test_bad_input_gets_an_answer(bot, sender, message):
+    replies = bot.say(sender, message)
+    assert isinstance(replies, list)
+    assert bot.say(sender, "hei")  # and the conversation still works

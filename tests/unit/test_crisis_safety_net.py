@@ -1,0 +1,65 @@
+"""The deterministic crisis layer (safety/): recall on a labelled set, near misses, the component."""
+from pathlib import Path
+
+import pytest
+import yaml
+
+from safety.patterns import CrisisDetector, default_detector
+
+ROOT = Path(__file__).resolve().parents[2]
+LABELLED = yaml.safe_load((ROOT / "tests" / "data" / "crisis_labelled.yml").read_text(encoding="utf-8"))
+MIN_PRECISION = 0.9
+
+
+@pytest.mark.parametrize("message", LABELLED["crisis"])
+def test_every_crisis_message_is_caught(message):
+    assert default_detector().detect(message) is not None, message
+
+
+def test_precision_on_the_labelled_set():
+    detector = default_detector()
+    caught = sum(detector.detect(m) is not None for m in LABELLED["crisis"])
+    false_alarms = [m for m in LABELLED["not_crisis"] if detector.detect(m) is not None]
+    precision = caught / (caught + len(false_alarms))
+    print(f"crisis recall {caught}/{len(LABELLED['crisis'])}, precision {precision:.3f}, false alarms {false_alarms}")
+    assert precision >= MIN_PRECISION, false_alarms
+
+
+@pytest.mark.parametrize("message", [
+    "jeg er dødssliten", "dette tar livet av meg, så kjedelig", "jeg døde av latter",
+    "hva er et pakkeforløp", "sønnen min på 14 sliter", "hei",
+])
+def test_known_near_misses_are_not_crises(message):
+    assert default_detector().detect(message) is None
+
+
+@pytest.mark.parametrize("message", [
+    "Jeg vil ta livet mitt", "JEG VIL DØ", "jeg vil doe", "eg vil ikkje leva", "je orker ikke å leve",
+    "tenker paa selvmord", "tenker på selvmor", "slevmordstanker", "sjølmord", "har kutta meg",
+    "tok en hel pakke paracet", "han slår meg", "det er akutt", "overdose",
+])
+def test_spellings_typos_and_dialect(message):
+    assert default_detector().detect(message) is not None
+
+
+def test_component_overrides_intent_and_keeps_ranking():
+    from rasa.shared.nlu.training_data.message import Message
+    from safety.component import CrisisSafetyNet
+
+    component = CrisisSafetyNet(CrisisSafetyNet.get_default_config())
+    crisis = Message(data={"text": "jeg vil ta livet mitt",
+                           "intent": {"name": "nlu_fallback", "confidence": 0.3},
+                           "intent_ranking": [{"name": "greet", "confidence": 0.3}]})
+    calm = Message(data={"text": "hei", "intent": {"name": "greet", "confidence": 0.9}})
+    component.process([crisis, calm])
+    assert crisis.get("intent") == {"name": "crisis", "confidence": 1.0}
+    assert crisis.get("intent_ranking")[0]["name"] == "crisis"
+    assert crisis.get("crisis_safety_net")["rule"]
+    assert calm.get("intent")["name"] == "greet"
+
+
+def test_pattern_file_must_have_patterns(tmp_path):
+    empty = tmp_path / "p.yml"
+    empty.write_text("patterns: []\n")
+    with pytest.raises(ValueError, match="patterns"):
+        CrisisDetector.from_file(empty)
