@@ -1,5 +1,5 @@
 # Forløpsassistenten task runner. Every target sets up what it needs first.
-.PHONY: setup train run test unit shell clean
+.PHONY: setup train run test unit shell eval bench clean
 
 # Create .venv (Python 3.10), install the pinned packages, install or build the spaCy model
 setup:
@@ -24,6 +24,14 @@ unit: setup
 # Talk to the assistant in the terminal (needs the action server: make run in another shell)
 shell: train
 	.venv/bin/rasa shell --endpoints endpoints.yml
+
+# Quality report: held-out accuracy, macro F1, crisis recall/precision, ours vs stock Rasa -> reports/
+eval: setup
+	PYTHONPATH=. .venv/bin/python -m evaluation.quality
+
+# Speed report: latency, throughput, memory, training time, ours vs stock Rasa -> reports/
+bench: setup
+	PYTHONPATH=. .venv/bin/python -m evaluation.bench
 
 # Remove trained models and local runtime data (not the virtual environment)
 clean:

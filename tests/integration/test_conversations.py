@@ -1,5 +1,6 @@
 """Whole-bot conversations through the REST channel, with the real servers and model."""
 import pytest
+import requests
 import yaml
 from pathlib import Path
 
@@ -108,9 +109,24 @@ def test_routing_table(bot):
     assert accuracy >= 0.97, wrong
 
 
-@pytest.mark.parametrize("message", ["", " ", "x" * 5000, "<script>alert(1)</script>", "\x00\x01\x02", "🙂🙂🙂",
-                                     "'; DROP TABLE events; --", "{\"json\": true}"])
-def test_bad_input_gets_an_answer(bot, sender, message):
+@pytest.mark.parametrize("message", ["", " ", "<script>alert(1)</script>", "\x00\x01\x02", "🙂🙂🙂",
+                                     "'; DROP TABLE events; --", "{\"json\": true}", "x" * 3000])
+def test_bad_input_gets_a_clear_answer(bot, sender, message):
     replies = bot.say(sender, message)
-    assert isinstance(replies, list)
-    assert bot.say(sender, "hei")  # and the conversation still works
+    assert replies and replies[0]["text"]  # an answer, not silence
+    assert "Forløpsassistenten" in texts(bot.say(sender, "hei"))  # and the conversation goes on
+
+
+@pytest.mark.parametrize("body,status", [
+    ("ikke json", 400), ("[]", 400), ('{"sender": "x", "message": 7}', 400), ('{"sender": "x"}', 400),
+    ('{"sender": [1], "message": "hei"}', 400), ('{"sender": "x", "message": "' + "x" * 3001 + '"}', 413),
+])
+def test_malformed_requests_get_a_clear_error(bot, body, status):
+    reply = requests.post(bot.rest_url, data=body, headers={"Content-Type": "application/json"}, timeout=30)
+    assert reply.status_code == status
+    assert reply.json()["error"]
+
+
+def test_oversized_crisis_message_still_gets_113(bot, sender):
+    reply = requests.post(bot.rest_url, json={"sender": sender, "message": "jeg vil dø " + "å" * 4000}, timeout=30)
+    assert reply.status_code == 200 and "113" in reply.json()[0]["text"]

@@ -57,6 +57,7 @@ class Assistant:
     action_port: int
     env: Dict[str, str]
     workdir: Path
+    pids: Dict[str, int] = None  # name -> process id, for memory measurements
 
     @property
     def base_url(self) -> str:
@@ -88,6 +89,7 @@ def running_assistant(
     env_overrides: Optional[Dict[str, str]] = None,
     credentials: Optional[Path] = None,
     with_actions: bool = True,
+    model: Optional[Path] = None,
 ) -> Iterator[Assistant]:
     """Runs both servers with a tracker database inside `workdir`; stops them afterwards."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -116,7 +118,7 @@ def running_assistant(
         rasa_log = workdir / "rasa.log"
         rasa = subprocess.Popen(
             [
-                str(VENV_BIN / "rasa"), "run", "--model", str(latest_model()),
+                str(VENV_BIN / "rasa"), "run", "--model", str(model or latest_model()),
                 "--port", str(rasa_port), "--interface", "127.0.0.1",
                 "--credentials", str(credentials or ROOT / "credentials.yml"),
                 "--endpoints", str(endpoints_file),
@@ -128,7 +130,8 @@ def running_assistant(
         wait_for(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log)
         # "/" answers before the model is ready; the REST channel answers once it is
         deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-        bot = Assistant(rasa_port, action_port, env, workdir)
+        bot = Assistant(rasa_port, action_port, env, workdir,
+                        {("actions" if p is not rasa else "rasa"): p.pid for p in processes})
         while True:
             try:
                 bot.say("startup-probe", "hei", timeout=10)

@@ -1,0 +1,65 @@
+"""Rasa's REST channel with input checks (channels/guard.py) in front of it.
+
+Rasa's own channel answers 500 to a JSON list, [] to a number, and accepts any size. This one
+answers 400 / 413 with a JSON error in Norwegian, strips control characters, and answers an
+oversized crisis message with the crisis response instead of refusing it.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Awaitable, Callable, Optional
+
+import yaml
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels.guard import BAD_SENDER, check_message, check_sender
+
+DOMAIN_FILE = Path(__file__).resolve().parent.parent / "domain.yml"
+
+
+@lru_cache(maxsize=1)
+def crisis_text() -> str:
+    """utter_crisis from domain.yml: the one place the crisis answer is written."""
+    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
+    return domain["responses"]["utter_crisis"][0]["text"]
+
+
+def refuse(status: int, error: str) -> HTTPResponse:
+    return response.json({"error": error}, status=status)
+
+
+class GuardedRestInput(RestInput):
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        blueprint = super().blueprint(on_new_message)
+
+        @blueprint.middleware("request")
+        async def check(request: Request) -> Optional[HTTPResponse]:
+            if request.method != "POST" or not request.path.endswith("/webhook"):
+                return None
+            try:
+                body = request.json
+            except Exception:  # noqa: BLE001 - sanic raises on invalid JSON
+                return refuse(400, "Forespørselen må være JSON.")
+            if not isinstance(body, dict):
+                return refuse(400, 'Forespørselen må være et JSON-objekt: {"sender": "...", "message": "..."}')
+            sender = check_sender(body.get("sender", "default"))
+            if sender is None:
+                return refuse(400, BAD_SENDER)
+            checked = check_message(body.get("message"))
+            if checked.crisis:
+                return response.json([{"recipient_id": sender, "text": crisis_text()}])
+            if checked.text is None:
+                return refuse(checked.status, checked.error)
+            body["sender"], body["message"] = sender, checked.text
+            return None
+
+        return blueprint

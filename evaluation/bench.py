@@ -1,0 +1,186 @@
+"""Speed report: ours against the stock-Rasa peer, same data, same machine, same run.
+
+    python -m evaluation.bench [--quick]
+
+Starts the real servers (Rasa with the SQL tracker store, and the action server) on loopback
+ports and measures through the REST channel: latency for one user, throughput and p95 at
+10 / 50 / 200 concurrent conversations, resident memory, training time from scratch and with
+nothing changed, and the time until a started server answers. Bounded: every load step sends a
+fixed number of messages and stops by itself. Writes reports/bench.md and reports/latency.png.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import aiohttp
+
+from tests.support.servers import running_assistant
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORTS = ROOT / "reports"
+PIPELINES = {"ours": ROOT / "config.yml", "stock": ROOT / "configs" / "stock_rasa.yml"}
+# A realistic conversation: topics, routing through the action server, a crisis, out of scope
+SCRIPT = [
+    "hei", "hva er et pakkeforløp?", "sønnen min på 14 sliter, hvem kan vi kontakte?",
+    "når kan jeg ringe?", "hva gjør en forløpskoordinator", "unnskyld, det gjelder meg selv, jeg er 30",
+    "har dere epost?", "kan pårørende være med?", "når tømmes søpla?", "takk for hjelpen",
+]
+REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=60)
+
+
+def percentile(values: List[float], p: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = (len(ordered) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def train(config: Path, out: Path, cache: Path) -> float:
+    env = dict(os.environ, RASA_CACHE_DIRECTORY=str(cache), TF_CPP_MIN_LOG_LEVEL="3")
+    started = time.perf_counter()
+    subprocess.run([str(Path(sys.executable).parent / "rasa"), "train", "--config", str(config),
+                    "--out", str(out), "--quiet"], cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+async def conversation(session: aiohttp.ClientSession, url: str, sender: str, turns: int,
+                       latencies: List[float], errors: List[str]) -> None:
+    for turn in range(turns):
+        started = time.perf_counter()
+        try:
+            async with session.post(url, json={"sender": sender, "message": SCRIPT[turn % len(SCRIPT)]}) as reply:
+                await reply.read()
+                if reply.status != 200:
+                    errors.append(str(reply.status))
+        except Exception as error:  # noqa: BLE001 - a benchmark counts every failure
+            errors.append(type(error).__name__)
+        latencies.append((time.perf_counter() - started) * 1000)
+
+
+async def load(url: str, users: int, turns: int, tag: str) -> Dict[str, float]:
+    latencies: List[float] = []
+    errors: List[str] = []
+    connector = aiohttp.TCPConnector(limit=users)
+    async with aiohttp.ClientSession(timeout=REQUEST_TIMEOUT, connector=connector) as session:
+        started = time.perf_counter()
+        await asyncio.gather(*(conversation(session, url, f"{tag}-{users}-{i}", turns, latencies, errors)
+                               for i in range(users)))
+        elapsed = time.perf_counter() - started
+    return {"users": users, "messages": len(latencies), "throughput": len(latencies) / elapsed,
+            "p50": percentile(latencies, 50), "p95": percentile(latencies, 95), "p99": percentile(latencies, 99),
+            "errors": len(errors), "latencies": latencies}
+
+
+def measure(name: str, model: Path, workdir: Path, quick: bool) -> Dict[str, object]:
+    result: Dict[str, object] = {}
+    started = time.perf_counter()
+    with running_assistant(workdir / name, model=model) as bot:
+        result["startup_s"] = time.perf_counter() - started
+        single = asyncio.run(load(bot.rest_url, 1, 60 if quick else 200, name))
+        result["single"] = single
+        print(f"bench: {name}: one user p50 {single['p50']:.1f} ms p95 {single['p95']:.1f} ms", flush=True)
+        result["concurrency"] = []
+        for users in (10, 50, 200):
+            turns = 2 if quick else (10 if users < 200 else 5)
+            step = asyncio.run(load(bot.rest_url, users, turns, name))
+            result["concurrency"].append(step)
+            print(f"bench: {name}: {users} conversations: {step['throughput']:.1f} msg/s, "
+                  f"p95 {step['p95']:.0f} ms, errors {step['errors']}", flush=True)
+        result["rss_rasa_mb"] = rss_mb(bot.pids["rasa"])
+        result["rss_actions_mb"] = rss_mb(bot.pids["actions"])
+    return result
+
+
+def ratio(ours: float, peer: float) -> str:
+    return f"{ours / peer:.2f}" if peer else "–"
+
+
+def report(results: Dict[str, Dict[str, object]], stamp: str) -> str:
+    o, s = results["ours"], results["stock"]
+    rows: List[Tuple[str, float, float]] = [
+        ("training from scratch (s)", o["train_scratch_s"], s["train_scratch_s"]),
+        ("retraining, nothing changed (s)", o["train_nochange_s"], s["train_nochange_s"]),
+        ("server start to first reply (s)", o["startup_s"], s["startup_s"]),
+        ("one user p50 (ms)", o["single"]["p50"], s["single"]["p50"]),
+        ("one user p95 (ms)", o["single"]["p95"], s["single"]["p95"]),
+        ("one user p99 (ms)", o["single"]["p99"], s["single"]["p99"]),
+    ]
+    for a, b in zip(o["concurrency"], s["concurrency"]):
+        rows.append((f"{a['users']} conversations: messages/s", a["throughput"], b["throughput"]))
+        rows.append((f"{a['users']} conversations: p95 (ms)", a["p95"], b["p95"]))
+        rows.append((f"{a['users']} conversations: errors", a["errors"], b["errors"]))
+    rows.append(("Rasa server memory (MB RSS)", o["rss_rasa_mb"], s["rss_rasa_mb"]))
+    rows.append(("action server memory (MB RSS)", o["rss_actions_mb"], s["rss_actions_mb"]))
+    lines = [f"# Speed report ({stamp}, {os.cpu_count()} cores)", "",
+             "| figure | ours | stock Rasa | ours/stock |", "|---|---|---|---|"]
+    lines += [f"| {label} | {a:.1f} | {b:.1f} | {ratio(a, b)} |" for label, a, b in rows]
+    return "\n".join(lines) + "\n"
+
+
+def plot(results: Dict[str, Dict[str, object]], path: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for name, result in results.items():
+        users = [step["users"] for step in result["concurrency"]]
+        ax.plot([1] + users, [result["single"]["p95"]] + [step["p95"] for step in result["concurrency"]],
+                marker="o", label=f"{name} p95")
+    ax.set_xscale("log")
+    ax.set_xlabel("concurrent conversations")
+    ax.set_ylabel("latency (ms)")
+    ax.legend()
+    ax.grid(True, alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer messages per step")
+    args = parser.parse_args()
+    REPORTS.mkdir(exist_ok=True)
+    results: Dict[str, Dict[str, object]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        for name, config in PIPELINES.items():
+            out, cache = workdir / f"models-{name}", workdir / f"cache-{name}"
+            print(f"bench: {name}: training from scratch ...", flush=True)
+            scratch = train(config, out, cache)
+            print(f"bench: {name}: retraining with nothing changed ...", flush=True)
+            nochange = train(config, out, cache)
+            model = sorted(out.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)[-1]
+            results[name] = measure(name, model, workdir, args.quick)
+            results[name].update(train_scratch_s=scratch, train_nochange_s=nochange)
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    text = report(results, stamp)
+    (REPORTS / "bench.md").write_text(text, encoding="utf-8")
+    plot(results, REPORTS / "latency.png")
+    print(text)
+    print(f"bench: wrote {REPORTS / 'bench.md'} and {REPORTS / 'latency.png'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
