@@ -1,0 +1,86 @@
+"""Command line: `python -m review` serves the console on port 8081; other commands manage it.
+
+    python -m review create-user NAME --role reviewer|admin   (password from REVIEW_PASSWORD or a prompt)
+    python -m review init-db        creates the console's tables
+    python -m review refresh        brings the conversation summary up to date (first run: all of it)
+    python -m review serve [--host 127.0.0.1] [--port 8081]
+"""
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+
+import click
+
+from review import DEFAULT_PORT, create_app, db, summary, users
+
+
+def _engine(app):
+    engine = db.make_engine(db.database_url(app))
+    db.init_db(engine)
+    return engine
+
+
+@click.group(invoke_without_command=True)
+@click.pass_context
+def cli(ctx):
+    """Forløpsassistentens gjennomgangskonsoll."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(serve)
+
+
+@cli.command("create-user")
+@click.argument("name")
+@click.option("--role", type=click.Choice(users.ROLES), default="reviewer", show_default=True)
+def create_user(name, role):
+    """Creates a staff account; the password comes from REVIEW_PASSWORD or is asked for."""
+    password = os.environ.get("REVIEW_PASSWORD")
+    if not password:
+        if not sys.stdin.isatty():
+            raise click.ClickException("Sett REVIEW_PASSWORD eller kjør kommandoen i en terminal.")
+        password = getpass.getpass("Passord: ")
+        if getpass.getpass("Gjenta passordet: ") != password:
+            raise click.ClickException("Passordene er ikke like.")
+    app = create_app()
+    try:
+        with _engine(app).begin() as connection:
+            users.create_user(connection, name, password, role)
+    except users.UserError as error:
+        raise click.ClickException(str(error))
+    click.echo(f"Opprettet {name} med rollen {role}.")
+
+
+@cli.command("init-db")
+def init_db():
+    """Creates the console's tables."""
+    _engine(create_app())
+    click.echo("Tabellene er klare.")
+
+
+@cli.command("refresh")
+def refresh():
+    """Brings the per-conversation summary up to date."""
+    app = create_app()
+    engine = _engine(app)
+    count = summary.refresh(engine, app.config["TIMEZONE"], force=True,
+                            progress=lambda done, total: click.echo(f"  hendelse {done} av {total}"))
+    click.echo(f"Oppdaterte {count} samtaler.")
+
+
+@cli.command("serve")
+@click.option("--host", default=os.environ.get("REVIEW_HOST", "127.0.0.1"), show_default=True)
+@click.option("--port", default=int(os.environ.get("REVIEW_PORT", DEFAULT_PORT)), show_default=True)
+def serve(host, port):
+    """Serves the console (waitress) after bringing the summary up to date."""
+    from waitress import serve as waitress_serve
+
+    app = create_app()
+    engine = _engine(app)
+    summary.refresh(engine, app.config["TIMEZONE"], force=True)
+    click.echo(f"Gjennomgangskonsollen kjører på http://{host}:{port}/")
+    waitress_serve(app, host=host, port=port, threads=8)
+
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,156 @@
+"""Training examples: misunderstood messages given the right intent, exported as Rasa NLU YAML.
+
+The export is a file for the team to review and put under data/nlu/ by hand; the console
+never writes into the training data itself.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import sqlalchemy as sa
+import yaml
+from flask import (Blueprint, Response, current_app, flash, g, redirect, render_template,
+                   request, url_for)
+
+from review import audit, db
+from review.auth import login_required
+from review.events import FALLBACK_INTENT, events_table, intent_of, load_data
+
+bp = Blueprint("training", __name__, url_prefix="/training")
+
+NLU_FORMAT_VERSION = "3.1"
+_domain_cache: Dict[str, Tuple[float, List[str]]] = {}
+
+
+def _domain_files(path: Path) -> List[Path]:
+    if path.is_dir():  # Rasa also accepts a directory of domain files
+        return sorted(p for p in path.rglob("*.yml")) + sorted(path.rglob("*.yaml"))
+    return [path] if path.is_file() else []
+
+
+def domain_intents(path: str) -> List[str]:
+    """The intents named in domain.yml (or a domain directory); [] if there is none yet."""
+    files = _domain_files(Path(path))
+    stamp = sum(f.stat().st_mtime for f in files)
+    cached = _domain_cache.get(path)
+    if cached and cached[0] == stamp:
+        return cached[1]
+    names = set()
+    for f in files:
+        try:
+            content = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError):
+            continue
+        for entry in content.get("intents") or [] if isinstance(content, dict) else []:
+            if isinstance(entry, str):
+                names.add(entry)
+            elif isinstance(entry, dict):
+                names.update(str(k) for k in entry)
+    result = sorted(names)
+    _domain_cache[path] = (stamp, result)
+    return result
+
+
+def nlu_yaml(examples: List[Tuple[str, str]]) -> str:
+    """Rasa 3.1 NLU YAML: one block per intent, each example on one line."""
+    by_intent: Dict[str, List[str]] = {}
+    for text, intent in examples:
+        line = " ".join(text.split())  # a message's line breaks would break the block
+        if line and line not in by_intent.setdefault(intent, []):
+            by_intent[intent].append(line)
+
+    class LiteralDumper(yaml.SafeDumper):
+        pass
+
+    class Literal(str):
+        pass
+
+    LiteralDumper.add_representer(
+        Literal, lambda dumper, data: dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|"))
+    document = {
+        "version": NLU_FORMAT_VERSION,
+        "nlu": [
+            {"intent": intent, "examples": Literal("".join(f"- {t}\n" for t in texts))}
+            for intent, texts in sorted(by_intent.items())
+        ],
+    }
+    return yaml.dump(document, Dumper=LiteralDumper, allow_unicode=True, sort_keys=False, width=10_000)
+
+
+@bp.route("/add", methods=("POST",))
+@login_required
+def add():
+    sender_id = (request.form.get("id") or "").strip()
+    intent = (request.form.get("intent") or "").strip()
+    try:
+        event_id = int(request.form.get("event_id", ""))
+    except ValueError:
+        event_id = -1
+    known = domain_intents(current_app.config["DOMAIN_PATH"])
+    if not intent or (known and intent not in known) or intent == FALLBACK_INTENT:
+        flash("Velg en intensjon fra listen.", "error")
+        return redirect(url_for("conversations.view", id=sender_id))
+    e = events_table
+    te = db.training_examples
+    with db.get_engine().begin() as connection:
+        row = connection.execute(
+            sa.select(e.c.data, e.c.intent_name)
+            .where(e.c.id == event_id, e.c.sender_id == sender_id, e.c.type_name == "user")
+        ).first()
+        if row is None:
+            flash("Fant ikke meldingen.", "error")
+            return redirect(url_for("conversations.view", id=sender_id))
+        data = load_data(row.data)
+        predicted, confidence = intent_of(data)
+        connection.execute(te.delete().where(te.c.event_id == event_id))
+        connection.execute(te.insert().values(
+            sender_id=sender_id, event_id=event_id, text=data.get("text") or "", intent=intent,
+            predicted_intent=predicted or row.intent_name, predicted_confidence=confidence,
+            created_by=g.user.username, created_at=time.time()))
+    flash(f"Meldingen er lagt til som treningseksempel for «{intent}».")
+    return redirect(url_for("conversations.view", id=sender_id) + f"#event-{event_id}")
+
+
+@bp.route("/")
+@login_required
+def index():
+    te = db.training_examples
+    with db.get_engine().connect() as connection:
+        rows = connection.execute(sa.select(te).order_by(te.c.exported_at.is_not(None), te.c.created_at.desc())).all()
+    return render_template("training/list.html", examples=rows)
+
+
+@bp.route("/remove", methods=("POST",))
+@login_required
+def remove():
+    te = db.training_examples
+    try:
+        example_id = int(request.form.get("example_id", ""))
+    except ValueError:
+        example_id = -1
+    with db.get_engine().begin() as connection:
+        connection.execute(te.delete().where(te.c.id == example_id))
+    flash("Treningseksempelet er fjernet.")
+    return redirect(url_for("training.index"))
+
+
+@bp.route("/export", methods=("POST",))
+@login_required
+def export():
+    """Downloads the examples as NLU YAML and marks them exported (a POST: it changes state)."""
+    te = db.training_examples
+    only_new = request.form.get("only_new") == "1"
+    query = sa.select(te.c.id, te.c.text, te.c.intent).order_by(te.c.intent, te.c.id)
+    if only_new:
+        query = query.where(te.c.exported_at.is_(None))
+    with db.get_engine().begin() as connection:
+        rows = connection.execute(query).all()
+        if rows:
+            connection.execute(te.update().where(te.c.id.in_([r.id for r in rows]))
+                               .values(exported_at=time.time()))
+    audit.record("export_training", detail={"examples": len(rows), "only_new": only_new})
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    return Response(nlu_yaml([(r.text, r.intent) for r in rows]), mimetype="application/x-yaml",
+                    headers={"Content-Disposition": f'attachment; filename="nlu_review_{stamp}.yml"'})
