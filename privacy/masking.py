@@ -108,13 +108,26 @@ def _digits(text: str) -> str:
 # --- patterns -------------------------------------------------------------------------------
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w-])")
+# "ola.nordmann (at) gmail.com", "ola @ gmail.com", "ola at gmail.com", "ola krøllalfa online.no"
+_EMAIL_OBFUSCATED = re.compile(
+    r"(?<![\w.+-])[\w.+-]+\s*(?:\(at\)|\[at\]|@|\s(?:at|krøllalfa|krollalfa)\s)\s*[\w-]+(?:\.[\w-]+)*"
+    r"(?:\.\s?|\s*\(dot\)\s*|\s+dot\s+|\s+punktum\s+)(?:no|com|net|org|se|dk|nu|io|info)(?![\w-])",
+    re.IGNORECASE,
+)
+# "ola@icloud": an address missing its ending is still someone's address
+_EMAIL_NO_DOMAIN_END = re.compile(r"(?<![\w.+-])[\w.+-]+@[^\W_][\w-]+(?![\w.@-])")
 
 # 11 digits: fødselsnummer "010190 12345", "01019012345", "010190-12345";
 # account "1234.56.78903", "1234 56 78903"
 _ELEVEN_DIGITS = re.compile(
-    r"(?<![\d.,])(?:\d{6}[ -]?\d{5}|\d{4}[ .]\d{2}[ .]\d{5})(?![\d]|[.,]\d)"
+    r"(?<![\d.,])(?:\d{6}[ .-]?\d{5}|\d{2}\.\d{2}\.\d{2}[ .-]?\d{5}"  # fødselsnummer
+    r"|\d{4}[ .-]\d{2}[ .-]\d{5}|\d{4}[ .-]\d{7}|\d{4} \d{2} \d{3} \d{2})(?![\d]|[.,]\d)"  # account
 )
 _ACCOUNT_CONTEXT = re.compile(r"konto|kto\b|account|bank", re.IGNORECASE)
+_NATIONAL_ID_CONTEXT = re.compile(r"f(?:ø|o|oe)dsels|personn|\bfnr|\bf\.nr|d-n|\bdnr|\bid\b", re.IGNORECASE)
+_ACCOUNT_GROUPING = re.compile(r"\d{4}\D")  # "1234.56.78903": a fødselsnummer is never written so
+# "21.11.1999" is a valid landline number to `phonenumbers`, and a date to everyone else
+_DATE_LIKE = re.compile(r"\d{1,2}([./-])\d{1,2}\1(?:\d{2}|\d{4})")
 _LONG_DIGITS = re.compile(rf"(?<![\d.,])\d{{{MIN_LONG_DIGIT_RUN},}}(?![\d]|[.,]\d)")
 
 # Street addresses: a street name with a Norwegian street suffix, then a house number.
@@ -126,8 +139,15 @@ _STREET_SUFFIXES = (
     "terrassen", "kroken", "lia", "lien", "åsen", "haugen", "jordet", "løkka", "ringen", "plassen",
 )
 # Suffixes too common in ordinary words to trust unless the word is capitalised
-_CAPITAL_ONLY_SUFFIXES = ("plass", "sti", "alle", "alleen", "parken", "skogen", "berget", "toppen", "marka", "tun")
-_HOUSE_NUMBER = rf"\d{{1,4}}(?:\s?{_LETTER}(?!{_LETTER}))?"
+_CAPITAL_ONLY_SUFFIXES = (
+    "plass", "sti", "alle", "alleen", "parken", "skogen", "berget", "toppen", "marka", "tun",
+    "gt.", "gt", "vn.", "vn",  # "Storgt. 5", "Kirkevn 12"
+    "torvet", "tangen", "hagen", "sletta", "enga", "vika",
+)
+# "Nedre Storgate 3", "Øvre Slottsgate 2": the prefix word belongs to the street name
+_STREET_PREFIX = r"(?:(?i:nedre|øvre|ovre|søndre|sondre|nordre|vestre|østre|ostre|store|lille|gamle|nye|indre|ytre)\s+)?"
+# "12", "12b", "12 B", "12 H0201" (bolignummer: floor and flat)
+_HOUSE_NUMBER = rf"\d{{1,4}}(?:\s?{_LETTER}(?![\w]))?(?:\s*[HhUuKkLl]\d{{4}}(?!\d))?"
 _POSTCODE_PLACE = rf"(?:,?\s+\d{{4}}\s+[A-ZÆØÅ]{_LETTER}+(?:[ -][A-ZÆØÅ]{_LETTER}+)?)?"
 
 
@@ -138,11 +158,11 @@ def _alternation(words: Iterable[str]) -> str:
 _ADDRESS_PATTERNS = (
     # one compound word in any case: "Storgata 5", "kirkeveien 12 B", "Elvebakken 3, 3050 Mjøndalen"
     re.compile(
-        rf"(?<!{_LETTER})(?i:{_LETTER}{{2,}}?(?:{_alternation(_STREET_SUFFIXES)}))\s+{_HOUSE_NUMBER}{_POSTCODE_PLACE}(?!\d)"
+        rf"(?<!{_LETTER}){_STREET_PREFIX}(?i:{_LETTER}{{2,}}?(?:{_alternation(_STREET_SUFFIXES)}))\s+{_HOUSE_NUMBER}{_POSTCODE_PLACE}(?!\d)"
     ),
     # a capitalised compound with a rarer suffix: "Solplass 4", "Furuparken 2"
     re.compile(
-        rf"(?<!{_LETTER})[A-ZÆØÅ]{_LETTER}+?(?:{_alternation(_CAPITAL_ONLY_SUFFIXES)})\s+{_HOUSE_NUMBER}{_POSTCODE_PLACE}(?!\d)"
+        rf"(?<!{_LETTER}){_STREET_PREFIX}[A-ZÆØÅ]{_LETTER}+?(?:{_alternation(_CAPITAL_ONLY_SUFFIXES)})\s+{_HOUSE_NUMBER}{_POSTCODE_PLACE}(?!\d)"
     ),
     # separate words: "Karl Johans gate 1", "Olav Kyrres plass 3", "Dronning Eufemias gate 16"
     re.compile(
@@ -189,6 +209,22 @@ _NAME_TRIGGER = re.compile(
     r"(?<!\w)(?:" + "|".join(sorted(_NAME_TRIGGERS, key=len, reverse=True)) + r")[\s:,]+",
     re.IGNORECASE,
 )
+# "jeg er Ola", "det er Kari som skriver": only a Capitalised word counts here, since
+# "jeg er lei" / "det er vanskelig" are the usual continuations
+_NAME_CAPITAL_TRIGGER = re.compile(
+    r"(?<!\w)(?i:jeg er|eg er|je er|det er|dette er|her er|hun er|han er|ho er)\s+(?=[A-ZÆØÅ][a-zæøåé])"
+)
+_CAPITALISED = re.compile(r"[A-ZÆØÅ][a-zæøåéèüöä]")
+# Capitalised words residents write that are not people (services, places, the topic)
+_NOT_NAMES = frozenset(
+    """
+    nav bup dps vestre viken helsenorge pakkeforløp pakkeforlop pasientforløp oppfølgingstjenesten
+    barne familietjenesten barnevernet legevakten legevakt fastlegen fastlege kommunen norge oslo
+    drammen lier mjøndalen bergen trondheim jesus gud ramadan jul påske sykehuset sykehus
+    mandag tirsdag onsdag torsdag fredag lørdag søndag januar februar mars april mai juni juli
+    august september oktober november desember
+    """.split()
+)
 _NAME_TOKEN = re.compile(rf"{_LETTER}+(?:['’-]{_LETTER}+)*")
 # Words that end a name (or show there was none): "jeg heter ikke ...", "Ola og er 17"
 _NAME_STOPWORDS = frozenset(
@@ -210,6 +246,7 @@ def _fold_word(word: str) -> str:
 
 
 _NAME_STOPWORDS_FOLDED = frozenset(_fold_word(w) for w in _NAME_STOPWORDS)
+_NOT_NAMES_FOLDED = frozenset(_fold_word(w) for w in _NOT_NAMES)
 
 
 # --- allow-list -----------------------------------------------------------------------------
@@ -342,25 +379,29 @@ class Masker:
     # detectors: each yields Findings in the original text
 
     def _emails(self, text: str) -> Iterable[Finding]:
-        if "@" not in text:
-            return
-        for match in _EMAIL.finditer(text):
-            if match.group().lower() not in self.allowed.emails:
-                yield Finding(EMAIL, match.start(), match.end())
+        for pattern in (_EMAIL, _EMAIL_OBFUSCATED, _EMAIL_NO_DOMAIN_END):
+            if pattern is not _EMAIL_OBFUSCATED and "@" not in text:
+                continue
+            for match in pattern.finditer(text):
+                if match.group().lower() not in self.allowed.emails:
+                    yield Finding(EMAIL, match.start(), match.end())
 
     def _eleven_digit_ids(self, text: str) -> Iterable[Finding]:
         for match in _ELEVEN_DIGITS.finditer(text):
             digits = _digits(match.group())
             before = text[max(0, match.start() - ACCOUNT_CONTEXT_CHARS):match.start()]
-            says_account = bool(_ACCOUNT_CONTEXT.search(before)) or "." in match.group()
-            if fodselsnummer.is_valid(digits) and not says_account:
+            says_account = bool(_ACCOUNT_CONTEXT.search(before) or _ACCOUNT_GROUPING.match(match.group()))
+            says_national_id = bool(_NATIONAL_ID_CONTEXT.search(before))
+            if fodselsnummer.is_valid(digits) and (says_national_id or not says_account):
                 kind = NATIONAL_ID  # every valid fødselsnummer also passes the account checksum
             elif kontonr.is_valid(digits):
                 kind = ACCOUNT
-            elif fodselsnummer.is_valid(digits):
-                kind = NATIONAL_ID
+            elif fodselsnummer.is_valid(digits) or says_national_id:
+                kind = NATIONAL_ID  # or a mistyped one: still masked as what it was meant to be
+            elif says_account:
+                kind = ACCOUNT
             else:
-                kind = NUMBER  # a mistyped ID or account: still masked
+                kind = NUMBER
             yield Finding(kind, match.start(), match.end())
 
     def _addresses(self, text: str) -> Iterable[Finding]:
@@ -376,7 +417,7 @@ class Masker:
         for match in phonenumbers.PhoneNumberMatcher(text, PHONE_REGION):
             number = match.number
             national = str(number.national_number) if number.country_code == 47 else _digits(match.raw_string)
-            if national in self.allowed.numbers:
+            if national in self.allowed.numbers or _DATE_LIKE.fullmatch(match.raw_string):
                 continue
             yield Finding(PHONE, match.start, match.end)
 
@@ -386,11 +427,17 @@ class Masker:
                 yield Finding(NUMBER, match.start(), match.end())
 
     def _trigger_names(self, text: str) -> Iterable[Finding]:
-        for trigger in _NAME_TRIGGER.finditer(text):
+        triggers = [(m, False) for m in _NAME_TRIGGER.finditer(text)]
+        triggers += [(m, True) for m in _NAME_CAPITAL_TRIGGER.finditer(text)]
+        for trigger, capitalised_only in triggers:
             position, tokens = trigger.end(), []
             while len(tokens) < NAME_MAX_TOKENS:
                 token = _NAME_TOKEN.match(text, position)
                 if not token or _fold_word(token.group()) in _NAME_STOPWORDS_FOLDED:
+                    break
+                if capitalised_only and (
+                    not _CAPITALISED.match(token.group()) or _fold_word(token.group()) in _NOT_NAMES_FOLDED
+                ):
                     break
                 tokens.append(token)
                 gap = re.match(r"[ \t]+", text[token.end():])  # a comma or full stop ends the name

@@ -82,6 +82,9 @@ KEPT = [
     "jeg var på legevakten 3. mars",
     "telefontid kl. 10.00–14.00",
     "født 01.01.2010",
+    "timen er 21.11.1999",  # a valid landline number to phonenumbers
+    "født 21-11-99",
+    "Det er Onsdag jeg har time",
     "jeg har ventet i 3 uker",
     "han har hatt det vondt i 2 år",
     "hva heter koordinatoren?",
