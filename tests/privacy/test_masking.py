@@ -148,3 +148,23 @@ def test_allow_list_comes_from_the_contact_file(tmp_path: Path):
 def test_missing_contact_file_keeps_national_numbers(tmp_path: Path):
     allowed = build_allow_list(tmp_path / "missing.yml")
     assert allowed.allows_number("116 117")
+
+
+def test_ner_names_are_masked_where_a_model_finds_them(monkeypatch):
+    """The NER path, with a stand-in for nb_core_news_sm (not installable on every machine)."""
+    import spacy
+
+    from privacy import masking
+
+    nlp = spacy.blank("nb")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns([
+        {"label": "PER", "pattern": "Kari Hansen"},
+        {"label": "PER", "pattern": "Morten Jansson"},
+        {"label": "LOC", "pattern": "Drammen"},
+    ])
+    monkeypatch.setattr(masking, "_ner_pipeline", lambda: nlp)
+    masker = masking.Masker(allow_list=build_allow_list(Path(__file__).resolve().parents[2] / "content" / "contacts.yml"))
+    result = masker.mask("jeg snakket med Kari Hansen og Morten Jansson i Drammen")
+    assert result.text == "jeg snakket med «navn» og Morten Jansson i Drammen"  # staff name allowed
+    assert masking.Masker(use_ner=False, allow_list=masker.allow_list).mask("Kari Hansen").text == "Kari Hansen"
