@@ -109,7 +109,7 @@ def conditions(filters: Filters, timezone: str, low_confidence: float) -> List[A
     if flags.get("negative"):
         where.append(c.c.feedback_down > 0)
     if flags.get("unreviewed"):
-        s = db.review_state
+        s = db.review_state.alias("reviewed")  # the list query joins review_state itself
         where.append(~sa.exists().where(s.c.sender_id == c.c.sender_id))
     return where
 

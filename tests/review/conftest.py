@@ -1,0 +1,134 @@
+"""Fixtures of the review console tests: an app on a fresh database (SQLite and PostgreSQL),
+two staff accounts, and a handful of synthetic conversations with known properties."""
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from review import create_app, db, synthetic, users
+from storage import conversations as storage
+from tests.support.postgres import postgres_server  # noqa: F401  (pytest fixture)
+
+PASSWORD = "riktig-hest-batteri-stift"
+DOMAIN_YML = """version: "3.1"
+intents:
+  - greet
+  - goodbye
+  - ask_contact
+  - ask_coordinator
+  - crisis
+  - ask_child
+  - ask_adult
+"""
+NOW = time.time()
+XSS = "<script>document.title='pwned'</script> hei"
+
+
+def _seed(engine) -> None:
+    synthetic.create_events_table(engine)
+    rows = []
+    rows += synthetic.conversation("conv-crisis", NOW - 3600, [
+        {"text": "hei", "intent": "greet", "confidence": 0.98},
+        {"text": "jeg vil ikke leve lenger", "intent": "crisis", "confidence": 0.99},
+    ])
+    rows += synthetic.conversation("conv-child", NOW - 7200, [
+        {"text": "gjelder dette barn under 18", "intent": "ask_child", "confidence": 0.91, "audience": "child"},
+        {"text": "kan jeg få refusjon for bussbillett", "intent": "nlu_fallback", "confidence": 0.31},
+    ])
+    rows += synthetic.conversation("conv-adult", NOW - 86400 * 3, [
+        {"text": "jeg er voksen og sliter med rus", "intent": "ask_adult", "confidence": 0.55, "audience": "adult"},
+        {"text": "takk", "intent": "goodbye", "confidence": 0.97, "buttons": True},
+    ])
+    rows += synthetic.conversation("conv-xss", NOW - 86400 * 10, [
+        {"text": XSS, "intent": "greet", "confidence": 0.8},
+    ])
+    synthetic.insert(engine, rows)
+    storage.add_feedback(engine, "conv-adult", "down", "Her er svaret.", None)
+    storage.add_feedback(engine, "conv-child", "up", "Her er svaret.", None)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'tracker.db'}"
+    server = request.getfixturevalue("postgres_server")
+    return server.create_database()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'tracker.db'}"
+
+
+def make_app(url, tmp_path, seed=True):
+    domain = tmp_path / "domain.yml"
+    domain.write_text(DOMAIN_YML)
+    app = create_app({
+        "TESTING": True,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "test-secret",
+        "SESSION_COOKIE_SECURE": False,
+        "DOMAIN_PATH": str(domain),
+    })
+    engine = db.make_engine(url)
+    db.init_db(engine)
+    with engine.begin() as connection:
+        users.create_user(connection, "rita", PASSWORD, "reviewer")
+        users.create_user(connection, "ada", PASSWORD, "admin")
+    if seed:
+        _seed(engine)
+    app.config["TEST_ENGINE"] = engine
+    return app
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = make_app(database_url, tmp_path)
+    yield app
+    app.config["TEST_ENGINE"].dispose()
+    engine = app.extensions.get("review_engine")
+    if engine is not None:
+        engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def login(client, username: str, password: str = PASSWORD):
+    page = client.get("/login")
+    token = csrf_from(page.get_data(as_text=True))
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+
+
+def token(client, path: str = "/") -> str:
+    return csrf_from(client.get(path).get_data(as_text=True))
+
+
+@pytest.fixture
+def reviewer(client):
+    assert login(client, "rita").status_code == 302
+    return client
+
+
+@pytest.fixture
+def admin(client):
+    assert login(client, "ada").status_code == 302
+    return client
+
+
+def count(engine, table: str, sender_id: str) -> int:
+    with engine.connect() as connection:
+        return connection.execute(
+            sa.text(f"SELECT COUNT(*) FROM {table} WHERE sender_id = :s"), {"s": sender_id}
+        ).scalar()
