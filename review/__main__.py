@@ -3,6 +3,7 @@
     python -m review create-user NAME --role reviewer|admin   (password from REVIEW_PASSWORD or a prompt)
     python -m review init-db        creates the console's tables
     python -m review refresh        brings the conversation summary up to date (first run: all of it)
+    python -m review prune          drops console rows of conversations deleted elsewhere (retention)
     python -m review serve [--host 127.0.0.1] [--port 8081]
 """
 from __future__ import annotations
@@ -66,6 +67,14 @@ def refresh():
     count = summary.refresh(engine, app.config["TIMEZONE"], force=True,
                             progress=lambda done, total: click.echo(f"  hendelse {done} av {total}"))
     click.echo(f"Oppdaterte {count} samtaler.")
+
+
+@cli.command("prune")
+def prune():
+    """Removes console rows (summary, tags, notes, examples) of conversations deleted elsewhere."""
+    app = create_app()
+    count = summary.prune(_engine(app))
+    click.echo(f"Fjernet {count} samtaler som ikke finnes lenger.")
 
 
 @cli.command("serve")

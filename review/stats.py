@@ -116,7 +116,7 @@ def _draw(name: str, data: Dict[str, Any]) -> bytes:
     elif name == "fallback":
         labels = [d[8:10] + "." + d[5:7] for d in data["days"]]
         axes.plot(labels, data["fallback_rate"], color=ORANGE, marker="o", linewidth=2)
-        axes.yaxis.set_major_formatter(PercentFormatter(1.0))
+        axes.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         axes.set_ylim(bottom=0)
         axes.set_ylabel("Andel meldinger")
     elif name == "intents":

@@ -136,15 +136,22 @@ def _refresh_feedback(engine: Engine) -> None:
 def prune(engine: Engine) -> int:
     """Removes console rows of conversations that no longer have any event; returns how many."""
     e = events_table
-    removed = 0
-    with engine.begin() as connection:
+    with engine.connect() as connection:
+        # one anti-join per table over the sender ids the table holds; the intents table is
+        # covered by the summary's ids (it never has a sender the summary lacks)
+        orphans = set()
         for table in db.PER_CONVERSATION_TABLES:
-            orphan = ~sa.exists().where(e.c.sender_id == table.c.sender_id)
-            result = connection.execute(table.delete().where(orphan))
-            if table is db.conversations:
-                removed = result.rowcount
+            if table is db.conversation_intents:
+                continue
+            ids = sa.select(table.c.sender_id).distinct().subquery()
+            orphans.update(r[0] for r in connection.execute(
+                sa.select(ids.c.sender_id).where(~sa.exists().where(e.c.sender_id == ids.c.sender_id))))
+    with engine.begin() as connection:
+        for chunk in _chunks(sorted(orphans)):
+            for table in db.PER_CONVERSATION_TABLES:
+                connection.execute(table.delete().where(table.c.sender_id.in_(chunk)))
         _set_meta(connection, "pruned_at", time.time())
-    return removed
+    return len(orphans)
 
 
 def refresh(engine: Engine, timezone: str, progress=None, force: bool = False) -> int:

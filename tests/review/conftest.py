@@ -132,3 +132,7 @@ def count(engine, table: str, sender_id: str) -> int:
         return connection.execute(
             sa.text(f"SELECT COUNT(*) FROM {table} WHERE sender_id = :s"), {"s": sender_id}
         ).scalar()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: drives Debian's Chromium with Playwright")
