@@ -91,15 +91,20 @@ def recompute(engine: Engine, sender_ids: List[str], timezone: str) -> int:
                  "started_at": summary.started_at}
                 for name, n in summary.intents.items()
             )
-        with engine.begin() as connection:
-            connection.execute(db.conversations.delete().where(db.conversations.c.sender_id.in_(chunk)))
-            connection.execute(
-                db.conversation_intents.delete().where(db.conversation_intents.c.sender_id.in_(chunk))
-            )
-            if summaries:
-                connection.execute(db.conversations.insert(), summaries)
-            if intent_rows:
-                connection.execute(db.conversation_intents.insert(), intent_rows)
+        try:
+            with engine.begin() as connection:
+                connection.execute(db.conversations.delete().where(db.conversations.c.sender_id.in_(chunk)))
+                connection.execute(
+                    db.conversation_intents.delete().where(db.conversation_intents.c.sender_id.in_(chunk))
+                )
+                if summaries:
+                    connection.execute(db.conversations.insert(), summaries)
+                if intent_rows:
+                    connection.execute(db.conversation_intents.insert(), intent_rows)
+        except sa.exc.IntegrityError:
+            # another console process wrote the same conversations at the same moment;
+            # its rows are as good as ours, and the next refresh recomputes them anyway
+            continue
         written += len(summaries)
     return written
 
