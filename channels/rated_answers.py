@@ -4,7 +4,9 @@ The widget sends the text it showed; the feedback row stores the text of the rea
 in the tracker store instead, so a client cannot write arbitrary text into the database. One
 answer in the widget is the run of consecutive bot messages after a user message; the socket
 channel splits each bot event's text at blank lines, so the widget's text contains every event
-text of the run.
+text of the run. The tracker store masks personal data in stored events (privacy/), so a stored
+text may hold placeholders such as «navn» where the widget showed the original words; a
+placeholder matches any words, and the masked text is what the feedback row keeps.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from typing import Iterable, List, Optional, Tuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from privacy.masking import PLACEHOLDER_PATTERN
 from storage.conversations import EVENTS_TABLE
 
 RECENT_EVENTS_SEARCHED = 200  # an answer older than this many events cannot be rated
@@ -30,6 +33,14 @@ class RatedAnswer:
 
 def _normalize(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip()
+
+
+def _occurs_in(stored: str, shown: str) -> bool:
+    """Whether a stored (possibly masked) bot text occurs in the text the widget showed."""
+    pieces = PLACEHOLDER_PATTERN.split(stored)
+    if len(pieces) == 1:
+        return stored in shown
+    return re.search(".+?".join(re.escape(piece) for piece in pieces), shown) is not None
 
 
 def _recent_events(engine: Engine, sender_id: str) -> List[Tuple[str, dict]]:
@@ -68,7 +79,7 @@ def match_answer(events_newest_first: Iterable[Tuple[str, dict]], shown_text: st
         if type_name != "bot":
             continue  # actions, slots and other bookkeeping between the bot's messages
         text = _normalize(event.get("text") or "")
-        if text and text in shown:
+        if text and _occurs_in(text, shown):
             collected.append(event)
         elif collected:
             break

@@ -6,6 +6,7 @@ database, then talks to it with python-socketio's client as the widget does.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import signal
 import subprocess
@@ -108,7 +109,10 @@ class Widget:
 
 
 def run(coro):
-    return asyncio.run(coro)
+    # in a thread of its own: Playwright's sync API (browser tests in the same session) keeps
+    # an event loop running in the main thread, where asyncio.run() refuses to start
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def test_foreign_origin_gets_http_400(echo_server):
