@@ -155,3 +155,25 @@ def test_only_new_events_are_written_and_masked_once(database):
     engine.dispose()
     assert len(rows) == len(tracker.events)
     assert json.loads(rows[-1][0])["text"] == "ny e-post: «e-post»"
+
+
+class CollectingBroker:
+    """Stands in for an event broker (Kafka, Pika): keeps what it is given."""
+
+    def __init__(self) -> None:
+        self.published = []
+
+    def publish(self, event, **kwargs) -> None:
+        self.published.append(event)
+
+
+def test_events_sent_to_an_event_broker_are_masked_too(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRACKER_DIALECT", "sqlite")
+    monkeypatch.setenv("TRACKER_DB", str(tmp_path / "tracker.db"))
+    broker = CollectingBroker()
+    store = MaskingSQLTrackerStore(domain=DOMAIN, event_broker=broker)
+    asyncio.run(store.save(conversation("resident-4", TEXT)))
+    published = json.dumps(broker.published, ensure_ascii=False)
+    assert "«telefonnummer»" in published
+    for secret in SECRETS:
+        assert secret not in published, secret
