@@ -133,6 +133,13 @@ class ChatPage:
         self.errors: List[str] = []
         page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
         page.on("pageerror", lambda error: self.errors.append(str(error)))
+        # the demo page sends a strict CSP: the widget must work without inline script or style
+        page.on(
+            "console",
+            lambda message: self.errors.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None,
+        )
         page.set_default_timeout(ANSWER_TIMEOUT_MS)
 
     # widget parts (Playwright's CSS and role locators pierce the open shadow root)

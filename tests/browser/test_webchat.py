@@ -241,3 +241,24 @@ def test_small_screens_zoom_and_reduced_motion(browser, site):
             assert animation == "none", "prefers-reduced-motion stops the typing animation"
         finally:
             context.close()
+
+
+def test_full_screen_dialog_keeps_focus_inside(browser, site):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="nb-NO")
+    chat = ChatPage(context.new_page(), site)
+    try:
+        chat.goto().open()
+        chat.wait_connected()
+        assert chat.panel.get_attribute("aria-modal") == "true"
+        for key in ["Tab"] * 12 + ["Shift+Tab"] * 12:
+            chat.page.keyboard.press(key)
+            assert chat.active_element()["inWidget"], f"{key} left the full-screen dialog"
+        assert chat.errors == []
+    finally:
+        context.close()
+    desktop = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        wide = ChatPage(desktop.new_page(), site).goto().open()
+        assert wide.panel.get_attribute("aria-modal") == "false", "beside the page the dialog is not modal"
+    finally:
+        desktop.close()

@@ -23,6 +23,7 @@ const TYPING_TIMEOUT_MS = 20000; // hide the indicator if no answer comes
 const ACK_TIMEOUT_MS = 10000; // delete / feedback acknowledgement from the server
 const RECONNECT_DELAY_MAX_MS = 10000;
 const EMERGENCY_NUMBER = "113";
+const FULL_SCREEN_QUERY = "(max-width: 30em), (max-height: 30em)"; // keep equal to widget.css
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const ICONS = {
@@ -230,11 +231,36 @@ class ChatWidget {
         event.stopPropagation();
         if (this.confirmBox) this.cancelDelete();
         else this.close();
+      } else if (event.key === "Tab" && this.fullScreen.matches) {
+        this.keepFocusInside(event);
       }
     });
+    // Same query as the full-screen rule in widget.css: there the page behind is covered, so
+    // the dialog is modal and Tab must not wander to links nobody can see.
+    this.fullScreen = window.matchMedia(FULL_SCREEN_QUERY);
+    const updateModal = () => this.panel.setAttribute("aria-modal", this.fullScreen.matches ? "true" : "false");
+    updateModal();
+    this.fullScreen.addEventListener("change", updateModal);
 
     root.append(this.launcher, this.panel);
     document.body.append(this.host);
+  }
+
+  keepFocusInside(event) {
+    const focusable = [...this.panel.querySelectorAll("a[href], button, textarea, [tabindex='0']")].filter(
+      (node) => !node.disabled && node.getClientRects().length > 0
+    );
+    if (!focusable.length) return;
+    const first = focusable[0];
+    const last = focusable[focusable.length - 1];
+    const active = this.root.activeElement;
+    if (event.shiftKey && (active === first || !this.panel.contains(active))) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && active === last) {
+      event.preventDefault();
+      first.focus();
+    }
   }
 
   autoGrow() {
