@@ -6,8 +6,6 @@ may reach the database file, and routing on age must still work.
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
 import pytest
 import sqlalchemy as sa
 
@@ -26,9 +24,19 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(scope="module")
-def assistant(tmp_path_factory):
-    with running_assistant(tmp_path_factory.mktemp("privacy-e2e")) as bot:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def assistant(request, tmp_path_factory):
+    """The real servers; the tracker store on SQLite (the default) or PostgreSQL."""
+    overrides, server = {}, None
+    if request.param == "postgresql":
+        server = request.getfixturevalue("postgres_server")
+        url = server.create_database()
+        overrides = server.env(db=url.rsplit("/", 1)[1])
+    with running_assistant(tmp_path_factory.mktemp(f"privacy-e2e-{request.param}"), env_overrides=overrides) as bot:
+        bot.database_url = server.url_for(overrides["TRACKER_DB"]) if server else f"sqlite:///{bot.workdir / 'tracker.db'}"
+        bot.database_files = (
+            [p for p in server.data_dir.rglob("*") if p.is_file()] if server else [bot.workdir / "tracker.db"]
+        )
         yield bot
 
 
@@ -36,8 +44,8 @@ def texts(replies) -> str:
     return "\n".join(reply.get("text", "") for reply in replies)
 
 
-def stored_rows(database: Path) -> str:
-    engine = sa.create_engine(f"sqlite:///{database}", future=True)
+def stored_rows(url: str) -> str:
+    engine = sa.create_engine(url, future=True)
     metadata = sa.MetaData()
     metadata.reflect(engine)
     parts = []
@@ -62,13 +70,14 @@ def test_personal_data_never_reaches_the_database_and_routing_still_works(assist
     # a later turn is rebuilt from the stored (masked) events and must still work
     assert "Morten Jansson" not in texts(assistant.say(sender, "hva gjør en forløpskoordinator"))
 
-    database = assistant.workdir / "tracker.db"
-    raw = database.read_bytes()
-    for secret in SECRETS:
-        assert secret.encode() not in raw, secret
-        assert secret.encode("utf-16-le") not in raw, secret
+    # every byte the database has on disk: the SQLite file, or PostgreSQL's tables and WAL
+    for path in assistant.database_files:
+        raw = path.read_bytes()
+        for secret in SECRETS:
+            assert secret.encode() not in raw, (secret, path)
+            assert secret.encode("utf-16-le") not in raw, (secret, path)
 
-    stored = stored_rows(database)
+    stored = stored_rows(assistant.database_url)
     for secret in SECRETS:
         assert secret not in stored, secret
     assert "«telefonnummer»" in stored

@@ -49,6 +49,7 @@ class PostgresServer:
     user: str
     password: str
     db: str
+    data_dir: Optional[Path] = None  # the cluster's files (tests may scan them for leaked text)
 
     @property
     def url(self) -> str:
@@ -188,7 +189,7 @@ def running_postgres(
             server_log = log.read_text() if log.exists() else ""
             raise RuntimeError(f"pg_ctl start failed:\n{result.stdout}\n{result.stderr}\n{server_log[-4000:]}")
 
-        server = PostgresServer("127.0.0.1", port, user, password, db)
+        server = PostgresServer("127.0.0.1", port, user, password, db, data_dir=data)
         server.create_database(db)
         yield server
     finally:
