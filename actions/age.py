@@ -9,7 +9,12 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from nlp.normalize import normalize
+from nlp.normalize import fold, normalize
+
+def _compile(pattern: str) -> "re.Pattern[str]":
+    """Patterns are folded like messages (æ->ae, ø->o, oe->o ...), so write them in plain Norwegian."""
+    return re.compile(fold(pattern))
+
 
 ADULT_AGE = 18  # 17 is a child, 18 an adult
 MAX_PLAUSIBLE_AGE = 110
@@ -20,32 +25,33 @@ ADULT = "adult"
 _NUM = r"(\d{1,3})"
 _SELF = r"(?:jeg|eg|je|ae|i|jei|jæ)"
 _AGE_PATTERNS = [
-    re.compile(rf"\b{_SELF} (?:er|e|ar|va|blir|fyller|har fylt|fylte)(?: bare| snart| nesten| akkurat)? {_NUM}\b(?! (?:kg|kilo|cm|min|minutter|timer|dager|uker|mnd|maneder|kr|prosent))"),
-    re.compile(rf"\b{_NUM} ?(?:ar|aar|arig|aring|arin|arige)\b"),
-    re.compile(rf"\b(?:pa|paa|paa) {_NUM}\b"),
-    re.compile(rf"\b(?:alder|alderen|age)(?: er)? {_NUM}\b"),
-    re.compile(rf"\b(?:han|hun|ho|hu|den|hen|vedkommende|barnet|gutten|jenta|sonnen|dattera|datteren|sonen|sonn|datter|dotter|dottera|eleven)(?: min| mi| mitt| var| vart)? (?:er|e|ar|har blitt|blir) {_NUM}\b"),
+    _compile(rf"\b{_SELF} (?:er|e|ar|va|blir|fyller|har fylt|fylte)(?: bare| snart| nesten| akkurat)? {_NUM}\b(?! (?:kg|kilo|cm|min|minutter|timer|dager|uker|mnd|maneder|kr|prosent))"),
+    _compile(rf"\b{_NUM} ?(?:ar|aar|arig|aring|arin|arige)\b"),
+    _compile(rf"\b(?:pa|paa|paa) {_NUM}\b"),
+    _compile(rf"\b(?:alder|alderen|age)(?: er)? {_NUM}\b"),
+    _compile(rf"\b(?:han|hun|ho|hu|den|hen|vedkommende|barnet|gutten|jenta|sonnen|dattera|datteren|sonen|sonn|datter|dotter|dottera|eleven)(?: min| mi| mitt| var| vart)? (?:er|e|ar|har blitt|blir) {_NUM}\b"),
 ]
-_RANGE_CHILD = re.compile(r"\b(?:under|yngre enn|mindre enn) 18(?: ar)?\b|\bikke fylt 18(?: ar)?\b|\bunder atten\b")
-_RANGE_ADULT = re.compile(r"\b(?:over|eldre enn|fylt) 18(?: ar)?\b|\b18 (?:ar )?(?:eller|el) (?:eldre|mer|over)\b|\bover atten\b")
+_RANGE_CHILD = _compile(r"\b(?:under|yngre enn|mindre enn) 18(?: ar)?\b|\bikke fylt 18(?: ar)?\b|\bunder atten\b")
+_RANGE_ADULT = _compile(r"\b(?:over|eldre enn|fylt) 18(?: ar)?\b|\b18 (?:ar )?(?:eller|el) (?:eldre|mer|over)\b|\bover atten\b")
 
-_CHILD_WORDS = re.compile(
-    r"\b(?:barn|barnet|barnet mitt|borna|barna|ungen|ungdom|ungdommen|ungdommer|tenaring|tenaringen|"
-    r"tenaringsgutt|tenaringsjente|elev|eleven|elevane|elevene|elever|gutten min|jenta mi|jenta mitt|"
+_CHILD_WORDS = _compile(
+    r"\b(?:barn|barnet|barnet mitt|borna|barna|ungen|ungdom|ungdommen|ungdommer|tenaring\w*|"
+    r"elev|eleven|elevane|elevene|elever|gutten min|jenta mi|jenta mitt|"
     r"guten min|jentungen|smabarn|barneskole|ungdomsskole|ungdomsskolen|videregaende|vgs|"
     r"mindrearig|ungdomsskoleelev|skoleelev|baby|bebis|vesla|veslegutten|gutungen)\b"
 )
-_ADULT_WORDS = re.compile(
+_ADULT_WORDS = _compile(
     r"\b(?:voksen|vaksen|voksne|vaksne|mannen min|kona mi|kona|kone|kjerringa|gubben|ektemann|"
-    r"ektefelle|samboer|samboeren|sambuar|mora mi|moren min|mor mi|faren min|far min|"
+    r"ektefelle|samboer\w*|sambuar\w*|mora mi|moren min|mor mi|faren min|far min|"
     r"pappa|mamma|foreldre|foreldra|besteforelder|bestemor|bestefar|pensjonist|kollega|kollegaen|"
     r"broren min er voksen|voksent)\b"
 )
 # Family words that say nothing about age on their own ("sønnen min" may be 40)
-_FAMILY_OTHER = re.compile(r"\b(?:sonn|sonnen|son|sonen|datter|dattera|datteren|dotter|dottera|bror|broren|soster|syster|niese|nevo|barnebarn|venn|venninne|kjaereste)\b")
-_SELF_WORDS = re.compile(r"\b(?:gjelder meg|gjeld meg|meg selv|meg sjol|meg sjolv|for meg|det er meg|til meg selv|jeg trenger|eg treng|jeg sliter|eg slit)\b")
+_FAMILY_OTHER = _compile(r"\b(?:sonn|sonnen|son|sonen|datter|dattera|datteren|dotter|dottera|bror|broren|soster|syster|niese|nevo|barnebarn|venn|venninne|kjaereste)\b")
+# Explicitly about the writer; "jeg trenger hjelp" alone is not (a 15-year-old writes that too)
+_SELF_WORDS = _compile(r"\b(?:gjelder meg|gjeld meg|meg selv|meg sjol|meg sjolv|det er meg|til meg selv)\b")
 # The resident's own age when they talk about someone else ("jeg er 45 og sønnen min er 15")
-_OTHER_PERSON = re.compile(r"\b(?:sonn|sonnen|son|sonen|datter|dattera|datteren|dotter|dottera|barnet|gutten|jenta|eleven|han|hun|ho)\b")
+_OTHER_PERSON = _compile(r"\b(?:sonn|sonnen|son|sonen|datter|dattera|datteren|dotter|dottera|barnet|gutten|jenta|eleven|han|hun|ho)\b")
 
 
 @dataclass(frozen=True)

@@ -115,6 +115,20 @@ def evaluate(config: Path, workdir: Path) -> Dict[str, object]:
     return result
 
 
+def cross_validate(config: Path, folds: int, out: Path) -> Dict[str, float]:
+    """Rasa's own k-fold cross-validation on the training data (rasa test nlu --cross-validation)."""
+    import json
+    import subprocess
+    import sys
+
+    subprocess.run([str(Path(sys.executable).parent / "rasa"), "test", "nlu", "--cross-validation",
+                    "--folds", str(folds), "--config", str(config), "--nlu", str(ROOT / "data" / "nlu"),
+                    "--domain", str(ROOT / "domain.yml"), "--out", str(out)],
+                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    report = json.loads((out / "intent_report.json").read_text())
+    return {"accuracy": report["accuracy"], "macro_f1": report["macro avg"]["f1-score"]}
+
+
 def markdown(results: Dict[str, Dict[str, object]], stamp: str) -> str:
     names = list(results)
     lines = [f"# Quality report ({stamp})", "",
@@ -125,6 +139,13 @@ def markdown(results: Dict[str, Dict[str, object]], stamp: str) -> str:
         c = r["crisis"]
         lines.append(f"| {name} | {r['accuracy']:.3f} | {r['macro_f1']:.3f} | {c['recall']:.3f} | "
                      f"{c['precision']:.3f} | {r['train_seconds']:.0f} |")
+    folded = [n for n in names if results[n].get("cv")]
+    if folded:
+        lines += ["", "## k-fold cross-validation on the training data", "",
+                  "| pipeline | folds | accuracy | macro F1 |", "|---|---|---|---|"]
+        for name in folded:
+            cv = results[name]["cv"]
+            lines.append(f"| {name} | {cv['folds']} | {cv['accuracy']:.3f} | {cv['macro_f1']:.3f} |")
     lines += ["", "## Per intent (F1 on the held-out set)", "",
               "| intent | " + " | ".join(names) + " | support |", "|---" * (len(names) + 2) + "|"]
     intents = sorted(k for k in results[names[0]]["per_intent"] if k not in ("accuracy", "macro avg", "weighted avg"))
@@ -143,6 +164,7 @@ def markdown(results: Dict[str, Dict[str, object]], stamp: str) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--configs", nargs="+", default=["config.yml", "configs/stock_rasa.yml"])
+    parser.add_argument("--folds", type=int, default=5, help="k for cross-validation (0 skips it)")
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     REPORTS.mkdir(exist_ok=True)
@@ -156,6 +178,10 @@ def main() -> int:
             print(f"quality: {name}: accuracy {r['accuracy']:.3f}, macro F1 {r['macro_f1']:.3f}, "
                   f"crisis recall {r['crisis']['recall']:.3f} precision {r['crisis']['precision']:.3f}", flush=True)
             confusion_png(r["expected"], r["predicted"], REPORTS / f"confusion_{name}.png", name)
+            if args.folds > 1:
+                print(f"quality: {name}: {args.folds}-fold cross-validation ...", flush=True)
+                r["cv"] = {"folds": args.folds, **cross_validate(ROOT / config, args.folds, REPORTS / f"cv_{name}")}
+                print(f"quality: {name}: cross-validation accuracy {r['cv']['accuracy']:.3f}", flush=True)
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     (REPORTS / "quality.md").write_text(markdown(results, stamp), encoding="utf-8")
     print(f"quality: wrote {REPORTS / 'quality.md'}")

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CHILD_MARK = "forløpskoordinator for barn og unge"
 ADULT_MARK = "Morten Jansson"
 ASK_MARK = "under 18 år, eller en voksen"
-CRISIS_MARK = "ring 113"
+CRISIS_MARK = "Er liv eller helse i fare: ring 113"
 
 
 def route_of(replies) -> str:

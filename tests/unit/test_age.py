@@ -18,6 +18,9 @@ CASES = [
     ("datteren min er 19", ADULT, 19),
     ("en 15-åring", CHILD, 15),
     ("tenåring", CHILD, None),
+    ("tenåringsdattera mi har det tungt", CHILD, None),
+    ("samboeren min har depresjon", ADULT, None),
+    ("sambuaren min drikk for mykje", ADULT, None),
     ("tenaaringen min har angst", CHILD, None),
     ("barnet mitt", CHILD, None),
     ("eleven min", CHILD, None),
@@ -48,6 +51,8 @@ def test_reads_audience_and_age(text, audience, age):
     "hvem kan jeg kontakte?",
     "ring 901 50 842",        # a phone number is not an age
     "kan jeg ringe kl 10",
+    "jeg trenger hjelp",      # the writer may be 15: ask
+    "eg treng hjelp",
     "hei",
     "",
     None,
