@@ -65,6 +65,12 @@ def add_feedback(
         )
 
 
+def _erase_on_delete(conn: sa.engine.Connection) -> None:
+    """SQLite keeps deleted rows in free pages unless told to overwrite them (some builds do)."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("PRAGMA secure_delete = ON")
+
+
 def _events(engine: Engine) -> sa.Table:
     return sa.Table(EVENTS_TABLE, sa.MetaData(), autoload_with=engine)
 
@@ -75,6 +81,7 @@ def delete_conversation(engine: Engine, sender_id: str) -> int:
     inspector = sa.inspect(engine)
     deleted = 0
     with engine.begin() as conn:
+        _erase_on_delete(conn)
         if inspector.has_table(EVENTS_TABLE):
             events = _events(engine)
             deleted = conn.execute(events.delete().where(events.c.sender_id == sender_id)).rowcount
@@ -95,6 +102,7 @@ def delete_older_than(engine: Engine, days: int, now: Optional[float] = None) ->
     has_events = sa.inspect(engine).has_table(EVENTS_TABLE)
     stale = []
     with engine.begin() as conn:
+        _erase_on_delete(conn)
         if has_events:
             events = _events(engine)
             latest = (
