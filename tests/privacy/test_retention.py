@@ -157,3 +157,25 @@ def test_loop_mode_sweeps_and_stops_on_sigterm(tmp_path: Path):
     assert process.returncode == 0
     assert "deleted 1 conversation(s) older than 30 day(s)" in output
     assert "old" not in output.replace("older", "")  # sender ids are never logged
+
+
+def test_deleted_text_is_gone_from_the_sqlite_file(tmp_path, monkeypatch):
+    """Not only the rows: SQLite must not keep the deleted text in its free pages."""
+    database = tmp_path / "tracker.db"
+    monkeypatch.setenv("TRACKER_DIALECT", "sqlite")
+    monkeypatch.setenv("TRACKER_DB", str(database))
+    marker = "spiseforstyrrelse-merke"
+    for sender_id, age_days in (("to-delete", 1), ("too-old", 90)):
+        tracker = DialogueStateTracker.from_events(
+            sender_id, [UserUttered(f"jeg sliter med {marker} {sender_id}", timestamp=NOW - age_days * DAY)]
+        )
+        asyncio.run(MaskingSQLTrackerStore(domain=Domain.empty()).save(tracker))
+    assert f"{marker} to-delete".encode() in database.read_bytes()
+
+    engine = sa.create_engine(f"sqlite:///{database}", future=True)
+    # as on SQLite builds without SQLITE_SECURE_DELETE (Debian's has it on by default)
+    sa.event.listen(engine, "connect", lambda dbapi, _: dbapi.execute("PRAGMA secure_delete = OFF"))
+    conversations.delete_conversation(engine, "to-delete")
+    conversations.delete_older_than(engine, 30)
+    engine.dispose()
+    assert marker.encode() not in database.read_bytes()
