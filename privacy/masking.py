@@ -221,6 +221,7 @@ _NOT_NAMES = frozenset(
     nav bup dps vestre viken helsenorge pakkeforløp pakkeforlop pasientforløp oppfølgingstjenesten
     barne familietjenesten barnevernet legevakten legevakt fastlegen fastlege kommunen norge oslo
     drammen lier mjøndalen bergen trondheim jesus gud ramadan jul påske sykehuset sykehus
+    forløpsassistenten forlopsassistenten
     mandag tirsdag onsdag torsdag fredag lørdag søndag januar februar mars april mai juni juli
     august september oktober november desember
     """.split()
@@ -346,12 +347,14 @@ class Masker:
     allow_list: Optional[AllowList] = None
     use_ner: Optional[bool] = None
     _detectors: Sequence[Callable[[str], Iterable[Finding]]] = field(init=False, repr=False)
+    _name_detectors: Sequence[Callable[[str], Iterable[Finding]]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._detectors = (
             self._emails, self._eleven_digit_ids, self._addresses, self._phones,
             self._trigger_names, self._ner_names, self._long_digits,
         )
+        self._name_detectors = (self._trigger_names, self._ner_names)
 
     @property
     def allowed(self) -> AllowList:
@@ -359,12 +362,14 @@ class Masker:
             self.allow_list = build_allow_list()
         return self.allow_list
 
-    def mask(self, text: str) -> MaskResult:
+    def mask(self, text: str, names: bool = True) -> MaskResult:
+        """`names=False` skips the name rules and NER (for the bot's own replies)."""
         if not text or not isinstance(text, str):
             return MaskResult(text)
         candidates: List[Finding] = []
         for detect in self._detectors:
-            candidates.extend(detect(text))
+            if names or detect not in self._name_detectors:
+                candidates.extend(detect(text))
         if not candidates:
             return MaskResult(text)
         findings = _resolve_overlaps(candidates)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Dict, Iterable, Iterator, List, Optional
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.shared.core.domain import Domain
@@ -41,6 +41,7 @@ STRUCTURAL_KEYS = frozenset(
 # Subtrees filled by channels and actions (widget metadata, bot reply buttons): masked whole.
 FREE_FORM_KEYS = frozenset({"metadata", "data"})
 USER_EVENT = "user"
+BOT_EVENTS = frozenset({"bot", "agent"})
 UNKNOWN_ECHO = "«skjult»"  # only if case folding and IGNORECASE ever disagree
 MIN_ECHO_LENGTH = 2  # shorter pieces are not searched for in other values
 
@@ -50,17 +51,17 @@ class EventMasker:
 
     def __init__(self, masker: Optional[Masker] = None) -> None:
         self._masker = masker or default_masker()
-        self._results: Dict[str, MaskResult] = {}
+        self._results: Dict[Tuple[str, bool], MaskResult] = {}
         # original pieces of personal data found in this batch's user texts -> placeholder,
         # so a slot or entity value copied out of a message ("ola") is masked even where the
         # value alone would not be recognised
         self._seen: Dict[str, str] = {}
         self._echo: Optional["re.Pattern[str]"] = None
 
-    def _mask_text(self, text: str) -> MaskResult:
-        if text not in self._results:
-            self._results[text] = self._masker.mask(text)
-        return self._results[text]
+    def _mask_text(self, text: str, names: bool = True) -> MaskResult:
+        if (text, names) not in self._results:
+            self._results[(text, names)] = self._masker.mask(text, names=names)
+        return self._results[(text, names)]
 
     def learn(self, text: str) -> None:
         result = self._mask_text(text)
@@ -68,11 +69,11 @@ class EventMasker:
             self._seen[text[finding.start:finding.end].strip().casefold()] = placeholder(finding.kind)
         self._echo = None
 
-    def mask_value(self, value: str) -> str:
+    def mask_value(self, value: str, names: bool = True) -> str:
         key = value.strip().casefold()
         if key and key in self._seen:
             return self._seen[key]
-        masked = self._mask_text(value).text
+        masked = self._mask_text(value, names).text
         if self._seen:
             # a piece found in a message and echoed elsewhere ("Hei Ola!") goes too
             masked = self._echo_pattern().sub(
@@ -91,19 +92,19 @@ class EventMasker:
             return re.compile(r"(?!)")
         return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in pieces) + r")(?!\w)", re.IGNORECASE)
 
-    def mask_tree(self, node: Any, structural: bool = True) -> Any:
+    def mask_tree(self, node: Any, structural: bool = True, names: bool = True) -> Any:
         if isinstance(node, str):
-            return node if PLACEHOLDER_PATTERN.fullmatch(node) else self.mask_value(node)
+            return node if PLACEHOLDER_PATTERN.fullmatch(node) else self.mask_value(node, names)
         if isinstance(node, dict):
             masked = {}
             for key, value in node.items():
                 if structural and key in STRUCTURAL_KEYS:
                     masked[key] = value
                 else:
-                    masked[key] = self.mask_tree(value, structural and key not in FREE_FORM_KEYS)
+                    masked[key] = self.mask_tree(value, structural and key not in FREE_FORM_KEYS, names)
             return masked
         if isinstance(node, (list, tuple)):
-            return [self.mask_tree(item, structural) for item in node]
+            return [self.mask_tree(item, structural, names) for item in node]
         return node
 
     def mask_user_event(self, data: Dict[str, Any]) -> Dict[str, Any]:
@@ -129,7 +130,11 @@ class EventMasker:
                         self.learn(text)
         masked_events = []
         for data in serialised:
-            masked = self.mask_user_event(data) if data.get("event") == USER_EVENT else self.mask_tree(data)
+            if data.get("event") == USER_EVENT:
+                masked = self.mask_user_event(data)
+            else:
+                # The bot's own words name no residents; a name it echoes was learned above.
+                masked = self.mask_tree(data, names=data.get("event") not in BOT_EVENTS)
             event = Event.from_parameters(masked)
             if event is None:  # pragma: no cover - every Rasa event type deserialises
                 raise ValueError(f"cannot rebuild a masked {data.get('event')!r} event")

@@ -177,3 +177,30 @@ def test_events_sent_to_an_event_broker_are_masked_too(tmp_path, monkeypatch):
     assert "«telefonnummer»" in published
     for secret in SECRETS:
         assert secret not in published, secret
+
+
+def test_the_bots_own_replies_are_stored_unchanged():
+    """Every response in domain.yml, with its buttons, is stored as written."""
+    import yaml
+
+    from privacy.tracker_store import mask_events
+
+    responses = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text(encoding="utf-8"))["responses"]
+    replies = [
+        BotUttered(variant.get("text"), {"buttons": variant.get("buttons")})
+        for variants in responses.values() for variant in variants
+    ]
+    assert replies
+    for original, stored in zip(replies, mask_events(replies)):
+        assert stored.text == original.text
+        assert stored.data == original.data
+
+
+def test_a_name_the_bot_echoes_is_masked_in_its_reply():
+    from privacy.tracker_store import mask_events
+
+    stored = mask_events([
+        UserUttered("jeg heter Ingrid", {"name": "inform", "confidence": 1.0}),
+        BotUttered("Hei Ingrid! Jeg er Forløpsassistenten."),
+    ])
+    assert stored[1].text == "Hei «navn»! Jeg er Forløpsassistenten."
