@@ -126,7 +126,9 @@ def _as_server_user(command: List[str]) -> List[str]:
     try:
         pwd.getpwnam(OS_USER)
     except KeyError:
-        raise PostgresUnavailable(f"running as root and there is no `{OS_USER}` OS user to run PostgreSQL as")
+        raise PostgresUnavailable(
+            f"running as root and there is no `{OS_USER}` OS user to run PostgreSQL as"
+        ) from None
     runuser = shutil.which("runuser")
     if runuser:
         return [runuser, "-u", OS_USER, "--", *command]
@@ -172,7 +174,7 @@ def running_postgres(
             raise RuntimeError(f"initdb failed:\n{result.stdout}\n{result.stderr}")
         password_file.unlink()
 
-        for attempt in range(START_ATTEMPTS):
+        for _attempt in range(START_ATTEMPTS):
             port = _free_port()
             options = (
                 f"-p {port} -c listen_addresses=127.0.0.1 -k {root} "
