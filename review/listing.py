@@ -6,6 +6,7 @@ whether it is the first or the thousandth.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime, timedelta
 from typing import Any, Dict, List, Mapping, Optional, Tuple
@@ -90,8 +91,10 @@ def conditions(filters: Filters, timezone: str, low_confidence: float) -> List[A
     if filters.date_to:
         where.append(c.c.started_at < _day_start(filters.date_to + timedelta(days=1), zone))
     if filters.intent:
+        # EXISTS probes the primary key while walking the started_at index; IN (subquery)
+        # made SQLite collect every matching id and sort them (0.1 ms against 90 ms at 100 000)
         i = db.conversation_intents
-        where.append(c.c.sender_id.in_(sa.select(i.c.sender_id).where(i.c.intent == filters.intent)))
+        where.append(sa.exists().where(i.c.sender_id == c.c.sender_id, i.c.intent == filters.intent))
     if filters.route:
         where.append(c.c.route == filters.route)
     if filters.tag:
@@ -179,9 +182,21 @@ def tags_for(connection, sender_ids: List[str]) -> Dict[str, List[str]]:
     return found
 
 
+KNOWN_INTENTS_TTL_SECONDS = 60.0  # a DISTINCT over every conversation's intents: ~20 ms at 100 000
+_known_intents: Dict[str, Tuple[float, List[str]]] = {}
+
+
 def known_intents(connection) -> List[str]:
+    """Every intent that occurs in a conversation, for the filter; cached for a minute."""
+    key = str(connection.engine.url)
+    cached = _known_intents.get(key)
+    now = time.monotonic()
+    if cached and now - cached[0] < KNOWN_INTENTS_TTL_SECONDS:
+        return cached[1]
     i = db.conversation_intents
-    return [r[0] for r in connection.execute(sa.select(i.c.intent).distinct().order_by(i.c.intent))]
+    names = [r[0] for r in connection.execute(sa.select(i.c.intent).distinct().order_by(i.c.intent))]
+    _known_intents[key] = (now, names)
+    return names
 
 
 def known_tags(connection) -> List[str]:
