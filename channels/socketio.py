@@ -177,6 +177,8 @@ class RestrictedSocketIOInput(SocketIOInput):
         )
 
     async def on_delete(self, sio: AsyncServer, sid: Text, data: Any) -> Dict[str, Any]:
+        if not isinstance(data, dict):
+            return _error("invalid_request")
         session_id = await self._bound_session(sio, sid, data)
         if session_id is None:
             return _error("unknown_session")
@@ -192,6 +194,8 @@ class RestrictedSocketIOInput(SocketIOInput):
         return _ok()
 
     async def on_feedback(self, sio: AsyncServer, sid: Text, data: Any) -> Dict[str, Any]:
+        if not isinstance(data, dict):
+            return _error("invalid_request")
         session_id = await self._bound_session(sio, sid, data)
         if session_id is None:
             return _error("unknown_session")

@@ -205,6 +205,25 @@ def test_reconnecting_with_the_session_id_continues_the_conversation(echo_server
     assert _count(db, "events", session_id) >= 4
 
 
+def test_malformed_requests_get_an_error(echo_server):
+    async def scenario():
+        widget = Widget(echo_server["url"])
+        await widget.open()
+        replies = [
+            await widget.call("feedback", "not a dict"),
+            await widget.call("delete_conversation", ["x"]),
+            await widget.call("feedback", {"session_id": widget.session_id, "rating": "up", "text": "x" * 20_001}),
+        ]
+        await widget.close()
+        return replies
+
+    assert run(scenario()) == [
+        {"ok": False, "error": "invalid_request"},
+        {"ok": False, "error": "invalid_request"},
+        {"ok": False, "error": "invalid_text"},
+    ]
+
+
 def test_a_malformed_session_id_gets_a_fresh_one(echo_server):
     async def scenario():
         widget = Widget(echo_server["url"])

@@ -411,6 +411,8 @@ class ChatWidget {
       if (reason === "io client disconnect") return;
       this.lostConnection = true;
       this.setBanner(this.t.reconnecting);
+      // socket.io reconnects by itself except after the server closed the socket on purpose
+      if (reason === "io server disconnect") socket.connect();
     });
     socket.on("connect_error", () => {
       this.sessionReady = false;
