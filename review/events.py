@@ -33,7 +33,8 @@ CRISIS_UTTERANCE = "utter_crisis"
 ROUTE_SLOT = "audience"  # set by action_route_person to "child" or "adult"
 ROUTES = ("child", "adult", "crisis", "none")
 ROUTE_LABELS = {"child": "Barn og unge", "adult": "Voksne", "crisis": "Krise", "none": "Ingen"}
-HIDDEN_ACTIONS = ("action_listen",)  # after every bot turn; shown only as a turn boundary
+HIDDEN_ACTIONS = ("action_listen",)  # after every bot turn; says nothing a reviewer needs
+HIDDEN_EVENTS = ("user_featurization",)  # Rasa's bookkeeping after every user message
 FIRST_MESSAGE_MAX_CHARS = 200
 
 
@@ -219,6 +220,6 @@ def transcript(rows: Iterable[Any], low_confidence: float) -> List[Item]:
         elif kind == "slot":
             items.append(Item("slot", row.id, row.timestamp, name=data.get("name"),
                               value=data.get("value")))
-        else:
+        elif kind not in HIDDEN_EVENTS:
             items.append(Item("other", row.id, row.timestamp, name=kind))
     return items
