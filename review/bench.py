@@ -1,6 +1,8 @@
 """Benchmark: the console's list and filters at 100 000 conversations in a temporary SQLite db.
 
-    python -m review.bench [--conversations 100000] [--repeat 20] [--keep DIR]
+    python -m review.bench [--conversations 100000] [--repeat 20] [--keep DIR] [--postgres]
+
+--postgres runs the same against a throw-away PostgreSQL server (tests/support/postgres.py).
 
 Generates synthetic conversations in Rasa's events format, builds the summary table, then
 times whole requests through Flask (query + template) for the first page, a deep page and
@@ -56,14 +58,24 @@ def main() -> None:
     parser.add_argument("--conversations", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--keep", help="keep the database in this directory")
+    parser.add_argument("--postgres", action="store_true", help="a throw-away PostgreSQL instead of SQLite")
     args = parser.parse_args()
+    if args.postgres:
+        from tests.support.postgres import running_postgres
 
+        with running_postgres() as server:
+            run(args, server.url)
+    else:
+        run(args, None)
+
+
+def run(args, postgres_url) -> None:
     workdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="review-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    url = f"sqlite:///{workdir / 'tracker.db'}"
+    url = postgres_url or f"sqlite:///{workdir / 'tracker.db'}"
     engine = db.make_engine(url)
     try:
-        print(f"Database: {workdir / 'tracker.db'}")
+        print(f"Database: {'PostgreSQL' if postgres_url else workdir / 'tracker.db'}")
         synthetic.create_events_table(engine)
         db.init_db(engine)
         start_time = time.time() - args.conversations * 60.0
@@ -85,15 +97,18 @@ def main() -> None:
         ]
         with engine.begin() as connection:
             connection.execute(storage.feedback_table.insert(), feedback)
+        size = "" if postgres_url else f" ({(workdir / 'tracker.db').stat().st_size / 1e6:.0f} MB)"
         print(f"Generated {args.conversations} conversations, {events} event rows, "
-              f"{len(feedback)} feedback rows in {time.perf_counter() - t0:.1f} s "
-              f"({(workdir / 'tracker.db').stat().st_size / 1e6:.0f} MB)")
+              f"{len(feedback)} feedback rows in {time.perf_counter() - t0:.1f} s{size}")
 
         t0 = time.perf_counter()
         summary.refresh(engine, "Europe/Oslo", force=True)
         print(f"Summary built from scratch in {time.perf_counter() - t0:.1f} s")
 
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "SESSION_COOKIE_SECURE": False})
+        if postgres_url:
+            with engine.connect() as connection:  # fresh statistics, as autovacuum would give
+                connection.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text("ANALYZE"))
         with engine.begin() as connection:
             users.create_user(connection, "bench", PASSWORD, "admin")
         client = app.test_client()
@@ -130,11 +145,12 @@ def main() -> None:
             print(f"  {label:40s} {median:8.1f} {p95:8.1f}  {status}")
 
         # the same first page straight from events, without the summary table
+        fallbacks = "SUM(CASE WHEN intent_name = 'nlu_fallback' THEN 1 ELSE 0 END)"
         query = sa.text(
             "SELECT sender_id, MIN(timestamp) AS started, "
             "SUM(CASE WHEN type_name = 'user' THEN 1 ELSE 0 END) AS turns, "
-            "SUM(CASE WHEN intent_name = 'nlu_fallback' THEN 1 ELSE 0 END) AS fallbacks "
-            "FROM events GROUP BY sender_id HAVING fallbacks > 0 ORDER BY started DESC LIMIT 50")
+            f"{fallbacks} AS fallbacks "
+            f"FROM events GROUP BY sender_id HAVING {fallbacks} > 0 ORDER BY started DESC LIMIT 50")
         t0 = time.perf_counter()
         with engine.connect() as connection:
             connection.execute(query).all()

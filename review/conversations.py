@@ -15,6 +15,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, g, redirect,
 from review import audit, db, listing, summary
 from review.auth import admin_required, login_required
 from review.events import events_table, transcript
+from review.training import domain_intents
 from storage import conversations as storage
 
 bp = Blueprint("conversations", __name__)
@@ -47,8 +48,6 @@ def index():
     connection = db.conn()
     result = listing.page(connection, where, config["PAGE_SIZE"],
                           after=request.args.get("after"), before=request.args.get("before"))
-    from review.training import domain_intents
-
     intents = sorted(set(domain_intents(config["DOMAIN_PATH"])) | set(listing.known_intents(connection)))
     return render_template(
         "conversations/list.html",
@@ -97,8 +96,6 @@ def view():
     s = db.review_state
     state = connection.execute(sa.select(s).where(s.c.sender_id == sender_id)).first()
     t, n, te = db.tags, db.notes, db.training_examples
-    from review.training import domain_intents
-
     return render_template(
         "conversations/view.html",
         sender_id=sender_id,
@@ -115,7 +112,6 @@ def view():
             sa.select(te).where(te.c.sender_id == sender_id))},
         intents=domain_intents(current_app.config["DOMAIN_PATH"])
         or listing.known_intents(connection),
-        back=request.args.get("back", ""),
     )
 
 
@@ -219,7 +215,7 @@ def _export_senders(connection) -> tuple[List[str], Dict[str, str]]:
     senders = [r[0] for r in connection.execute(
         sa.select(c.c.sender_id).where(*where)
         .order_by(c.c.started_at.desc(), c.c.sender_id.desc()).limit(EXPORT_MAX_CONVERSATIONS))]
-    return senders, filters.describe()
+    return senders, filters.query_args()
 
 
 def _conversations_for_export(senders: List[str]) -> Iterator[Dict[str, Any]]:

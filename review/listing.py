@@ -44,11 +44,8 @@ class Filters:
         args.update({name: "1" for name, on in self.flags.items() if on})
         return {k: v for k, v in args.items() if v}
 
-    def describe(self) -> Dict[str, str]:
-        return self.query_args()
 
-
-def _parse_date(value: str, label: str, errors: List[str]) -> Optional[date]:
+def parse_date(value: str, label: str, errors: List[str]) -> Optional[date]:
     value = (value or "").strip()
     if not value:
         return None
@@ -62,8 +59,8 @@ def _parse_date(value: str, label: str, errors: List[str]) -> Optional[date]:
 def parse_filters(args: Mapping[str, str]) -> Filters:
     errors: List[str] = []
     filters = Filters(
-        date_from=_parse_date(args.get("from", ""), "Fra-dato", errors),
-        date_to=_parse_date(args.get("to", ""), "Til-dato", errors),
+        date_from=parse_date(args.get("from", ""), "Fra-dato", errors),
+        date_to=parse_date(args.get("to", ""), "Til-dato", errors),
         intent=(args.get("intent") or "").strip()[:255],
         route=(args.get("route") or "").strip() if args.get("route") in ROUTES else "",
         tag=(args.get("tag") or "").strip().lower()[:40],
@@ -74,7 +71,7 @@ def parse_filters(args: Mapping[str, str]) -> Filters:
     return filters
 
 
-def _day_start(day: date, zone: ZoneInfo) -> float:
+def day_start(day: date, zone: ZoneInfo) -> float:
     return datetime.combine(day, dtime.min, tzinfo=zone).timestamp()
 
 
@@ -87,9 +84,9 @@ def conditions(filters: Filters, timezone: str, low_confidence: float) -> List[A
     zone = ZoneInfo(timezone)
     where: List[Any] = []
     if filters.date_from:
-        where.append(c.c.started_at >= _day_start(filters.date_from, zone))
+        where.append(c.c.started_at >= day_start(filters.date_from, zone))
     if filters.date_to:
-        where.append(c.c.started_at < _day_start(filters.date_to + timedelta(days=1), zone))
+        where.append(c.c.started_at < day_start(filters.date_to + timedelta(days=1), zone))
     if filters.intent:
         # EXISTS probes the primary key while walking the started_at index; IN (subquery)
         # made SQLite collect every matching id and sort them (0.1 ms against 90 ms at 100 000)

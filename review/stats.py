@@ -44,8 +44,8 @@ _chart_lock = threading.Lock()  # pyplot is not thread-safe
 def _range(args) -> Tuple[date, date, List[str]]:
     errors: List[str] = []
     today = datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
-    start = listing._parse_date(args.get("from", ""), "Fra-dato", errors)
-    end = listing._parse_date(args.get("to", ""), "Til-dato", errors)
+    start = listing.parse_date(args.get("from", ""), "Fra-dato", errors)
+    end = listing.parse_date(args.get("to", ""), "Til-dato", errors)
     end = end or today
     start = start or end - timedelta(days=DEFAULT_DAYS - 1)
     if start > end:
@@ -59,8 +59,8 @@ def _range(args) -> Tuple[date, date, List[str]]:
 
 def figures(connection, start: date, end: date, timezone: str) -> Dict[str, Any]:
     zone = ZoneInfo(timezone)
-    lo = listing._day_start(start, zone)
-    hi = listing._day_start(end + timedelta(days=1), zone)
+    lo = listing.day_start(start, zone)
+    hi = listing.day_start(end + timedelta(days=1), zone)
     c, i = db.conversations, db.conversation_intents
     in_range = (c.c.started_at >= lo, c.c.started_at < hi)
     per_day_rows = connection.execute(
