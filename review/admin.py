@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
 from review import audit, db, users
-from review.auth import admin_required
+from review.auth import admin_required, end_sessions
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -61,6 +61,8 @@ def update_user():
                                .values(role=role, active=active))
             if password:
                 users.set_password(connection, user_id, password)
+            if password or not active:
+                end_sessions(connection, user_id)
     except users.UserError as error:
         flash(str(error), "error")
         return redirect(url_for("admin.user_list"))

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import secrets
 import time
 
 import sqlalchemy as sa
@@ -16,6 +18,16 @@ THROTTLE_WINDOW_SECONDS = 15 * 60
 MAX_FAILURES_PER_USER_AND_IP = 5
 MAX_FAILURES_PER_IP = 20  # someone trying many user names from one address
 ATTEMPT_RETENTION_SECONDS = 24 * 3600
+LAST_SEEN_WRITE_INTERVAL_SECONDS = 60  # a session's idle clock is exact to within a minute
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def end_sessions(connection, user_id: int) -> None:
+    """Logs a user out everywhere (deactivated, new password)."""
+    connection.execute(db.sessions.delete().where(db.sessions.c.user_id == user_id))
 
 
 def _failures(connection, username: str, ip: str, since: float) -> tuple[int, int]:
@@ -47,9 +59,15 @@ def login():
                 username=username, ip=ip, at=now, success=user is not None))
             connection.execute(db.login_attempts.delete().where(
                 db.login_attempts.c.at < now - ATTEMPT_RETENTION_SECONDS))
+            token = None
             if user is not None:
                 connection.execute(db.users.update().where(db.users.c.id == user.id)
                                    .values(last_login_at=now))
+                token = secrets.token_urlsafe(32)
+                connection.execute(db.sessions.insert().values(
+                    token_hash=_token_hash(token), user_id=user.id, created_at=now, last_seen=now))
+                lifetime = current_app.permanent_session_lifetime.total_seconds()
+                connection.execute(db.sessions.delete().where(db.sessions.c.created_at < now - lifetime))
         if throttled:
             audit.record("login_throttled", username=username or "-")
             minutes = THROTTLE_WINDOW_SECONDS // 60
@@ -62,8 +80,7 @@ def login():
             return render_template("auth/login.html", error="Feil brukernavn eller passord."), 401
         session.clear()  # a fresh session on login: no fixation
         session.permanent = True
-        session["user_id"] = user.id
-        session["seen"] = now
+        session["sid"] = token
         g.user = user
         audit.record("login")
         target = request.args.get("next", "")
@@ -78,6 +95,10 @@ def login():
 def logout():
     if g.get("user") is not None:
         audit.record("logout")
+    token = session.get("sid")
+    if token:
+        with db.get_engine().begin() as connection:
+            connection.execute(db.sessions.delete().where(db.sessions.c.token_hash == _token_hash(token)))
     session.clear()
     flash("Du er logget ut.")
     return redirect(url_for("auth.login"))
@@ -85,19 +106,26 @@ def logout():
 
 def load_logged_in_user() -> None:
     g.user = None
-    user_id = session.get("user_id")
-    if user_id is None:
+    token = session.get("sid")
+    if not token:
         return
     now = time.time()
-    if now - session.get("seen", 0) > current_app.config["IDLE_TIMEOUT_SECONDS"]:
-        session.clear()
-        return
-    with db.get_engine().connect() as connection:
-        user = users.get_user(connection, user_id)
-    if user is None or not user.active:
-        session.clear()
-        return
-    session["seen"] = now
+    key = _token_hash(token)
+    config = current_app.config
+    with db.get_engine().begin() as connection:
+        record = connection.execute(sa.select(db.sessions).where(db.sessions.c.token_hash == key)).first()
+        user = users.get_user(connection, record.user_id) if record else None
+        expired = record is not None and (
+            now - record.last_seen > config["IDLE_TIMEOUT_SECONDS"]
+            or now - record.created_at > current_app.permanent_session_lifetime.total_seconds())
+        if record is None or expired or user is None or not user.active:
+            if record is not None:
+                connection.execute(db.sessions.delete().where(db.sessions.c.token_hash == key))
+            session.clear()
+            return
+        if now - record.last_seen > LAST_SEEN_WRITE_INTERVAL_SECONDS:
+            connection.execute(db.sessions.update().where(db.sessions.c.token_hash == key)
+                               .values(last_seen=now))
     g.user = user
 
 

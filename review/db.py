@@ -44,6 +44,17 @@ login_attempts = sa.Table(
     sa.Index(f"ix_{PREFIX}login_attempts_ip_at", "ip", "at"),
 )
 
+# Server-side record of each login, so logout, deactivation and a new password end a session
+# at once even if someone kept a copy of the cookie. Only a hash of the cookie's token is kept.
+sessions = sa.Table(
+    f"{PREFIX}sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.Integer, nullable=False, index=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("last_seen", sa.Float, nullable=False),
+)
+
 audit_log = sa.Table(
     f"{PREFIX}audit_log",
     metadata,

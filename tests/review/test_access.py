@@ -139,3 +139,37 @@ def test_logout_needs_post_and_ends_the_session(reviewer):
     assert reviewer.get("/logout").status_code == 405
     reviewer.post("/logout", data={"csrf_token": token(reviewer, "/")})
     assert reviewer.get("/").status_code == 302
+
+
+def test_a_copied_cookie_is_useless_after_logout(reviewer, app):
+    cookie = reviewer.get_cookie("review_session").value
+    reviewer.post("/logout", data={"csrf_token": token(reviewer, "/")})
+    thief = app.test_client()
+    thief.set_cookie("review_session", cookie)
+    response = thief.get("/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_new_password_ends_the_users_other_sessions(app):
+    rita = app.test_client()
+    login(rita, "rita")
+    assert rita.get("/").status_code == 200
+    admin = app.test_client()
+    login(admin, "ada")
+    from review import db
+    import sqlalchemy as sa
+
+    with app.config["TEST_ENGINE"].connect() as connection:
+        rita_id = connection.execute(sa.select(db.users.c.id).where(db.users.c.username == "rita")).scalar()
+    admin.post("/admin/users/update", data={"user_id": rita_id, "role": "reviewer", "active": "1",
+                                            "password": "et-helt-nytt-passord", "csrf_token": token(admin, "/admin/users")})
+    assert rita.get("/").status_code == 302
+    assert login(rita, "rita", "et-helt-nytt-passord").status_code == 302
+
+
+def test_idle_session_expires(reviewer, app):
+    from review import db
+
+    with app.config["TEST_ENGINE"].begin() as connection:
+        connection.execute(db.sessions.update().values(last_seen=0))
+    assert reviewer.get("/").status_code == 302
