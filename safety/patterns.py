@@ -29,10 +29,12 @@ class CrisisMatch:
 
 
 class CrisisDetector:
-    def __init__(self, patterns: Sequence[str], exclusions: Sequence[str], fuzzy_words: Sequence[str]):
+    def __init__(self, patterns: Sequence[str], exclusions: Sequence[str], fuzzy_words: Sequence[str],
+                 fuzzy_phrases: Sequence[str] = ()):
         self._patterns = [(p, re.compile(fold(p))) for p in patterns]
         self._exclusions = [re.compile(fold(p)) for p in exclusions]
         self._fuzzy_words = [normalize(w) for w in fuzzy_words]
+        self._fuzzy_phrases = [normalize(p) for p in fuzzy_phrases]
 
     @classmethod
     def from_file(cls, path: Path = PATTERNS_FILE) -> "CrisisDetector":
@@ -41,7 +43,8 @@ class CrisisDetector:
         patterns = data.get("patterns") or []
         if not patterns:
             raise ValueError(f"{path}: 'patterns' must list at least one pattern")
-        return cls(patterns, data.get("exclusions") or [], data.get("fuzzy_words") or [])
+        return cls(patterns, data.get("exclusions") or [], data.get("fuzzy_words") or [],
+                   data.get("fuzzy_phrases") or [])
 
     def detect(self, text: Optional[str]) -> Optional[CrisisMatch]:
         if not text:
@@ -56,7 +59,15 @@ class CrisisDetector:
         return self._fuzzy(message)
 
     def _fuzzy(self, message: str) -> Optional[CrisisMatch]:
-        for token in message.split():
+        tokens = message.split()
+        for phrase in self._fuzzy_phrases:
+            size = phrase.count(" ") + 1
+            allowed = 2 if len(phrase) >= LONG_WORD_LENGTH else 1
+            for start in range(len(tokens) - size + 1):
+                window = " ".join(tokens[start:start + size])
+                if DamerauLevenshtein.distance(window, phrase, score_cutoff=allowed) <= allowed:
+                    return CrisisMatch(rule=f"fuzzy:{phrase}", matched_text=window)
+        for token in tokens:
             if len(token) < MIN_FUZZY_TOKEN_LENGTH:
                 continue
             for word in self._fuzzy_words:

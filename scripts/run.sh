@@ -2,6 +2,8 @@
 # Sets up, trains if needed, and runs every process of the assistant; Ctrl-C stops them all.
 #   Rasa server       http://localhost:5005  (REST: /webhooks/rest/webhook, socket.io)
 #   Action server     http://localhost:5055
+#   Demo page + chat  http://localhost:8080
+#   Retention         deletes conversations older than RETENTION_DAYS, every hour
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TF_CPP_MIN_LOG_LEVEL=3 SQLALCHEMY_SILENCE_UBER_WARNING=1 PYTHONPATH="$PWD"
@@ -29,13 +31,14 @@ start() {  # start NAME COMMAND...: runs in the background, log in logs/NAME.log
 .venv/bin/python -m actions --check
 start actions .venv/bin/python -m actions --port 5055
 start rasa .venv/bin/rasa run --port 5005 --credentials credentials.yml --endpoints endpoints.yml
-# (web chat, review console and retention are added here by their issues)
+start webchat .venv/bin/python webchat/serve.py --port 8080 --chat-server http://localhost:5005
+start retention .venv/bin/python -m privacy.retention --every 3600
 
 echo "run: waiting for the Rasa server to load the model ..."
 for _ in $(seq 1 180); do
   if curl -fsS -m 2 -X POST localhost:5005/webhooks/rest/webhook -H 'Content-Type: application/json' \
        -d '{"sender":"run-probe","message":"hei"}' >/dev/null 2>&1; then
-    echo "run: ready. Talk to it: curl -X POST localhost:5005/webhooks/rest/webhook -d '{\"sender\":\"meg\",\"message\":\"hei\"}'"
+    echo "run: ready. Web chat: http://localhost:8080/  REST: curl -X POST localhost:5005/webhooks/rest/webhook -d '{\"sender\":\"meg\",\"message\":\"hei\"}'"
     break
   fi
   sleep 1

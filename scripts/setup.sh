@@ -33,3 +33,6 @@ if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
 fi
 
 "$VENV/bin/python" -m nlp.setup_spacy_model
+
+# The resident web chat: pinned npm packages (package-lock.json), bundled into webchat/dist
+webchat/build.sh

@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 
 from privacy.masking import Masker, build_allow_list
-from tests.support.postgres import postgres_server  # noqa: F401  (pytest fixture)
 
 CONTACTS_FILE = Path(__file__).resolve().parents[2] / "content" / "contacts.yml"
 

@@ -63,3 +63,25 @@ def test_pattern_file_must_have_patterns(tmp_path):
     empty.write_text("patterns: []\n")
     with pytest.raises(ValueError, match="patterns"):
         CrisisDetector.from_file(empty)
+
+
+def _examples(paths, crisis):
+    from evaluation.quality import read_examples
+
+    return [t for p in paths for t, i in read_examples(p) if (i == "crisis") == crisis]
+
+
+NLU_FILES = sorted((ROOT / "data" / "nlu").glob("*.yml")) + [ROOT / "tests" / "nlu" / "heldout.yml"]
+
+
+@pytest.mark.parametrize("message", _examples(NLU_FILES, crisis=True))
+def test_every_crisis_example_in_the_nlu_data_is_caught_without_the_classifier(message):
+    assert default_detector().detect(message) is not None, message
+
+
+def test_few_false_alarms_on_ordinary_nlu_examples():
+    ordinary = _examples(NLU_FILES, crisis=False)
+    alarms = [m for m in ordinary if default_detector().detect(m) is not None]
+    print(f"pattern layer: {len(alarms)} alarms on {len(ordinary)} ordinary examples: {alarms}")
+    # questions about a child's øyeblikkelig hjelp get the crisis answer on purpose
+    assert all("oyeblikkelig" in m.replace("ø", "o") for m in alarms), alarms
