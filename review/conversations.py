@@ -32,7 +32,7 @@ def refresh_summary() -> None:
 
 
 def _sender_id() -> str:
-    sender_id = (request.values.get("id") or "").strip()
+    sender_id = request.values.get("id") or ""  # exactly as stored: never strip or normalise
     if not sender_id or len(sender_id) > 255:
         abort(404)
     return sender_id
