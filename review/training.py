@@ -5,6 +5,7 @@ never writes into the training data itself.
 """
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Dict, List, Tuple
@@ -21,6 +22,7 @@ from review.events import FALLBACK_INTENT, events_table, intent_of, load_data
 bp = Blueprint("training", __name__, url_prefix="/training")
 
 NLU_FORMAT_VERSION = "3.1"
+INTENT_NAME = re.compile(r"^[A-Za-z0-9_]{1,255}$")  # Rasa's snake_case intent names
 _domain_cache: Dict[str, Tuple[float, List[str]]] = {}
 
 
@@ -89,7 +91,8 @@ def add():
     except ValueError:
         event_id = -1
     known = domain_intents(current_app.config["DOMAIN_PATH"])
-    if not intent or (known and intent not in known) or intent == FALLBACK_INTENT:
+    if (not INTENT_NAME.match(intent) or (known and intent not in known)
+            or intent == FALLBACK_INTENT):
         flash("Velg en intensjon fra listen.", "error")
         return redirect(url_for("conversations.view", id=sender_id))
     e = events_table
