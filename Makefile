@@ -1,5 +1,5 @@
 # Forløpsassistenten task runner. Every target sets up what it needs first.
-.PHONY: setup train run test unit shell eval bench clean
+.PHONY: setup train run test unit shell eval bench staff-user clean
 
 # Create .venv (Python 3.10), install the pinned packages, install or build the spaCy model
 setup:
@@ -24,6 +24,10 @@ unit: setup
 # Talk to the assistant in the terminal (needs the action server: make run in another shell)
 shell: train
 	.venv/bin/rasa shell --endpoints endpoints.yml
+
+# Create a review console account: make staff-user NAME=kari ROLE=admin (asks for the password)
+staff-user: setup
+	PYTHONPATH=. .venv/bin/python -m review create-user $(NAME) --role $(or $(ROLE),reviewer)
 
 # Quality report: held-out accuracy, macro F1, crisis recall/precision, ours vs stock Rasa -> reports/
 eval: setup

@@ -3,6 +3,7 @@
 #   Rasa server       http://localhost:5005  (REST: /webhooks/rest/webhook, socket.io)
 #   Action server     http://localhost:5055
 #   Demo page + chat  http://localhost:8080
+#   Review console    http://localhost:8081  (staff; create a user with `make staff-user`)
 #   Retention         deletes conversations older than RETENTION_DAYS, every hour
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +34,11 @@ start actions .venv/bin/python -m actions --port 5055
 start rasa .venv/bin/rasa run --port 5005 --credentials credentials.yml --endpoints endpoints.yml
 start webchat .venv/bin/python webchat/serve.py --port 8080 --chat-server http://localhost:5005
 start retention .venv/bin/python -m privacy.retention --every 3600
+# a stable session key for the console, made once and kept out of git (var/ is ignored)
+[ -s var/review_secret ] || .venv/bin/python -c 'import secrets; print(secrets.token_hex(32))' > var/review_secret
+export REVIEW_SECRET_KEY="${REVIEW_SECRET_KEY:-$(cat var/review_secret)}"
+export REVIEW_COOKIE_SECURE="${REVIEW_COOKIE_SECURE:-0}"  # plain http on localhost; set 1 behind https
+start review .venv/bin/python -m review serve --host 127.0.0.1 --port 8081
 
 echo "run: waiting for the Rasa server to load the model ..."
 for _ in $(seq 1 180); do

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 
 from review import create_app, db, synthetic, users
 from storage import conversations as storage
-from tests.support.postgres import postgres_server  # noqa: F401  (pytest fixture)
 
 PASSWORD = "riktig-hest-batteri-stift"
 DOMAIN_YML = """version: "3.1"
