@@ -19,6 +19,7 @@ TOO_LONG = (
     "Er det akutt, ring 113."
 )
 NOT_TEXT = "Meldingen må være tekst."
+EMPTY = "Meldingen er tom. Skriv spørsmålet ditt, for eksempel «Hva er et pakkeforløp?». Er det akutt, ring 113."
 BAD_SENDER = "Samtale-ID-en (sender) må være tekst på høyst 255 tegn."
 
 
@@ -43,6 +44,8 @@ def check_message(message: Any) -> Checked:
     if not isinstance(message, str):
         return Checked(None, NOT_TEXT, 400)
     text = _CONTROL.sub(" ", message)
+    if not text.strip():
+        return Checked(None, EMPTY, 400)
     if len(text) > MAX_MESSAGE_CHARS:
         from safety.patterns import is_crisis
 

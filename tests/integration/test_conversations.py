@@ -109,7 +109,7 @@ def test_routing_table(bot):
     assert accuracy >= 0.97, wrong
 
 
-@pytest.mark.parametrize("message", ["", " ", "<script>alert(1)</script>", "\x00\x01\x02", "🙂🙂🙂",
+@pytest.mark.parametrize("message", ["<script>alert(1)</script>", "🙂🙂🙂", "\x00hei\x01",
                                      "'; DROP TABLE events; --", "{\"json\": true}", "x" * 3000])
 def test_bad_input_gets_a_clear_answer(bot, sender, message):
     replies = bot.say(sender, message)
@@ -118,7 +118,7 @@ def test_bad_input_gets_a_clear_answer(bot, sender, message):
 
 
 @pytest.mark.parametrize("body,status", [
-    ("ikke json", 400), ("[]", 400), ('{"sender": "x", "message": 7}', 400), ('{"sender": "x"}', 400),
+    ("ikke json", 400), ("[]", 400), ('{"sender": "x", "message": ""}', 400), ('{"sender": "x", "message": " "}', 400), ('{"sender": "x", "message": 7}', 400), ('{"sender": "x"}', 400),
     ('{"sender": [1], "message": "hei"}', 400), ('{"sender": "x", "message": "' + "x" * 3001 + '"}', 413),
 ])
 def test_malformed_requests_get_a_clear_error(bot, body, status):

@@ -5,7 +5,7 @@ from channels.guard import MAX_MESSAGE_CHARS, check_message, check_sender
 
 
 @pytest.mark.parametrize("message,status", [
-    (None, 400), (7, 400), (["hei"], 400), ({"a": 1}, 400),
+    (None, 400), (7, 400), (["hei"], 400), ({"a": 1}, 400), ("", 400), ("  \n ", 400), ("\x00\x01", 400),
     ("x" * (MAX_MESSAGE_CHARS + 1), 413),
 ])
 def test_refused(message, status):
@@ -14,7 +14,7 @@ def test_refused(message, status):
 
 
 @pytest.mark.parametrize("message,cleaned", [
-    ("hei", "hei"), ("", ""), ("a\x00b", "a b"), ("linje 1\nlinje 2\tx", "linje 1\nlinje 2\tx"),
+    ("hei", "hei"), ("a\x00b", "a b"), ("linje 1\nlinje 2\tx", "linje 1\nlinje 2\tx"),
     ("x" * MAX_MESSAGE_CHARS, "x" * MAX_MESSAGE_CHARS), ("<script>alert(1)</script>", "<script>alert(1)</script>"),
 ])
 def test_accepted_and_cleaned(message, cleaned):
