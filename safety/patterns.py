@@ -46,6 +46,11 @@ class CrisisDetector:
         return cls(patterns, data.get("exclusions") or [], data.get("fuzzy_words") or [],
                    data.get("fuzzy_phrases") or [])
 
+    def is_known_harmless(self, text: Optional[str]) -> bool:
+        """True when a curated harmless expression ("dødssliten", "dør av latter") is in the text."""
+        message = normalize(text or "")
+        return any(exclusion.search(message) for exclusion in self._exclusions)
+
     def detect(self, text: Optional[str]) -> Optional[CrisisMatch]:
         if not text:
             return None

@@ -85,3 +85,21 @@ def test_few_false_alarms_on_ordinary_nlu_examples():
     print(f"pattern layer: {len(alarms)} alarms on {len(ordinary)} ordinary examples: {alarms}")
     # questions about a child's øyeblikkelig hjelp get the crisis answer on purpose
     assert all("oyeblikkelig" in m.replace("ø", "o") for m in alarms), alarms
+
+
+@pytest.mark.parametrize("text,confidence,expected", [
+    ("jeg vil bare forsvinne litt", 0.9, "crisis"),     # sure classifier: kept as a second net
+    ("jeg vil bare forsvinne litt", 0.3, "need_help"),  # unsure: the next intent
+    ("jeg døde av latter", 0.99, "need_help"),          # curated harmless idiom: never crisis
+    ("jeg vil dø", 0.1, "crisis"),                      # a pattern always wins
+])
+def test_classifier_crisis_needs_confidence_and_no_harmless_idiom(text, confidence, expected):
+    from rasa.shared.nlu.training_data.message import Message
+    from safety.component import CrisisSafetyNet
+
+    component = CrisisSafetyNet(CrisisSafetyNet.get_default_config())
+    message = Message(data={"text": text, "intent": {"name": "crisis", "confidence": confidence},
+                            "intent_ranking": [{"name": "crisis", "confidence": confidence},
+                                               {"name": "need_help", "confidence": 0.05}]})
+    component.process([message])
+    assert message.get("intent")["name"] == expected
