@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Dict, Iterator, Tuple
 
 import pytest
 
@@ -17,3 +18,18 @@ def masker() -> Masker:
     NER depends on which spaCy model a machine has; these tables test the rules.
     """
     return Masker(allow_list=build_allow_list(CONTACTS_FILE), use_ner=False)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path: Path, monkeypatch) -> Iterator[Tuple[str, Dict[str, str]]]:
+    """(SQLAlchemy URL, TRACKER_* environment) of an empty tracker database."""
+    if request.param == "sqlite":
+        env = {"TRACKER_DIALECT": "sqlite", "TRACKER_DB": str(tmp_path / "tracker.db")}
+        url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    else:
+        server = request.getfixturevalue("postgres_server")
+        url = server.create_database()
+        env = server.env(db=url.rsplit("/", 1)[1])
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    yield url, env

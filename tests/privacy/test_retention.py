@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Dict, Iterator, Tuple
+from typing import Dict
 
 import pytest
 import sqlalchemy as sa
@@ -24,19 +24,6 @@ ROOT = Path(__file__).resolve().parents[2]
 DAY = 86_400
 NOW = time.time()
 
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request, tmp_path: Path, monkeypatch) -> Iterator[Tuple[str, Dict[str, str]]]:
-    if request.param == "sqlite":
-        env = {"TRACKER_DIALECT": "sqlite", "TRACKER_DB": str(tmp_path / "tracker.db")}
-        url = f"sqlite:///{tmp_path / 'tracker.db'}"
-    else:
-        server = request.getfixturevalue("postgres_server")
-        url = server.create_database()
-        env = server.env(db=url.rsplit("/", 1)[1])
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    yield url, env
 
 
 def store_conversation(sender_id: str, age_days: float) -> None:

@@ -4,9 +4,7 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from typing import Dict, Iterator, Tuple
 
-import pytest
 import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
@@ -33,20 +31,6 @@ DOMAIN = Domain.from_dict(
     }
 )
 
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request, tmp_path: Path, monkeypatch) -> Iterator[Tuple[str, Dict[str, str]]]:
-    """(SQLAlchemy URL, TRACKER_* environment) of an empty tracker database."""
-    if request.param == "sqlite":
-        env = {"TRACKER_DIALECT": "sqlite", "TRACKER_DB": str(tmp_path / "tracker.db")}
-        url = f"sqlite:///{tmp_path / 'tracker.db'}"
-    else:
-        server = request.getfixturevalue("postgres_server")
-        url = server.create_database()
-        env = server.env(db=url.rsplit("/", 1)[1])
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    yield url, env
 
 
 def conversation(sender_id: str, text: str) -> DialogueStateTracker:
