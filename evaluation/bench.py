@@ -75,14 +75,16 @@ async def conversation(session: aiohttp.ClientSession, url: str, sender: str, tu
         latencies.append((time.perf_counter() - started) * 1000)
 
 
-async def load(url: str, users: int, turns: int, tag: str) -> Dict[str, float]:
+async def load(url: str, users: int, turns: int, tag: str, rounds: int = 1) -> Dict[str, float]:
+    """`users` conversations at once, each `turns` long; `rounds` times with fresh conversations."""
     latencies: List[float] = []
     errors: List[str] = []
     connector = aiohttp.TCPConnector(limit=users)
     async with aiohttp.ClientSession(timeout=REQUEST_TIMEOUT, connector=connector) as session:
         started = time.perf_counter()
-        await asyncio.gather(*(conversation(session, url, f"{tag}-{users}-{i}", turns, latencies, errors)
-                               for i in range(users)))
+        for round_ in range(rounds):
+            await asyncio.gather(*(conversation(session, url, f"{tag}-{users}-{round_}-{i}", turns, latencies, errors)
+                                   for i in range(users)))
         elapsed = time.perf_counter() - started
     return {"users": users, "messages": len(latencies), "throughput": len(latencies) / elapsed,
             "p50": percentile(latencies, 50), "p95": percentile(latencies, 95), "p99": percentile(latencies, 99),
@@ -94,7 +96,9 @@ def measure(name: str, model: Path, workdir: Path, quick: bool) -> Dict[str, obj
     started = time.perf_counter()
     with running_assistant(workdir / name, model=model) as bot:
         result["startup_s"] = time.perf_counter() - started
-        single = asyncio.run(load(bot.rest_url, 1, 60 if quick else 200, name))
+        # one user: conversations of a realistic length one after another (a single 200-turn
+        # conversation would measure Rasa replaying an ever longer tracker instead)
+        single = asyncio.run(load(bot.rest_url, 1, len(SCRIPT), name, rounds=6 if quick else 20))
         result["single"] = single
         print(f"bench: {name}: one user p50 {single['p50']:.1f} ms p95 {single['p95']:.1f} ms", flush=True)
         result["concurrency"] = []
