@@ -53,6 +53,12 @@ def resolve_audience(tracker: Tracker) -> Dict[str, Any]:
             "age": person.age, "assumed_self": assumed_self}
 
 
+def contact_for_conversation(tracker: Tracker) -> Contact:
+    """The contact for whoever this conversation is about; adults when it is still unknown."""
+    audience = resolve_audience(tracker)["audience"] or ADULT
+    return contact_for(directory(), AUDIENCE_TO_DIRECTORY[audience])
+
+
 class ActionRoutePerson(Action):
     """Children (under 18) to the forløpskoordinator for barn og unge, adults to the saksbehandler."""
 
@@ -84,8 +90,7 @@ class ActionTellOpeningHours(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        audience = resolve_audience(tracker)["audience"] or ADULT
-        contact = contact_for(directory(), AUDIENCE_TO_DIRECTORY[audience])
+        contact = contact_for_conversation(tracker)
         dispatcher.utter_message(text=replies.hours_reply(contact, line_status_text(contact)))
         return []
 
@@ -98,7 +103,5 @@ class ActionTellEmail(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        audience = resolve_audience(tracker)["audience"] or ADULT
-        contact = contact_for(directory(), AUDIENCE_TO_DIRECTORY[audience])
-        dispatcher.utter_message(text=replies.email_reply(contact))
+        dispatcher.utter_message(text=replies.email_reply(contact_for_conversation(tracker)))
         return []
