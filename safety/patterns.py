@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import Optional, Sequence
 
 import yaml
 from rapidfuzz.distance import DamerauLevenshtein
@@ -90,7 +90,3 @@ def default_detector() -> CrisisDetector:
 def is_crisis(text: Optional[str]) -> bool:
     return default_detector().detect(text) is not None
 
-
-def find_all(texts: List[str]) -> List[Optional[CrisisMatch]]:
-    detector = default_detector()
-    return [detector.detect(t) for t in texts]
