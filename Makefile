@@ -40,3 +40,13 @@ bench: setup
 # Remove trained models and local runtime data (not the virtual environment)
 clean:
 	rm -rf models/*.tar.gz var logs reports .rasa
+
+.PHONY: cluster loadtest
+
+# Set up, train if needed, and run the cluster: 2 Rasa + 2 action servers, PostgreSQL, Redis, nginx on :8080
+cluster:
+	scripts/cluster.sh
+
+# Load test through nginx: 200 conversations, one vs two Rasa servers, checked in PostgreSQL -> reports/loadtest.md
+loadtest: train
+	PYTHONPATH=. .venv/bin/python -m evaluation.loadtest
