@@ -4,7 +4,7 @@ Empty fields are left out, never guessed (the saksbehandler has no e-mail in the
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import List, Optional
 
 from actions.age import ADULT, CHILD
 from actions.directory import Contact
@@ -85,3 +85,21 @@ def hours_reply(contact: Contact, line_status: Optional[str]) -> str:
             f"Ta kontakt med {contact.service} i kommunen."
         )
     return f"Du når {_who(contact)}, på telefon {contact.phone}. {line_status or ''}".strip()
+
+
+TECHNICAL_APOLOGY = "Beklager, noe gikk galt hos oss, så jeg fikk ikke hentet svaret akkurat nå."
+EMERGENCY_LINE = "Er liv eller helse i fare: ring 113, eller legevakt på 116 117."
+
+
+def apology_reply(contacts: List[Contact]) -> str:
+    """What the Rasa server says when the action server fails: sorry, a phone number, 113.
+
+    The number is the first one the directory lists (never a made-up one); with none, only 113.
+    """
+    parts = [TECHNICAL_APOLOGY]
+    reachable = next((c for c in contacts if c.phone), None)
+    if reachable:
+        hours = f" (telefontid {_hours(reachable)} på hverdager)" if reachable.phone_hours else ""
+        parts.append(f"Du kan ringe {_who(reachable)}, på {reachable.phone}{hours}.")
+    parts.append(EMERGENCY_LINE)
+    return " ".join(parts)
