@@ -136,3 +136,45 @@ def test_without_a_readable_directory_the_apology_names_only_emergency_numbers(m
     finally:
         remote_actions.apology_text.cache_clear()
     assert text == f"{TECHNICAL_APOLOGY} {EMERGENCY_LINE}"
+
+
+VALID_ANSWERS = [
+    {},
+    {"events": [], "responses": []},
+    {"events": [{"event": "slot", "name": "audience", "value": "adult", "timestamp": None}]},
+    {"events": [{"event": "slot", "name": "age", "value": 30}, {"event": "followup", "name": "utter_greet"}],
+     "responses": [{"text": "hei", "buttons": []}]},
+    {"events": [{"event": "bot", "text": "hei", "data": {}, "metadata": {}}]},
+    {"events": [{"event": "reset_slots"}, {"event": "restart"}, {"event": "active_loop", "name": None}]},
+    {"events": [{"event": "user", "text": "hei", "parse_data": {"intent": {"name": "greet", "confidence": 1.0}}}]},
+    # Rasa's schema is lax about these; the fast check must be exactly as lax
+    {"events": [{"event": "followup"}]}, {"events": [{"event": "bot", "text": 5}]},
+    {"events": [{"event": "slot", "name": "a", "value": 1}, {"event": "reminder"}]},
+]
+BROKEN_ANSWERS = [
+    [], "events", {"events": "x"}, {"responses": "x"}, {"responses": [1]},
+    {"events": [42]}, {"events": [None]}, {"events": [{}]}, {"events": [{"event": 42}]},
+    {"events": [{"event": "nonexistent"}]}, {"events": [{"event": "slot"}]},
+    {"events": [{"event": "slot", "name": "a", "timestamp": "yesterday"}]},
+    {"events": [{"event": "slot", "name": "a", "metadata": []}]},
+    {"events": [{"event": "slot", "name": "a", "value": 1}, {"event": "nonexistent"}]},
+]
+
+
+@pytest.mark.parametrize("answer", VALID_ANSWERS + BROKEN_ANSWERS)
+def test_the_fast_check_gives_the_same_verdict_as_jsonschema(answer):
+    import jsonschema
+
+    schema = RemoteAction.action_response_format_spec()
+    try:
+        jsonschema.validate(answer, schema)
+        expected = True
+    except jsonschema.ValidationError:
+        expected = False
+    try:
+        remote_actions.ActionResultValidator(schema).validate(answer)
+        verdict = True
+    except jsonschema.ValidationError:
+        verdict = False
+    assert verdict == expected
+    assert expected == (answer in VALID_ANSWERS)
