@@ -2,8 +2,9 @@
 checked for health, stopped by a signal and started again with the same command.
 
 Every process gets a session (process group) of its own, so a stop reaches its children too
-(PostgreSQL's backends, nginx's workers), and asks the kernel to signal it when the launcher
-dies, so a killed launcher leaves nothing behind.
+(nginx's workers); children that make sessions of their own (PostgreSQL's backends do) are
+found through their parent ids. Each process also asks the kernel to signal it when the
+launcher dies, so a killed launcher leaves nothing behind.
 """
 from __future__ import annotations
 
@@ -34,6 +35,40 @@ def log_tail(path: Path, chars: int = LOG_TAIL_CHARS) -> str:
             return log.read().decode("utf-8", "replace")
     except OSError:
         return "(no log)"
+
+
+def _children_by_parent() -> Dict[int, List[int]]:
+    children: Dict[int, List[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # the process ended while we looked
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    return children
+
+
+def process_tree(pid: int) -> List[int]:
+    """`pid` and all its descendants that are alive now."""
+    children = _children_by_parent()
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo.extend(children.get(current, []))
+    return tree
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time used by a process and its live descendants (and the children they waited for)."""
+    total = 0
+    for member in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        total += sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _die_with_parent(sig: int) -> Callable[[], None]:
@@ -118,14 +153,28 @@ class Service:
         """Sends the stop signal (SIGKILL when hard) to the process group and waits for it."""
         if self.process is None or self.process.poll() is not None:
             return
-        self._signal(signal.SIGKILL if hard else self.stop_signal)
+        tree = process_tree(self.process.pid)
+        if hard:
+            # all at once: a PostgreSQL backend left alive would keep the shared memory and
+            # stop the next start on the same data directory
+            self._kill(tree)
+        else:
+            self._signal(self.stop_signal)
         try:
             self.process.wait(timeout=self.stop_timeout)
         except subprocess.TimeoutExpired:
-            self._signal(signal.SIGKILL)
+            self._kill(tree)
             self.process.wait()
-        # whatever outlived its parent in the group (a backend, a worker) goes too
+        # whatever outlived its parent (a backend, a worker) goes too
+        self._kill(tree)
+
+    def _kill(self, pids: List[int]) -> None:
         self._signal(signal.SIGKILL)
+        for pid in pids[1:]:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
     def _signal(self, sig: int) -> None:
         try:
