@@ -79,6 +79,7 @@ def create_app(test_config=None) -> Flask:
     app.register_blueprint(stats.bp)
     app.register_blueprint(admin.bp)
 
+    app.before_request(security.refuse_nul_bytes)
     app.before_request(auth.load_logged_in_user)
     app.before_request(security.check_csrf)
     app.after_request(security.set_security_headers)

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from review import audit, db, users
 from review.auth import admin_required, end_sessions
+from review.params import row_id
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -39,9 +40,8 @@ def create_user():
 @bp.route("/users/update", methods=("POST",))
 @admin_required
 def update_user():
-    try:
-        user_id = int(request.form.get("user_id", ""))
-    except ValueError:
+    user_id = row_id(request.form.get("user_id"))
+    if user_id is None:
         abort(404)
     role = request.form.get("role", "")
     active = request.form.get("active") == "1"
@@ -77,9 +77,9 @@ def update_user():
 def audit_log():
     a = db.audit_log
     query = sa.select(a).order_by(a.c.id.desc()).limit(AUDIT_PAGE_SIZE + 1)
-    before = request.args.get("before", "")
-    if before.isdigit():
-        query = query.where(a.c.id < int(before))
+    before = row_id(request.args.get("before"))
+    if before is not None:
+        query = query.where(a.c.id < before)
     username = request.args.get("user", "").strip()
     if username:
         query = query.where(a.c.username == username)

@@ -21,6 +21,9 @@ c = db.conversations
 SEARCH_MAX_CHARS = 200
 CURSOR_SEPARATOR = "~"
 FILTER_FLAGS = ("fallback", "low", "crisis", "negative", "unreviewed")
+# Dates outside these years are typing errors; near date.min and date.max the list's "+1 day"
+# and the statistics' "-30 days" overflow
+FIRST_YEAR, LAST_YEAR = 2000, 2999
 
 
 @dataclass
@@ -50,10 +53,14 @@ def parse_date(value: str, label: str, errors: List[str]) -> Optional[date]:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         errors.append(f"{label} må være en dato (ÅÅÅÅ-MM-DD).")
         return None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        errors.append(f"{label} må være en dato mellom år {FIRST_YEAR} og {LAST_YEAR}.")
+        return None
+    return day
 
 
 def parse_filters(args: Mapping[str, str]) -> Filters:

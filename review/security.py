@@ -38,6 +38,15 @@ def check_csrf() -> None:
         abort(400, description="Skjemaet er utløpt eller mangler sikkerhetsnøkkel. Last siden på nytt og prøv igjen.")
 
 
+def refuse_nul_bytes() -> None:
+    """No form or query value may hold NUL: PostgreSQL refuses it in text, and no browser
+    sends it from a form, so only a crafted request has one."""
+    for source in (request.args, request.form):
+        for key, values in source.lists():
+            if "\x00" in key or any("\x00" in v for v in values):
+                abort(400, description="Forespørselen inneholder ugyldige tegn.")
+
+
 def set_security_headers(response):
     headers = response.headers
     if response.mimetype == "image/svg+xml":

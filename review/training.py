@@ -18,6 +18,7 @@ from flask import (Blueprint, Response, current_app, flash, g, redirect, render_
 from review import audit, db
 from review.auth import login_required
 from review.events import FALLBACK_INTENT, events_table, intent_of, load_data
+from review.params import row_id
 
 bp = Blueprint("training", __name__, url_prefix="/training")
 
@@ -86,10 +87,7 @@ def nlu_yaml(examples: List[Tuple[str, str]]) -> str:
 def add():
     sender_id = (request.form.get("id") or "").strip()
     intent = (request.form.get("intent") or "").strip()
-    try:
-        event_id = int(request.form.get("event_id", ""))
-    except ValueError:
-        event_id = -1
+    event_id = row_id(request.form.get("event_id")) or -1
     known = domain_intents(current_app.config["DOMAIN_PATH"])
     if (not INTENT_NAME.match(intent) or (known and intent not in known)
             or intent == FALLBACK_INTENT):
@@ -129,10 +127,7 @@ def index():
 @login_required
 def remove():
     te = db.training_examples
-    try:
-        example_id = int(request.form.get("example_id", ""))
-    except ValueError:
-        example_id = -1
+    example_id = row_id(request.form.get("example_id")) or -1
     with db.get_engine().begin() as connection:
         connection.execute(te.delete().where(te.c.id == example_id))
     flash("Treningseksempelet er fjernet.")
