@@ -1,6 +1,6 @@
 """Speed report: ours against the stock-Rasa peer, same data, same machine, same run.
 
-    python -m evaluation.bench [--quick]
+    python -m evaluation.bench [--quick] [--only-model models/<model>.tar.gz]
 
 Starts the real servers (Rasa with the SQL tracker store, and the action server) on loopback
 ports and measures through the REST channel: latency for one user, throughput and p95 at
@@ -162,7 +162,13 @@ def plot(results: Dict[str, Dict[str, object]], path: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer messages per step")
+    parser.add_argument("--only-model", type=Path, metavar="MODEL",
+                        help="while tuning: measure just this model, no training, no peer, no report")
     args = parser.parse_args()
+    if args.only_model:
+        with tempfile.TemporaryDirectory() as tmp:
+            measure("ours", args.only_model, Path(tmp), args.quick)
+        return 0
     REPORTS.mkdir(exist_ok=True)
     results: Dict[str, Dict[str, object]] = {}
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,8 +1,12 @@
 """Code that runs inside the Rasa server process (not the action server).
 
-`install()` adapts how the server calls the action server (rasa_server.remote_actions). It runs
-when Rasa imports the project's channels (credentials.yml), i.e. in every `rasa run` we start.
+`install()` adapts how the server calls the action server (rasa_server.remote_actions) and how
+it looks up event classes (rasa_server.event_types). It runs when Rasa imports the project's
+channels (credentials.yml), i.e. in every `rasa run` we start.
 """
-from rasa_server.remote_actions import install
+from rasa_server import event_types, remote_actions
 
-__all__ = ["install"]
+
+def install() -> None:
+    event_types.install()
+    remote_actions.install()

@@ -71,6 +71,14 @@ def _erase_on_delete(conn: sa.engine.Connection) -> None:
         conn.exec_driver_sql("PRAGMA secure_delete = ON")
 
 
+def _checkpoint(engine: Engine) -> None:
+    """On SQLite in WAL mode (the tracker store's), copy the overwritten pages into the file and
+    empty the WAL, so the deleted text does not stay in the -wal file either."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def _events(engine: Engine) -> sa.Table:
     return sa.Table(EVENTS_TABLE, sa.MetaData(), autoload_with=engine)
 
@@ -86,6 +94,7 @@ def delete_conversation(engine: Engine, sender_id: str) -> int:
             events = _events(engine)
             deleted = conn.execute(events.delete().where(events.c.sender_id == sender_id)).rowcount
         conn.execute(feedback_table.delete().where(feedback_table.c.sender_id == sender_id))
+    _checkpoint(engine)
     return deleted
 
 
@@ -127,4 +136,5 @@ def delete_older_than(engine: Engine, days: int, now: Optional[float] = None) ->
         else:
             orphan = sa.true()
         conn.execute(feedback_table.delete().where(orphan, feedback_table.c.created_at < cutoff))
+    _checkpoint(engine)
     return len(stale)

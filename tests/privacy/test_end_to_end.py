@@ -35,7 +35,7 @@ def assistant(request, tmp_path_factory):
     with running_assistant(tmp_path_factory.mktemp(f"privacy-e2e-{request.param}"), env_overrides=overrides) as bot:
         bot.database_url = server.url_for(overrides["TRACKER_DB"]) if server else f"sqlite:///{bot.workdir / 'tracker.db'}"
         bot.database_files = (
-            [p for p in server.data_dir.rglob("*") if p.is_file()] if server else [bot.workdir / "tracker.db"]
+            [p for p in server.data_dir.rglob("*") if p.is_file()] if server else sorted(bot.workdir.glob("tracker.db*"))  # with its -wal file
         )
         yield bot
 
