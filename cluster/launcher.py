@@ -257,6 +257,7 @@ class _Builder:
         return self._python(
             f"actions-{index + 1}", ["-m", "actions", "--port", lambda: self.ports.actions[index]],
             lambda: _http_ok(f"http://127.0.0.1:{self.ports.actions[index]}/health"),
+            extra_env={"SANIC_HOST": "127.0.0.1"},  # rasa_sdk listens on 0.0.0.0 without it
         )
 
     def _rasa(self, index: int) -> Service:

@@ -31,9 +31,11 @@ DEFAULT_DB = "forlop"
 OS_ACCOUNT = "postgres"  # the Debian package's account; used when we run as root
 START_TIMEOUT_SECONDS = 60
 CONNECT_TIMEOUT_SECONDS = 2
-# a throw-away cluster skips flushing to disk; a crash of the server alone loses nothing
-# either way (the operating system still holds the writes), only a crash of the machine would
-THROWAWAY_OPTIONS = ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
+# A throw-away cluster skips flushing to disk: only a crash of the whole machine could lose or
+# damage data. synchronous_commit stays on: with it off, a commit is acknowledged while its
+# WAL is still in PostgreSQL's shared memory, and killing the server loses it (the fault tests
+# kill it and expect every acknowledged message to be there).
+THROWAWAY_OPTIONS = ["-c", "fsync=off", "-c", "full_page_writes=off"]
 
 _database_numbers = itertools.count(1)
 

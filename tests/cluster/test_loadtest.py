@@ -1,0 +1,27 @@
+"""A small run of the load test (evaluation/loadtest.py) against the test cluster: every
+message stored once, in order, followed by exactly the replies the client got.
+
+CLUSTER_LOADTEST_CONVERSATIONS changes the size (default 40 conversations of 10-11 messages).
+"""
+from __future__ import annotations
+
+import os
+
+from cluster.launcher import Cluster
+from evaluation.loadtest import run_load
+
+CONVERSATIONS = int(os.environ.get("CLUSTER_LOADTEST_CONVERSATIONS", "40"))
+TIMEOUT_SECONDS = 600
+
+
+def test_small_load_through_nginx_loses_and_mixes_up_nothing(cluster: Cluster):
+    result = run_load(cluster, conversations=CONVERSATIONS, label="test", timeout=TIMEOUT_SECONDS)
+    print(result.summary())
+    v = result.verification
+    assert result.finished
+    assert not result.errors, result.errors
+    assert result.messages == v.user_events
+    assert (v.lost, v.duplicated, v.out_of_order, v.reply_mismatch) == (0, 0, 0, 0), v.problems
+    assert result.unexpected == 0, result.unexpected_examples
+    # both Rasa servers did the work
+    assert all(result.cpu[name] > 0 for name in ("rasa-1", "rasa-2")), result.cpu

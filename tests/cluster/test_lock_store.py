@@ -1,0 +1,105 @@
+"""The cluster's lock store (cluster/lock_store.py) against a real Redis, with the race that
+breaks Rasa 3.6's RedisLockStore made deterministic: while server A is between reading a lock
+and writing it back, server B issues a ticket for the same conversation."""
+from __future__ import annotations
+
+from typing import Iterator
+
+import pytest
+from rasa.core.lock_store import RedisLockStore
+
+from cluster.lock_store import AtomicRedisLockStore
+from cluster.ports import free_port
+from cluster.redis import RedisInstance, RedisUnavailable, find_redis_server
+
+
+@pytest.fixture(scope="module")
+def redis_port(tmp_path_factory) -> Iterator[int]:
+    try:
+        find_redis_server()
+    except RedisUnavailable as reason:
+        pytest.skip(str(reason))
+    directory = tmp_path_factory.mktemp("redis")
+    instance = RedisInstance(directory, free_port())
+    service = instance.service(directory / "redis.log")
+    service.start()
+    yield instance.port
+    service.stop()
+
+
+class _InterruptedAfterRead:
+    """Wraps a Redis client (or pipeline): right after the first GET, runs `meanwhile`."""
+
+    def __init__(self, target, meanwhile) -> None:
+        self._target, self._meanwhile, self._fired = target, meanwhile, False
+
+    def __getattr__(self, name):
+        return getattr(self._target, name)
+
+    def __enter__(self):
+        self._target.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self._target.__exit__(*exc)
+
+    def get(self, key):
+        value = self._target.get(key)
+        if not self._fired:
+            self._fired = True
+            self._meanwhile()
+        return value
+
+
+def _race(store_class, port: int, conversation: str):
+    a = store_class(host="127.0.0.1", port=port, key_prefix="test")
+    b = store_class(host="127.0.0.1", port=port, key_prefix="test")
+    tickets = {}
+    meanwhile = lambda: tickets.setdefault("b", b.issue_ticket(conversation))  # noqa: E731
+    if store_class is AtomicRedisLockStore:
+        pipeline = a.red.pipeline
+        a.red.pipeline = lambda *args, **kwargs: _InterruptedAfterRead(pipeline(*args, **kwargs), meanwhile)
+    else:
+        a.red = _InterruptedAfterRead(a.red, meanwhile)
+    tickets["a"] = a.issue_ticket(conversation)
+    return tickets, b.get_lock(conversation)
+
+
+def test_rasas_own_redis_lock_store_hands_out_the_same_ticket_twice(redis_port):
+    tickets, lock = _race(RedisLockStore, redis_port, "stock")
+    assert tickets["a"] == tickets["b"] == 0
+    assert not lock.is_locked(tickets["a"]) and not lock.is_locked(tickets["b"])  # both would run at once
+
+
+def test_the_atomic_lock_store_hands_out_distinct_tickets_in_order(redis_port):
+    tickets, lock = _race(AtomicRedisLockStore, redis_port, "atomic")
+    assert (tickets["b"], tickets["a"]) == (0, 1)
+    assert not lock.is_locked(0) and lock.is_locked(1)  # the second waits for the first
+
+
+def test_cleanup_keeps_a_ticket_issued_meanwhile(redis_port):
+    a = AtomicRedisLockStore(host="127.0.0.1", port=redis_port, key_prefix="test")
+    b = AtomicRedisLockStore(host="127.0.0.1", port=redis_port, key_prefix="test")
+    first = a.issue_ticket("cleanup")
+    pipeline = a.red.pipeline
+    waiting = {}
+    a.red.pipeline = lambda *args, **kwargs: _InterruptedAfterRead(
+        pipeline(*args, **kwargs), lambda: waiting.setdefault("b", b.issue_ticket("cleanup")))
+    a.cleanup("cleanup", first)
+    lock = b.get_lock("cleanup")
+    assert lock is not None, "the lock was deleted although B holds a ticket"
+    assert not lock.is_locked(waiting["b"])
+
+
+def test_configured_from_endpoints_like_rasas_redis_type(redis_port):
+    from rasa.core.lock_store import LockStore
+    from rasa.utils.endpoints import EndpointConfig
+
+    config = EndpointConfig.from_dict({"type": "cluster.lock_store.AtomicRedisLockStore", "url": "127.0.0.1",
+                                       "port": redis_port, "db": 0, "key_prefix": "forlop"})
+    store = LockStore.create(config)
+    assert isinstance(store, AtomicRedisLockStore)
+    assert store.key_prefix == "forlop:lock:"
+    ticket = store.issue_ticket("configured")
+    store.cleanup("configured", ticket)
+    assert store.get_lock("configured") is None
