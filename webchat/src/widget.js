@@ -23,6 +23,7 @@ const TYPING_TIMEOUT_MS = 20000; // hide the indicator if no answer comes
 const ACK_TIMEOUT_MS = 10000; // delete / feedback acknowledgement from the server
 const RECONNECT_DELAY_MAX_MS = 10000;
 const EMERGENCY_NUMBER = "113";
+const STICKY_ID_BYTES = 12; // random per tab; nginx routes every socket.io request of a tab by it
 const FULL_SCREEN_QUERY = "(max-width: 30em), (max-height: 30em)"; // keep equal to widget.css
 
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -65,6 +66,12 @@ function icon(name, stroke = false) {
   }
   svg.append(path);
   return svg;
+}
+
+function randomHex(bytes) {
+  const values = new Uint8Array(bytes);
+  window.crypto.getRandomValues(values);
+  return Array.from(values, (value) => value.toString(16).padStart(2, "0")).join("");
 }
 
 function makeStore() {
@@ -391,6 +398,9 @@ class ChatWidget {
     const socket = io(this.options.serverUrl, {
       path: this.options.socketPath,
       reconnectionDelayMax: RECONNECT_DELAY_MAX_MS,
+      // Behind a load balancer with several Rasa servers, long polling only works when every
+      // request of a socket reaches the same server: nginx hashes this value (cluster/).
+      query: { sticky: this.stickyId() },
     });
     this.socket = socket;
     socket.on("connect", () => {
@@ -418,6 +428,17 @@ class ChatWidget {
       this.sessionReady = false;
       this.setBanner(this.everConnected ? this.t.reconnecting : this.t.unreachable);
     });
+  }
+
+  // Random, kept for the tab's life (sessionStorage), so a reload stays on the same server.
+  // It says nothing about the resident and is not the conversation id.
+  stickyId() {
+    let id = this.store.get("sticky");
+    if (typeof id !== "string" || !/^[0-9a-f]+$/.test(id)) {
+      id = randomHex(STICKY_ID_BYTES);
+      this.store.set("sticky", id);
+    }
+    return id;
   }
 
   flush() {
