@@ -3,6 +3,10 @@
 Rasa's own channel answers 500 to a JSON list, [] to a number, and accepts any size. This one
 answers 400 / 413 with a JSON error in Norwegian, strips control characters, and answers an
 oversized crisis message with the crisis response instead of refusing it.
+
+Metadata that is not a JSON object (or is nested very deep) used to make Rasa drop the message
+with an error in the log and answer 200 []; it is refused with 400 now. A client-chosen
+`input_channel` is dropped: the masking tracker store keeps that field as structure, unmasked.
 """
 from __future__ import annotations
 
@@ -17,7 +21,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.guard import BAD_SENDER, check_message, check_sender
+from channels.guard import (BAD_METADATA, BAD_SENDER, MAX_BODY_BYTES, TOO_LONG, check_message,
+                            check_metadata, check_sender)
 
 DOMAIN_FILE = Path(__file__).resolve().parent.parent / "domain.yml"
 
@@ -45,6 +50,8 @@ class GuardedRestInput(RestInput):
         async def check(request: Request) -> Optional[HTTPResponse]:
             if request.method != "POST" or not request.path.endswith("/webhook"):
                 return None
+            if len(request.body) > MAX_BODY_BYTES:
+                return refuse(413, TOO_LONG)
             try:
                 body = request.json
             except Exception:  # noqa: BLE001 - sanic raises on invalid JSON
@@ -57,9 +64,12 @@ class GuardedRestInput(RestInput):
             checked = check_message(body.get("message"))
             if checked.crisis:
                 return response.json([{"recipient_id": sender, "text": crisis_text()}])
+            if not check_metadata(body.get("metadata")):
+                return refuse(400, BAD_METADATA)
             if checked.text is None:
                 return refuse(checked.status, checked.error)
             body["sender"], body["message"] = sender, checked.text
+            body.pop("input_channel", None)
             return None
 
         return blueprint

@@ -8,10 +8,14 @@ Differences from `rasa.core.channels.socketio.SocketIOInput`:
   messages, rate answers and delete only that conversation;
 * `delete_conversation` removes the conversation's events and feedback from the database
   (storage.conversations.delete_conversation) under the conversation's lock;
-* `feedback` stores a thumbs up / down for a bot answer (storage.conversations.add_feedback).
+* `feedback` stores a thumbs up / down for a bot answer (storage.conversations.add_feedback);
+* `user_uttered` goes through the same checks as the REST channel (channels/guard.py): a message
+  that is not text, empty or too long gets the Norwegian explanation as a bot message (an
+  oversized crisis gets the crisis answer), and control characters and lone surrogates are
+  cleaned (a lone surrogate made spaCy fail and the message was lost).
 
-Both extra events answer through the socket.io acknowledgement: `{"ok": true}` or
-`{"ok": false, "error": "<code>"}`.
+Every event answers through the socket.io acknowledgement when the client asks for one:
+`{"ok": true}` or `{"ok": false, "error": "<code>"}`.
 """
 from __future__ import annotations
 
@@ -34,6 +38,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 import settings
+from channels.guard import check_message, check_metadata
 from channels.origins import origin_checker
 from channels.rated_answers import find_rated_answer
 from storage import conversations
@@ -53,6 +58,11 @@ def _ok(**extra: Any) -> Dict[str, Any]:
 
 def _error(code: str) -> Dict[str, Any]:
     return {"ok": False, "error": code}
+
+
+def _one_argument(args: tuple) -> Any:
+    """The event's payload; None (an invalid request) unless exactly one argument came."""
+    return args[0] if len(args) == 1 else None
 
 
 async def _maybe_await(result: Any) -> None:
@@ -148,33 +158,38 @@ class RestrictedSocketIOInput(SocketIOInput):
         sid: Text,
         data: Any,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
-    ) -> None:
+    ) -> Dict[str, Any]:
         if not isinstance(data, dict):
-            return
+            return _error("invalid_request")
         sender_id = await self._bound_session(sio, sid, data)
         if sender_id is None:
             logger.warning("socket.io message for a conversation the socket is not bound to; ignored")
-            return
-        message = data.get("message", "")
-        if not isinstance(message, str):
-            return
+            return _error("unknown_session")
+        checked = check_message(data.get("message", ""))
+        if checked.text is None:
+            from channels.rest import crisis_text
+
+            reply = crisis_text() if checked.crisis else checked.error
+            await sio.emit(self.bot_message_evt, {"text": reply}, room=sid, namespace=self.namespace)
+            return _error("message_too_long" if checked.status == 413 else "invalid_message")
         metadata = data.get(self.metadata_key) or {}
         if isinstance(metadata, str):
             try:
                 metadata = json.loads(metadata)
-            except ValueError:
+            except (ValueError, RecursionError):
                 metadata = {}
-        if not isinstance(metadata, dict):
+        if not check_metadata(metadata):
             metadata = {}
         await on_new_message(
             UserMessage(
-                message,
+                checked.text,
                 SocketIOOutput(sio, self.bot_message_evt),
                 sender_id,
                 input_channel=self.name(),
                 metadata=metadata,
             )
         )
+        return _ok()
 
     async def on_delete(self, sio: AsyncServer, sid: Text, data: Any) -> Dict[str, Any]:
         if not isinstance(data, dict):
@@ -238,20 +253,22 @@ class RestrictedSocketIOInput(SocketIOInput):
         async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
             return await self.on_connect(sid, environ, auth)
 
+        # a client may emit any number of arguments: a handler with a fixed signature raised
+        # TypeError inside python-socketio (a traceback, and no acknowledgement at all)
         @sio.on("session_request", namespace=ns)
-        async def session_request(sid: Text, data: Any = None) -> None:
-            await self.on_session_request(sio, sid, data)
+        async def session_request(sid: Text, *args: Any) -> None:
+            await self.on_session_request(sio, sid, _one_argument(args))
 
         @sio.on(self.user_message_evt, namespace=ns)
-        async def handle_message(sid: Text, data: Any = None) -> None:
-            await self.on_user_message(sio, sid, data, on_new_message)
+        async def handle_message(sid: Text, *args: Any) -> Dict[str, Any]:
+            return await self.on_user_message(sio, sid, _one_argument(args), on_new_message)
 
         @sio.on(DELETE_EVENT, namespace=ns)
-        async def delete_conversation(sid: Text, data: Any = None) -> Dict[str, Any]:
-            return await self.on_delete(sio, sid, data)
+        async def delete_conversation(sid: Text, *args: Any) -> Dict[str, Any]:
+            return await self.on_delete(sio, sid, _one_argument(args))
 
         @sio.on(FEEDBACK_EVENT, namespace=ns)
-        async def feedback(sid: Text, data: Any = None) -> Dict[str, Any]:
-            return await self.on_feedback(sio, sid, data)
+        async def feedback(sid: Text, *args: Any) -> Dict[str, Any]:
+            return await self.on_feedback(sio, sid, _one_argument(args))
 
         return socketio_webhook

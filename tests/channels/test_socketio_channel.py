@@ -233,3 +233,35 @@ def test_a_malformed_session_id_gets_a_fresh_one(echo_server):
 
     session_id = run(scenario())
     assert session_id != "../../etc/passwd" and len(session_id) == 32
+
+
+def test_extra_arguments_and_bad_messages_get_an_error(echo_server):
+    """Found by tests/fuzz: two arguments raised TypeError in python-socketio (no answer at all),
+    and a message that was not text, or too long, was ignored or passed on unchecked."""
+    from channels.guard import NOT_TEXT, TOO_LONG
+
+    async def scenario():
+        widget = Widget(echo_server["url"])
+        session_id = await widget.open()
+        acks = [
+            await widget.call("feedback", ({"session_id": session_id}, "extra")),
+            await widget.call("user_uttered", ({"message": "hei", "session_id": session_id}, 2)),
+            await widget.call("user_uttered", {"message": ["hei"], "session_id": session_id}),
+            await widget.call("user_uttered", {"message": "x" * 3001, "session_id": session_id}),
+        ]
+        replies = [await asyncio.wait_for(widget.bot_messages.get(), REPLY_SECONDS) for _ in range(2)]
+        acks.append(await widget.call("user_uttered", {"message": "hei \ud800", "session_id": session_id}))
+        echoed = await asyncio.wait_for(widget.bot_messages.get(), REPLY_SECONDS)
+        await widget.close()
+        return acks, [r["text"] for r in replies], echoed["text"]
+
+    acks, replies, echoed = run(scenario())
+    assert acks == [
+        {"ok": False, "error": "invalid_request"},
+        {"ok": False, "error": "invalid_request"},
+        {"ok": False, "error": "invalid_message"},
+        {"ok": False, "error": "message_too_long"},
+        {"ok": True},
+    ]
+    assert replies == [NOT_TEXT, TOO_LONG]
+    assert echoed == "Du skrev: hei \ufffd"

@@ -1,7 +1,8 @@
 """Input checks in front of the channels (channels/guard.py)."""
 import pytest
 
-from channels.guard import MAX_MESSAGE_CHARS, check_message, check_sender
+from channels.guard import (MAX_MESSAGE_CHARS, MAX_SCANNED_CHARS, TOO_LONG, check_message,
+                            check_metadata, check_sender)
 
 
 @pytest.mark.parametrize("message,status", [
@@ -32,3 +33,37 @@ def test_oversized_crisis_is_flagged_not_dropped():
 ])
 def test_sender(sender, expected):
     assert check_sender(sender) == expected
+
+
+# --- regressions found by tests/fuzz ---------------------------------------------------------
+
+def test_a_lone_surrogate_becomes_the_replacement_character():
+    # spaCy's tokenizer raised UnicodeEncodeError on it: no answer, and the message was lost
+    assert check_message("hei \ud800 der \udfff").text == "hei \ufffd der \ufffd"
+    assert check_message("😀 e\u0301 \u202e\u200b").text == "😀 e\u0301 \u202e\u200b"  # valid unicode stays
+
+
+def test_a_sender_with_a_lone_surrogate_is_refused():
+    # Rasa's SQL tracker store called sys.exit on the UnicodeEncodeError: the server died
+    assert check_sender("abc\ud800") is None
+
+
+def test_a_very_long_message_is_refused_without_reading_it():
+    # the crisis scan held the event loop for 1.6 s at 300 000 characters
+    import time
+
+    started = time.monotonic()
+    checked = check_message("jeg vil ta livet mitt " * 20_000)
+    assert (checked.status, checked.crisis, checked.error) == (413, False, TOO_LONG)
+    assert time.monotonic() - started < 0.5
+    assert check_message("jeg vil ta livet mitt " + "x" * MAX_SCANNED_CHARS)
+
+
+@pytest.mark.parametrize("metadata,accepted", [
+    (None, True), ({}, True), ({"side": "kommune.no", "a": {"b": [1, {"c": 2}]}}, True),
+    ([1, 2], False), ("x", False), (7, False), (True, False),
+    ({"a": [{"a": [{"a": [{"a": [{"a": 1}]}]}]}]}, False),  # 9 levels of objects and lists
+])
+def test_metadata(metadata, accepted):
+    # a list or string made Rasa drop the message (TypeError), deep nesting a RecursionError
+    assert check_metadata(metadata) is accepted
