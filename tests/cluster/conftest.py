@@ -21,7 +21,8 @@ from cluster.postgres import PostgresUnavailable, find_bin_dir, server_account
 from cluster.redis import RedisUnavailable, find_redis_server
 
 _ids = itertools.count()
-UPSTREAM = re.compile(r"upstream=127\.0\.0\.1:(\d+)")
+# $upstream_addr lists every server tried: "127.0.0.1:5005, 127.0.0.1:5006" (the last answered)
+UPSTREAM = re.compile(r"upstream=((?:127\.0\.0\.1:\d+)(?:, 127\.0\.0\.1:\d+)*)")
 
 
 def missing_requirement() -> str | None:
@@ -65,7 +66,9 @@ class AccessLog:
         return [line for line in text.splitlines() if contains in line]
 
     def upstream_ports(self, contains: str = "") -> List[int]:
-        return [int(m.group(1)) for line in self.lines(contains) for m in [UPSTREAM.search(line)] if m]
+        """The server that answered each request (the last one nginx tried)."""
+        return [int(m.group(1).rsplit(":", 1)[1]) for line in self.lines(contains)
+                for m in [UPSTREAM.search(line)] if m]
 
 
 def texts(replies) -> str:
