@@ -1,0 +1,169 @@
+"""Fault: Redis (the lock store) restarts while one conversation gets bursts of messages.
+
+Only the lock store keeps two messages of one conversation apart when they reach different
+Rasa servers. Bursts of messages for one conversation (six messages sent 0.05 s apart, without
+waiting for answers, alternating between the two Rasa servers directly; a new conversation
+every half second) run before, during and after a Redis restart: stopped for a few seconds, and
+killed and started again at once (the dangerous case: a message may still hold its lock in
+the old Redis while the next one gets a fresh lock from the new, empty one). Afterwards PostgreSQL must
+show every turn whole: each user event followed by exactly its own bot replies before the
+next user event, no answered message missing, none stored twice. What residents get while
+Redis is down is printed.
+"""
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Dict, List, Tuple
+
+import pytest
+
+from tests.faults.conftest import stored_events
+from tests.faults.load import Exchange, Turn, send
+
+# plain answers (no action server involved): one distinct message per slot of a burst
+BURST = (
+    Turn("hva er et pakkeforløp?", False, "ventetid, utredning"),
+    Turn("hva gjør en forløpskoordinator", False, "spesialisthelsetjenesten"),
+    Turn("kan pårørende være med", False, "pårørende"),
+    Turn("hvordan starter forløpet", False, "fastlegen, barnevernet"),
+    Turn("hvor kan jeg lese mer", False, "helsenorge.no"),
+    Turn("samarbeider dere med sykehuset", False, "Vestre Viken"),
+)
+STAGGER_SECONDS = 0.05  # shorter than a turn takes: the messages overlap and queue on the lock
+BURST_EVERY_SECONDS = 0.5  # a new burst (a new conversation) starts this often
+CALM_SECONDS = 6  # bursts before the fault and after Redis is back
+OUTAGES = {"stopped for 4 s": 4.0, "killed and started again at once": 0.0}
+
+
+@dataclass
+class Burst:
+    sender: str
+    exchanges: List[Exchange] = field(default_factory=list)
+
+    @property
+    def started(self) -> float:
+        return min(e.started for e in self.exchanges)
+
+    @property
+    def finished(self) -> float:
+        return max(e.finished for e in self.exchanges)
+
+
+def send_burst(urls: List[str], sender: str) -> Burst:
+    """All of BURST for one conversation, a few tenths of a second apart, alternating servers."""
+    def one(index: int) -> Exchange:
+        time.sleep(index * STAGGER_SECONDS)
+        return send(urls[index % len(urls)], sender, BURST[index])
+
+    with ThreadPoolExecutor(len(BURST)) as pool:
+        return Burst(sender, list(pool.map(one, range(len(BURST)))))
+
+
+def check_turns(stored: List[Tuple[str, str]], exchanges: List[Exchange],
+                canonical: Dict[str, List[str]]) -> List[str]:
+    """Problems in one conversation's stored events (empty: every turn whole, nothing lost)."""
+    problems = []
+    segments: List[Tuple[str, List[str]]] = []
+    for kind, text in stored:
+        if kind == "user":
+            segments.append((text, []))
+        elif segments:
+            segments[-1][1].append(text)
+        else:
+            problems.append(f"bot event before any user event: {text[:50]!r}")
+    stored_count = Counter(text for text, _ in segments)
+    for text, count in stored_count.items():
+        if count > 1:
+            problems.append(f"«{text}» stored {count} times")
+    for exchange in exchanges:
+        if exchange.ok and stored_count[exchange.turn.text] == 0:
+            problems.append(f"answered but not stored: {exchange.describe()}")
+    received = {e.turn.text: [r.get("text") or "" for r in e.replies] for e in exchanges if e.ok}
+    for text, bots in segments:
+        expected = received.get(text, canonical.get(text))
+        if bots != expected:
+            problems.append(f"«{text}» followed by {[b[:30] for b in bots]}, expected {[b[:30] for b in expected or []]}")
+    return problems
+
+
+def phase_of(burst: Burst, times: Dict[str, float]) -> str:
+    if burst.finished < times["stopping"]:
+        return "before"
+    if burst.started < times["stopped"]:
+        return "crossing the stop"
+    if burst.finished < times["starting"]:
+        return "Redis down"
+    if burst.started < times["started"]:
+        return "crossing the restart"
+    return "after"
+
+
+def outcome(exchange: Exchange) -> str:
+    if exchange.ok:
+        return "answered"
+    if exchange.status == 200:
+        return "HTTP 200 with an empty reply"
+    return f"HTTP {exchange.status}" if exchange.status else f"no answer ({exchange.error})"
+
+
+@pytest.mark.parametrize("outage", list(OUTAGES))
+def test_redis_restart_never_interleaves_a_conversation(cluster, report, prefix, outage):
+    urls = [f"http://127.0.0.1:{port}/webhooks/rest/webhook" for port in cluster.rasa_ports]
+    bursts: List[Burst] = []
+    stop = threading.Event()
+
+    def keep_bursting() -> None:
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            for number in itertools.count():
+                if stop.is_set():
+                    break
+                pool.submit(lambda n=number: bursts.append(send_burst(urls, f"{prefix}-burst-{n}")))
+                stop.wait(BURST_EVERY_SECONDS)
+
+    background = threading.Thread(target=keep_bursting, daemon=True)
+    background.start()
+    times = {}
+    time.sleep(CALM_SECONDS)
+    times["stopping"] = time.monotonic()
+    cluster.stop("redis", hard=OUTAGES[outage] == 0)
+    times["stopped"] = time.monotonic()
+    report.line(f"Redis {outage}")
+    time.sleep(OUTAGES[outage])
+    times["starting"] = time.monotonic()
+    cluster.start("redis")
+    times["started"] = time.monotonic()
+    report.line(f"Redis up again after {times['started'] - times['stopping']:.1f} s (empty: it keeps no data)")
+    time.sleep(CALM_SECONDS)
+    stop.set()
+    background.join(timeout=180)
+
+    canonical = {e.turn.text: [r.get("text") or "" for r in e.replies]
+                 for burst in bursts for e in burst.exchanges if e.ok}
+    stored = stored_events(cluster, [burst.sender for burst in bursts])
+    problems: List[str] = []
+    by_phase: Dict[str, List[Burst]] = {}
+    for burst in bursts:
+        phase = phase_of(burst, times)
+        by_phase.setdefault(phase, []).append(burst)
+        problems += [f"{burst.sender} ({phase}): {p}"
+                     for p in check_turns(stored[burst.sender], burst.exchanges, canonical)]
+    for phase, members in by_phase.items():
+        exchanges = [e for burst in members for e in burst.exchanges]
+        seen = Counter(outcome(e) for e in exchanges)
+        report.line(f"{phase}: {len(members)} bursts of {len(BURST)}: {dict(seen)}; "
+                    f"slowest {max(e.latency for e in exchanges):.1f} s")
+    report.line(f"problems in PostgreSQL (lost, duplicated, interleaved): {len(problems)}")
+    for problem in problems:
+        report.line(f"  {problem}")
+
+    calm = [e for phase in ("before", "after") for burst in by_phase.get(phase, []) for e in burst.exchanges]
+    assert by_phase.get("before") and by_phase.get("after"), "bursts before and after the restart are needed"
+    assert all(e.ok for e in calm), "messages failed while Redis was up"
+    assert by_phase.get("crossing the stop") or by_phase.get("crossing the restart") or by_phase.get("Redis down"), \
+        "no burst met the restart"
+    assert not problems, f"{len(problems)} turns lost, duplicated or interleaved"
