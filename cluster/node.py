@@ -2,12 +2,16 @@
 
     python -m cluster.node --model models/x.tar.gz [any other `rasa run` arguments]
 
-Plain `rasa run` with a missing or broken model still starts and listens, but answers every
-message with nothing (see tests/faults/README.md), so nginx would send residents to a node
-that cannot help them. This checks the model archive and the endpoints / credentials files
-first; on a problem it prints one line (Norwegian / English) naming it and exits with code 2.
-When everything is in order it replaces itself with `rasa run` (same arguments), so signals
-from the launcher reach Rasa directly.
+Plain `rasa run` does not stop on a bad path (Rasa 3.6.21, checked by hand):
+- a missing --model file: it loads the newest model in ./models instead (a debug-level log
+  line only), or, with no model there, prints a multi-line error and exits with code 0;
+- a missing --endpoints or --credentials file: a warning, then ./endpoints.yml (whose lock
+  store is in memory: no lock shared with the other servers) or none at all.
+So a typo would start a node with another model or without the shared stores. This checks
+the model archive and the endpoints / credentials files first; on a problem it prints one
+line (Norwegian / English) naming it and exits with code 2. When everything is in order it
+replaces itself with `rasa run` (same arguments), so signals from the launcher reach Rasa
+directly.
 """
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from datetime import datetime
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 from tests.faults.conftest import check_baseline, log_lines_since, stored_events, wait_until
 from tests.faults.load import CHILD_MARK, Exchange, Load, Turn, latency_summary, send
@@ -49,20 +49,27 @@ def what_residents_saw(exchanges: List[Exchange]) -> Counter:
     return seen
 
 
-def missing_from_database(cluster, answered: List[Exchange]) -> List[Exchange]:
-    """Answered exchanges whose message has no user event of its own in PostgreSQL."""
-    senders = sorted({e.sender for e in answered})
+def compare_with_database(cluster, exchanges: List[Exchange]) -> Tuple[List[Exchange], List[str]]:
+    """(answered exchanges whose message has no user event of its own in PostgreSQL,
+    messages stored more often than they were sent)."""
+    senders = sorted({e.sender for e in exchanges})
     stored = stored_events(cluster, senders)
     available: Dict[str, Counter] = {
         sender: Counter(text for kind, text in events if kind == "user") for sender, events in stored.items()
     }
+    sent = Counter((e.sender, e.turn.text) for e in exchanges)
+    duplicated = [f"{sender} «{text}» sent {sent[sender, text]}, stored {count}"
+                  for sender, counts in available.items() for text, count in counts.items()
+                  if count > sent[sender, text]]
     missing = []
-    for exchange in answered:
+    for exchange in exchanges:
+        if not exchange.ok:
+            continue
         if available[exchange.sender][exchange.turn.text] > 0:
             available[exchange.sender][exchange.turn.text] -= 1
         else:
             missing.append(exchange)
-    return missing
+    return missing, duplicated
 
 
 def test_postgres_restart_loses_no_answered_message(cluster, report, prefix):
@@ -103,12 +110,16 @@ def test_postgres_restart_loses_no_answered_message(cluster, report, prefix):
     late_failures = [e for e in failed_after if e.started >= up + RECOVERY_GRACE_SECONDS]
 
     answered = [e for e in exchanges if e.ok]
-    missing = missing_from_database(cluster, answered)
+    missing, duplicated = compare_with_database(cluster, exchanges)
     answered_during = [e for e in during if e.ok]
     report.line(f"answered messages: {len(answered)} (of them {len(answered_during)} during the outage); "
-                f"missing from PostgreSQL: {len(missing)}")
+                f"missing from PostgreSQL: {len(missing)} (of them "
+                f"{sum(e in answered_during for e in missing)} answered during the outage); "
+                f"stored twice: {len(duplicated)}")
     for exchange in missing:
         report.line(f"  answered but not stored: {exchange.describe()}")
+    for line in duplicated:
+        report.line(f"  stored more often than sent: {line}")
     restarted = [name for name, pid in rasa_pids.items()
                  if cluster.pid(name) != pid or not cluster.services[name].running]
     store_errors = log_lines_since(cluster, list(rasa_pids), since, TRACKER_STORE_ERROR)
@@ -121,6 +132,7 @@ def test_postgres_restart_loses_no_answered_message(cluster, report, prefix):
     assert recovered_after is not None, "the bot did not answer again after PostgreSQL came back"
     assert not late_failures, (f"{len(late_failures)} failures more than {RECOVERY_GRACE_SECONDS} s "
                                "after PostgreSQL was back (stale pooled connections?)")
+    assert not duplicated, f"{len(duplicated)} messages stored more often than sent"
     assert not missing, f"{len(missing)} answered messages are not in PostgreSQL"
 
 
