@@ -49,6 +49,9 @@ class ConfiguredSQLTrackerStore(SQLTrackerStore):
             event_broker=event_broker,
             **{k: v for k, v in kwargs.items() if k in ("login_db", "query")},
         )
+        # After a PostgreSQL restart every pooled connection is dead; Rasa creates the engine
+        # without pool_pre_ping, so the first read would fail (tests/faults/test_tracker_store_reconnect.py)
+        self.engine.pool._pre_ping = True  # what create_engine(pool_pre_ping=True) sets (SQLAlchemy 1.4)
         if conf.tracker_dialect == "sqlite":
             self._use_pooled_sqlite_connections()
 
