@@ -28,6 +28,17 @@ def test_precision_on_the_labelled_set():
 @pytest.mark.parametrize("message", [
     "jeg er dødssliten", "dette tar livet av meg, så kjedelig", "jeg døde av latter",
     "hva er et pakkeforløp", "sønnen min på 14 sliter", "hei",
+    # hyperbole, games, past events, information and everyday situations near the situational patterns
+    "jeg drepte den eksamenen i dag", "det er rent selvmord å kjøre på sommerdekk i november",
+    "å starte bedrift nå er et selvmordsoppdrag", "blir alltid drept først i fortnite",
+    "hadde et selvmordsforsøk i 2021, men nå er jeg stabil og vil bare ha info",
+    "onkelen min tok livet sitt i 2018, finnes det tilbud for etterlatte?",
+    "skriver en oppgave om selvmord blant eldre, har dere statistikk?",
+    "takk for alt dere har gjort for oss", "dette er siste melding fra meg i dag, snakkes i morgen",
+    "jeg har kramper i leggen om natta", "vi skal gå på skøyter på isen i dag",
+    "medisinene er klare til henting på apoteket", "gikk ned til elva nå for å fiske",
+    "ingen kommer hjem før klokka fem i dag", "hun tok hele eska med sjokolade",
+    "vi kjørte inn i fjorden på ferje", "har betalt alle regningene nå, deilig",
 ])
 def test_known_near_misses_are_not_crises(message):
     assert default_detector().detect(message) is None
@@ -37,6 +48,21 @@ def test_known_near_misses_are_not_crises(message):
     "Jeg vil ta livet mitt", "JEG VIL DØ", "jeg vil doe", "eg vil ikkje leva", "je orker ikke å leve",
     "tenker paa selvmord", "tenker på selvmor", "slevmordstanker", "sjølmord", "har kutta meg",
     "tok en hel pakke paracet", "han slår meg", "det er akutt", "overdose",
+    # indirect, situational descriptions of acute danger
+    "står på taket av blokka nå og skal hoppe", "sitter i bilen ved fjorden og skal kjøre rett ut i sjøen",
+    "eg køyrer utfor stupet i kveld", "står på brua over motorveien og skal hoppe ned på bilene",
+    "legger meg på togskinnene nå", "skal gå ut på isen i natt og ikke komme tilbake",
+    "sitter med tauet rundt halsen", "har lagd ei løkke og festa den i taket",
+    "alle regningene er betalt og jeg har skrevet et brev til mamma. i natt får jeg endelig fred for godt",
+    "dette blir siste meldinga mi", "toåringen har spist noen av sovetablettene mine og er slapp",
+    "veslejenta har fått i seg oppvaskmiddel og kastar opp",
+    "er full og har tatt en haug med sovepiller for å slippe alt",
+    "mannen min kjørte av gårde med barna og sa at ingen av oss kommer hjem igjen",
+    "finner ikke puls på mamma", "han holder geværet mot hodet sitt",
+    # an exclusion must not hide what comes after it
+    "for to år siden prøvde jeg å ta livet mitt og nå vil jeg prøve igjen",
+    "etter spillet sa han at han skal drepe meg",
+    "det er rent selvmord å fortsette sånn, jeg orker ikke mer og vil dø",
 ])
 def test_spellings_typos_and_dialect(message):
     assert default_detector().detect(message) is not None
