@@ -39,6 +39,8 @@ PORT_ATTEMPTS = 3  # a port found free can be taken before our server binds it
 REDIS_KEY_PREFIX = "forlop"  # alphanumeric (Rasa's rule); keeps our keys apart on a shared Redis
 LOCK_STORE_CLASS = "cluster.lock_store.AtomicRedisLockStore"  # why not plain `redis`: see that module
 RETENTION_INTERVAL_SECONDS = 3600
+SANIC_BACKLOG = 1024
+REDIS_TIMEOUT_SECONDS = 2  # Rasa's 10 s would keep a resident waiting on a hung Redis
 
 
 @dataclass
@@ -182,6 +184,9 @@ class _Builder:
         env.update({
             "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             "ALLOWED_ORIGINS": ",".join(origins), "PYTHONUNBUFFERED": "1",
+            # listen queue of Rasa's Sanic server (Rasa's default 100): a burst of residents
+            # must wait in it, not be refused
+            "SANIC_BACKLOG": str(SANIC_BACKLOG),
         })
         return env
 
@@ -191,7 +196,8 @@ class _Builder:
             # PostgreSQL through the TRACKER_* variables (settings.py), masked before storage
             "tracker_store": {"type": "privacy.tracker_store.MaskingSQLTrackerStore"},
             "lock_store": {"type": self.lock_store, "url": "127.0.0.1", "port": self.ports.redis,
-                           "db": 0, "key_prefix": REDIS_KEY_PREFIX},
+                           "db": 0, "key_prefix": REDIS_KEY_PREFIX,
+                           "socket_timeout": REDIS_TIMEOUT_SECONDS},
         }
         if self.lock_store == "in_memory":
             endpoints["lock_store"] = {"type": "in_memory"}

@@ -10,7 +10,13 @@ between, and the waiting message fails with a LockError. Rasa 3.7 fixed this dif
 
 Here each read-change-write runs in a Redis transaction (WATCH / MULTI / EXEC) and is retried
 when another server changed the lock in between, so ticket numbers are unique and tickets are
-never lost. Configured in endpoints like `type: redis`:
+never lost.
+
+When Redis cannot be reached, Rasa's store raises, and Rasa answers the resident with nothing
+at all (the REST channel returns [] and the message is not stored). Here the message is
+handled under a lock of this server alone instead, with an error in the log: residents keep
+getting answers, and only two messages of one conversation arriving at two servers at the
+same moment during the outage could overlap. Configured in endpoints like `type: redis`:
 
     lock_store:
       type: cluster.lock_store.AtomicRedisLockStore
@@ -21,11 +27,15 @@ never lost. Configured in endpoints like `type: redis`:
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Optional, Text, Tuple
+import logging
+from contextlib import asynccontextmanager
+from typing import Any, AsyncGenerator, Callable, Optional, Text, Tuple
 
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
+from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
+
+logger = logging.getLogger(__name__)
 
 # (the lock to store, or None to delete it; the result for the caller; whether to write at all)
 Change = Callable[[Optional[TicketLock]], Tuple[Optional[TicketLock], Any, bool]]
@@ -37,6 +47,31 @@ class AtomicRedisLockStore(RedisLockStore):
             kwargs = {**endpoint_config.kwargs, **kwargs}
             kwargs.setdefault("host", endpoint_config.url or "localhost")
         super().__init__(**kwargs)
+        self._local = InMemoryLockStore()  # used only while Redis cannot be reached
+
+    @asynccontextmanager
+    async def lock(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
+                   wait_time_in_seconds: float = 1) -> AsyncGenerator[TicketLock, None]:
+        import redis
+
+        try:
+            ticket = self.issue_ticket(conversation_id, lock_lifetime)
+            acquired = await self._acquire_lock(conversation_id, ticket, wait_time_in_seconds)
+        except (LockError, redis.RedisError) as error:
+            if not _redis_unreachable(error):
+                raise
+            logger.error("Redis lock store unreachable (%s): this server handles the message under "
+                         "its own lock until Redis is back", _cause(error))
+            async with self._local.lock(conversation_id, lock_lifetime, wait_time_in_seconds) as local:
+                yield local
+            return
+        try:
+            yield acquired
+        finally:
+            try:
+                self.cleanup(conversation_id, ticket)
+            except redis.RedisError as error:  # Redis went away meanwhile; it restarts empty
+                logger.error("Redis lock store unreachable while releasing a lock (%s)", _cause(error))
 
     def _change(self, conversation_id: Text, change: Change) -> Any:
         import redis
@@ -100,3 +135,13 @@ class AtomicRedisLockStore(RedisLockStore):
             return (lock if lock.is_someone_waiting() else None), None, True
 
         self._change(conversation_id, finish_and_delete_if_unused)
+
+
+def _cause(error: BaseException) -> BaseException:
+    return error.__cause__ or error
+
+
+def _redis_unreachable(error: BaseException) -> bool:
+    import redis
+
+    return isinstance(_cause(error), (redis.ConnectionError, redis.TimeoutError))

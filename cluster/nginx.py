@@ -44,7 +44,10 @@ class NginxSettings:
     access_log: str
     web_port: Optional[int] = None
     limits: RateLimits = field(default_factory=RateLimits)
-    fail_timeout: str = "10s"  # how long a server that failed is left out
+    # a server that failed (refused, timed out) this often is left out for fail_timeout; not
+    # after one failure: a single slow moment under load must not take a server out
+    max_fails: int = 3
+    fail_timeout: str = "10s"
     rasa_connect_timeout: str = "2s"
     rasa_read_timeout: str = "60s"  # an answer under heavy load can take seconds
     socketio_read_timeout: str = "120s"

@@ -15,8 +15,10 @@ Afterwards it reads the tracker store's `events` table and checks, per conversat
 message has exactly one stored user event, in the order sent (the two sent together in either
 order), and that the bot events after it are exactly the replies the client received
 (zero lost, zero duplicated, zero interleaved); and that each reply is the expected one (a
-pattern per turn: the crisis turn must mention 113, ...). Prints throughput, p50/p95/p99,
-errors, CPU seconds per process, and writes reports/loadtest.md. Exit code 1 on any failure.
+pattern per turn: the crisis turn must mention 113, ...) or, counted apart, the Rasa server's
+apology for an action that took over 1.5 s. Prints throughput, p50/p95/p99, errors, CPU
+seconds per process, and writes reports/loadtest.md. Exit code 1 on an error, a wrong answer,
+or a lost, duplicated or interleaved message.
 
 Rate limiting: nginx limits requests per client address (cluster/nginx.conf.template). A real
 resident has an address of their own, so each simulated conversation connects from its own
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import ipaddress
 import json
 import os
@@ -140,6 +143,17 @@ _check_scripts()
 # sending
 
 
+@functools.lru_cache(maxsize=1)
+def apology_text() -> str:
+    """What the Rasa server answers when an action gets no answer in time (the same function
+    rasa_server.remote_actions uses, without importing Rasa into the load generator)."""
+    import settings
+    from actions.directory import load_directory
+    from actions.replies import apology_reply
+
+    return apology_reply(load_directory(settings.load().contacts_file))
+
+
 @dataclass
 class Exchange:
     sender: str
@@ -157,6 +171,11 @@ class Exchange:
     @property
     def expected(self) -> bool:
         return self.ok and re.search(self.turn.expect, "\n".join(self.replies), re.IGNORECASE) is not None
+
+    @property
+    def apology(self) -> bool:
+        """The Rasa server's apology instead of an action's answer (rasa_server/remote_actions.py)."""
+        return self.ok and apology_text() in self.replies
 
 
 @dataclass
@@ -356,7 +375,8 @@ class PhaseResult:
     finished: bool
     latencies_ms: List[float]
     errors: Counter
-    unexpected: int  # answered, but not the expected answer
+    unexpected: int  # answered, but neither the expected answer nor the apology
+    apologies: int  # the apology instead of an action's answer: the action call took over 1.5 s
     verification: Verification
     cpu: Dict[str, float]  # CPU seconds per process during the phase
     unexpected_examples: List[str] = field(default_factory=list)
@@ -377,7 +397,7 @@ class PhaseResult:
         return (f"{self.label}: {self.conversations} conversations, {self.messages} messages in "
                 f"{self.seconds:.1f} s = {self.throughput:.1f} msg/s; p50 {self.p(50):.0f} ms, "
                 f"p95 {self.p(95):.0f} ms, p99 {self.p(99):.0f} ms; errors {sum(self.errors.values())}; "
-                f"unexpected answers {self.unexpected}; stored user events {v.user_events}: lost {v.lost}, "
+                f"unexpected answers {self.unexpected}; apologies {self.apologies}; stored user events {v.user_events}: lost {v.lost}, "
                 f"duplicated {v.duplicated}, interleaved {v.interleaved}"
                 + ("" if self.finished else "; STOPPED BY THE TIMEOUT"))
 
@@ -397,11 +417,12 @@ def run_load(cluster, conversations: int = DEFAULT_CONVERSATIONS, label: str = "
     errors = Counter(e.error or f"HTTP {e.status}" for e in exchanges if not e.ok)
     errors["not sent (timeout)"] = messages_in(planned) - len(exchanges)
     errors = +errors  # drops the zero counts
-    unexpected = [e for e in exchanges if e.ok and not e.expected]
+    unexpected = [e for e in exchanges if e.ok and not e.expected and not e.apology]
     return PhaseResult(
         label=label, rasa_servers=sum(1 for n in running if n.startswith("rasa-")),
         conversations=conversations, messages=len(exchanges), seconds=seconds, finished=finished,
         latencies_ms=[e.latency_ms for e in exchanges if e.ok], errors=errors, unexpected=len(unexpected),
+        apologies=sum(1 for e in exchanges if e.apology),
         verification=verify(cluster.postgres.url, planned), cpu=cpu,
         unexpected_examples=[f"{e.sender}: {e.turn.text!r} -> {' | '.join(e.replies)[:120]!r}"
                              for e in unexpected[:MAX_PROBLEMS_SHOWN]],
@@ -429,6 +450,7 @@ def report(results: List[PhaseResult], stamp: str, notes: List[str]) -> str:
     row("latency p50 / p95 / p99 (ms)", (f"{r.p(50):.0f} / {r.p(95):.0f} / {r.p(99):.0f}" for r in results))
     row("errors", (", ".join(f"{k}: {v}" for k, v in r.errors.items()) or "0" for r in results))
     row("unexpected answers", (str(r.unexpected) for r in results))
+    row("apologies (action call over 1.5 s)", (str(r.apologies) for r in results))
     row("stored user events", (str(r.verification.user_events) for r in results))
     row("lost", (str(r.verification.lost) for r in results))
     row("duplicated", (str(r.verification.duplicated) for r in results))

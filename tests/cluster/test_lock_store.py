@@ -103,3 +103,23 @@ def test_configured_from_endpoints_like_rasas_redis_type(redis_port):
     ticket = store.issue_ticket("configured")
     store.cleanup("configured", ticket)
     assert store.get_lock("configured") is None
+
+
+def test_without_redis_messages_are_still_handled_under_a_local_lock(caplog):
+    import asyncio
+
+    store = AtomicRedisLockStore(host="127.0.0.1", port=free_port(), key_prefix="test", socket_timeout=1)
+    order = []
+
+    async def handle(name: str) -> None:
+        async with store.lock("offline", wait_time_in_seconds=0.05):
+            order.append(f"{name} in")
+            await asyncio.sleep(0.05)
+            order.append(f"{name} out")
+
+    async def both() -> None:
+        await asyncio.gather(handle("a"), handle("b"))
+
+    asyncio.run(both())
+    assert order in (["a in", "a out", "b in", "b out"], ["b in", "b out", "a in", "a out"])
+    assert "Redis lock store unreachable" in caplog.text
