@@ -39,6 +39,8 @@ def test_precision_on_the_labelled_set():
     "medisinene er klare til henting på apoteket", "gikk ned til elva nå for å fiske",
     "ingen kommer hjem før klokka fem i dag", "hun tok hele eska med sjokolade",
     "vi kjørte inn i fjorden på ferje", "har betalt alle regningene nå, deilig",
+    "i morgen er det over med eksamen", "hvor mange tabletter kan jeg ta av ibux om dagen",
+    "han kommer ikke tilbake til jobben etter ferien", "jeg har telt opp pengene",
 ])
 def test_known_near_misses_are_not_crises(message):
     assert default_detector().detect(message) is None
@@ -56,6 +58,10 @@ def test_known_near_misses_are_not_crises(message):
     "alle regningene er betalt og jeg har skrevet et brev til mamma. i natt får jeg endelig fred for godt",
     "dette blir siste meldinga mi", "toåringen har spist noen av sovetablettene mine og er slapp",
     "veslejenta har fått i seg oppvaskmiddel og kastar opp",
+    "han sa at han ikke skal være her etter jul", "hun klatrer over kanten på taket nå",
+    "i kveld er det over for meg", "kor mange pillar skal til for å dø", "har samla masse sovetabletter i skuffen",
+    "eg har bestemt meg for å døy", "bestefar puster knapt og svarer ikke", "en fyr med kniv truer kassadamen",
+    "skrev snakkes aldri på insta og svarer ikke", "mamma skriver at hun ikke kommer tilbake og har gått mot sjøen",
     "er full og har tatt en haug med sovepiller for å slippe alt",
     "mannen min kjørte av gårde med barna og sa at ingen av oss kommer hjem igjen",
     "finner ikke puls på mamma", "han holder geværet mot hodet sitt",
