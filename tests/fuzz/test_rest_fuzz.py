@@ -121,7 +121,7 @@ def test_any_text_is_answered_and_stored(assistant, tally, text):
 
 
 @given(raw=raw_bodies, content_type=st.one_of(st.sampled_from(CONTENT_TYPES), st.text(
-    st.characters(min_codepoint=0x20, max_codepoint=0x7e), max_size=30)))
+    st.characters(min_codepoint=0x21, max_codepoint=0x7e), max_size=30)))  # requests refuses a leading space
 @example(raw=b"[" * 100_000, content_type="application/json")
 @example(raw=b'{"sender": "raw", "message": "hei \xed\xa0\x80"}', content_type="application/json")
 @example(raw=b'{"sender": "raw\xed\xa0\x80", "message": "hei"}', content_type="text/plain")

@@ -227,7 +227,7 @@ class PageScan(HTMLParser):
         self.text.append(data)
 
     def problems(self) -> List[str]:
-        found = [f"<{t}>" for t in self.tags if t in ("script", "svg", "iframe", "object", "embed", "b")]
+        found = [f"<{t}>" for t in self.tags if t in ("script", "svg", "iframe", "object", "embed")]
         for tag, name, value in self.attributes:
             if name.startswith("on") or name in ("autofocus", "srcdoc", "formaction"):
                 found.append(f"<{tag} {name}=...>")
