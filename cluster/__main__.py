@@ -57,11 +57,15 @@ def fixed_ports(rasa_servers: int, action_servers: int, public_port: Optional[in
     )
 
 
-def _stop_on_sigterm() -> None:
+def _stop_on_signals() -> None:
+    """Ctrl-C, `kill` and a closed terminal all stop the cluster cleanly. SIGINT is set even if
+    it was ignored when we started (a shell's background job): Ctrl-C must always work."""
+
     def handler(signum, frame):
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, handler)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, handler)
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -69,7 +73,7 @@ def serve(args: argparse.Namespace) -> int:
 
     workdir = Path(args.dir)
     ports = fixed_ports(args.rasa_servers, args.action_servers, args.port)
-    _stop_on_sigterm()
+    _stop_on_signals()
     print(f"cluster: starting {args.rasa_servers} Rasa servers and {args.action_servers} action servers "
           f"(data and logs in {workdir}; a Rasa server takes a minute or two to load) ...", flush=True)
     started = time.monotonic()
