@@ -3,19 +3,20 @@
 Only the lock store keeps two messages of one conversation apart when they reach different
 Rasa servers. Bursts of messages for one conversation (six messages without waiting for
 answers: three pairs 0.05 s apart, the two of a pair at the same moment, one to each Rasa
-server directly; a new conversation every half second) run before, during and after a Redis restart: stopped for a few seconds, and
-killed and started again at once (the dangerous case: a message may still hold its lock in
-the old Redis while the next one gets a fresh lock from the new, empty one). Afterwards PostgreSQL must
-show every turn whole: each user event followed by exactly its own bot replies before the
-next user event, no answered message missing, none stored twice. What residents get while
-Redis is down is printed.
+server directly; a new conversation every half second) run before, during and after a Redis
+restart: stopped for a few seconds, and killed and started again at once (a message may
+still hold its lock in the old Redis while the next one gets a fresh lock from the new,
+empty one). Afterwards PostgreSQL must show every turn whole: each user event followed by
+exactly its own bot replies before the next user event, no answered message missing, none
+stored twice. What residents get while Redis is down is printed.
 
-That check alone cannot catch two messages handled at once: Rasa writes a turn's events in
-one transaction at its end, so concurrent turns are never interleaved row by row. Two traces
-do show it. Every burst is a new conversation whose first pair reaches both servers at the
-same moment: handled at once, both servers start a session, and `session_started` is stored
-twice. And the second of a pair must wait for the first's lock (Rasa polls it every second):
-a pair answered both in under LOCK_POLL_SECONDS did not share a lock.
+That check alone catches two messages handled at once only when their saves overlap (Rasa
+writes a turn's events together at its end; rows of two saves at the same moment interleave).
+Two more traces show it. Every burst is a new conversation whose first pair reaches both
+servers at the same moment: handled at once, both servers start a session, and
+`session_started` is stored twice. And the second of a pair must wait for the first's lock
+(Rasa polls it every second): pairs answered both in under LOCK_POLL_SECONDS are counted and
+printed (a hint only: the second may also have arrived after the first was done).
 """
 from __future__ import annotations
 
