@@ -27,7 +27,8 @@ LOG_COPY = REPORT_FILE.parent / "fault-logs"  # reports/ is never committed
 LOG_TIME = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)")
 
 
-@pytest.fixture(scope="session")
+# package scope: stopped when the fault tests are done, not at the end of a whole-suite run
+@pytest.fixture(scope="package")
 def running(tmp_path_factory) -> Iterator[Cluster]:
     reason = missing_requirement()
     if reason:
