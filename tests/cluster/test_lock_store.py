@@ -120,6 +120,61 @@ def test_without_redis_messages_are_still_handled_under_a_local_lock(caplog):
     async def both() -> None:
         await asyncio.gather(handle("a"), handle("b"))
 
-    asyncio.run(both())
+    try:
+        asyncio.run(both())
+    finally:
+        store.stop_keeping_alive()
     assert order in (["a in", "a out", "b in", "b out"], ["b in", "b out", "a in", "a out"])
     assert "Redis lock store unreachable" in caplog.text
+
+
+def _store(port: int, **kwargs) -> AtomicRedisLockStore:
+    return AtomicRedisLockStore(host="127.0.0.1", port=port, key_prefix="test", **kwargs)
+
+
+def test_tickets_of_a_server_that_died_are_dropped_within_seconds(redis_port):
+    import asyncio
+    import time
+
+    dying = _store(redis_port, alive_ttl_seconds=0.6, alive_interval_seconds=0.2)
+    waiting = _store(redis_port)
+    dying.issue_ticket("dead-holder")  # a message being handled when its server died
+    dying.stop_keeping_alive()
+
+    async def next_message() -> float:
+        started = time.monotonic()
+        async with waiting.lock("dead-holder", wait_time_in_seconds=0.1):
+            return time.monotonic() - started
+
+    try:
+        waited = asyncio.run(next_message())
+    finally:
+        waiting.stop_keeping_alive()
+    assert waited < 5, f"waited {waited:.1f} s (the ticket lifetime is 60 s)"
+
+
+def test_a_live_servers_ticket_is_waited_for(redis_port):
+    import asyncio
+
+    holder = _store(redis_port, alive_ttl_seconds=0.6, alive_interval_seconds=0.2)
+    waiting = _store(redis_port)
+    ticket = holder.issue_ticket("live-holder")
+
+    async def try_for(seconds: float) -> bool:
+        try:
+            async with waiting.lock("live-holder", wait_time_in_seconds=0.1):
+                return True
+        except Exception:
+            raise
+
+    async def scenario():
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(try_for(2), 2.0)  # well past the holder's alive-key lifetime
+        holder.cleanup("live-holder", ticket)
+        return await asyncio.wait_for(try_for(2), 5.0)
+
+    try:
+        assert asyncio.run(scenario())
+    finally:
+        holder.stop_keeping_alive()
+        waiting.stop_keeping_alive()
