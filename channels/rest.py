@@ -7,6 +7,9 @@ oversized crisis message with the crisis response instead of refusing it.
 Metadata that is not a JSON object (or is nested very deep) used to make Rasa drop the message
 with an error in the log and answer 200 []; it is refused with 400 now. A client-chosen
 `input_channel` is dropped: the masking tracker store keeps that field as structure, unmasked.
+
+When handling fails (tracker store or lock store unreachable), the answer is 503 with the
+crisis answer if needed and an apology with the phone number (channels/failures.py).
 """
 from __future__ import annotations
 
@@ -20,6 +23,8 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from channels.failures import guarded, handling_failed
 
 from channels.guard import (BAD_METADATA, BAD_SENDER, MAX_BODY_BYTES, TOO_LONG, check_message,
                             check_metadata, check_sender)
@@ -44,10 +49,19 @@ class GuardedRestInput(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
+        blueprint = super().blueprint(guarded(on_new_message))
+
+        @blueprint.middleware("response")
+        async def fail_loudly(request: Request, reply: HTTPResponse) -> Optional[HTTPResponse]:
+            # the body holds the apology (channels/failures.py); 503 says nothing was stored
+            if handling_failed.get():
+                handling_failed.set(False)
+                return HTTPResponse(reply.body, status=503, content_type="application/json")
+            return None
 
         @blueprint.middleware("request")
         async def check(request: Request) -> Optional[HTTPResponse]:
+            handling_failed.set(False)  # keep-alive: one task serves several requests
             if request.method != "POST" or not request.path.endswith("/webhook"):
                 return None
             if len(request.body) > MAX_BODY_BYTES:

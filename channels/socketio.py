@@ -39,6 +39,7 @@ from socketio import AsyncServer
 
 import settings
 from channels.guard import check_message, check_metadata
+from channels.failures import guarded, handling_failed
 from channels.origins import origin_checker
 from channels.rated_answers import find_rated_answer
 from storage import conversations
@@ -180,7 +181,8 @@ class RestrictedSocketIOInput(SocketIOInput):
                 metadata = {}
         if not check_metadata(metadata):
             metadata = {}
-        await on_new_message(
+        handling_failed.set(False)
+        await guarded(on_new_message)(
             UserMessage(
                 checked.text,
                 SocketIOOutput(sio, self.bot_message_evt),
@@ -189,7 +191,8 @@ class RestrictedSocketIOInput(SocketIOInput):
                 metadata=metadata,
             )
         )
-        return _ok()
+        # the resident got the apology; the acknowledgement says the message was not stored
+        return _error("not_stored") if handling_failed.get() else _ok()
 
     async def on_delete(self, sio: AsyncServer, sid: Text, data: Any) -> Dict[str, Any]:
         if not isinstance(data, dict):
