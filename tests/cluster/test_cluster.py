@@ -258,3 +258,19 @@ def test_while_redis_is_down_residents_still_get_answers_and_it_restarts(cluster
     assert cluster.pid("redis") != before
     assert "Barne- og familietjenesten" in texts(cluster.say(sender, "sønnen min på 14 sliter"))
     assert "Redis lock store unreachable" in "".join(cluster.log(n).read_text() for n in ("rasa-1", "rasa-2"))
+
+
+def test_a_rasa_servers_own_failure_answer_passes_through_nginx(cluster: Cluster, sender):
+    """With PostgreSQL down the Rasa server answers 503 with the crisis answer and the apology
+    (channels/failures.py); nginx must not replace that body with its own text."""
+    cluster.stop("postgres")
+    try:
+        reply = requests.post(cluster.rest_url, json={"sender": sender, "message": "jeg vil ikke leve lenger"},
+                              timeout=ANSWER_TIMEOUT_SECONDS)
+    finally:
+        cluster.start("postgres")
+    assert reply.status_code == 503
+    body = reply.json()
+    assert isinstance(body, list), body  # Rasa's messages, not nginx's {"error": ...}
+    assert re.search(r"\b113\b", texts(body))
+    assert "pakkeforløp" in texts(cluster.say(sender, "hva er et pakkeforløp?")).lower()

@@ -99,3 +99,24 @@ def test_nginx_config_is_valid_and_a_taken_port_is_reported(tmp_path):
             busy.service(tmp_path / "busy.log").start()
     finally:
         holder.close()
+
+
+def test_nginx_answers_in_norwegian_when_no_rasa_server_is_up_and_limits_a_flood(tmp_path):
+    import requests
+
+    _require(find_nginx)
+    settings = _nginx_settings(tmp_path, free_port())  # nothing listens on the Rasa ports
+    nginx = NginxInstance(tmp_path / "nginx", settings)
+    service = nginx.service(tmp_path / "nginx.log")
+    service.start()
+    try:
+        url = f"http://127.0.0.1:{settings.public_port}/webhooks/rest/webhook"
+        down = requests.post(url, json={"sender": "a", "message": "hei"}, timeout=30)
+        assert down.status_code == 503
+        assert down.headers["Content-Type"].startswith("application/json")
+        assert "113" in down.json()["error"] and "116 117" in down.json()["error"]
+        statuses = [requests.post(url, json={}, timeout=30).status_code
+                    for _ in range(settings.limits.rest_burst + 10)]
+        assert 429 in statuses
+    finally:
+        service.stop()
