@@ -55,10 +55,12 @@ def test_rest_through_nginx_answers_and_reaches_both_rasa_servers(cluster: Clust
 def test_a_conversation_alternating_between_servers_keeps_its_history(cluster: Cluster, sender):
     log = AccessLog(cluster.nginx_access_log)
     # turn 1 routes to the child service (slots), turns 3 and 4 answer from those slots
-    assert "Barne- og familietjenesten" in texts(cluster.say(sender, "sønnen min på 14 sliter, hvem kan vi kontakte?"))
-    assert "pakkeforløp" in texts(cluster.say(sender, "hva er et pakkeforløp?")).lower()
-    assert "Barne- og familietjenesten" in texts(cluster.say(sender, "når kan jeg ringe?"))
-    assert "Barne- og familietjenesten" in texts(cluster.say(sender, "har dere epost?"))
+    for message, expected in [("sønnen min på 14 sliter, hvem kan vi kontakte?", "Barne- og familietjenesten"),
+                              ("hva er et pakkeforløp?", "pakkeforløp"),
+                              ("når kan jeg ringe?", "Barne- og familietjenesten"),
+                              ("har dere epost?", "Barne- og familietjenesten")]:
+        answer = texts(cluster.say(sender, message))
+        assert expected.lower() in answer.lower(), (message, answer)
     served_by = log.upstream_ports(REST)
     assert len(served_by) == 4
     # a turn that answered from the slots ran on the server that did not set them
@@ -210,14 +212,14 @@ def _post_from(address: str, url: str, sender: str, text: str) -> requests.Respo
 
 
 def test_a_flood_from_one_client_gets_429_while_another_client_is_served(cluster: Cluster, sender):
-    flood_requests = 120
+    flood_requests = 200
     with concurrent.futures.ThreadPoolExecutor(max_workers=24) as pool:
         flood = [pool.submit(_post_from, "127.0.0.2", cluster.rest_url, f"{sender}-flood-{i}", "hei")
                  for i in range(flood_requests)]
-        time.sleep(0.5)
+        time.sleep(0.2)
         # a resident on another address, while the flood is going on
-        resident_reply = _post_from("127.0.0.3", cluster.rest_url, f"{sender}-resident", "hva er et pakkeforløp?")
         flood_running = not all(future.done() for future in flood)
+        resident_reply = _post_from("127.0.0.3", cluster.rest_url, f"{sender}-resident", "hva er et pakkeforløp?")
         responses = [future.result() for future in flood]
     statuses = [response.status_code for response in responses]
     assert flood_running, "the resident's message was sent during the flood"
@@ -265,12 +267,15 @@ def test_a_rasa_servers_own_failure_answer_passes_through_nginx(cluster: Cluster
     (channels/failures.py); nginx must not replace that body with its own text."""
     cluster.stop("postgres")
     try:
-        reply = requests.post(cluster.rest_url, json={"sender": sender, "message": "jeg vil ikke leve lenger"},
-                              timeout=ANSWER_TIMEOUT_SECONDS)
+        # more than max_fails (3) per server: a server's own 503 must not count as a failure,
+        # or nginx would take both out and answer with its own text
+        replies = [requests.post(cluster.rest_url, json={"sender": f"{sender}-{i}", "message": "jeg vil ikke leve lenger"},
+                                 timeout=ANSWER_TIMEOUT_SECONDS) for i in range(8)]
     finally:
         cluster.start("postgres")
-    assert reply.status_code == 503
-    body = reply.json()
-    assert isinstance(body, list), body  # Rasa's messages, not nginx's {"error": ...}
-    assert re.search(r"\b113\b", texts(body))
+    for reply in replies:
+        assert reply.status_code == 503
+        body = reply.json()
+        assert isinstance(body, list), body  # Rasa's messages, not nginx's {"error": ...}
+        assert re.search(r"\b113\b", texts(body))
     assert "pakkeforløp" in texts(cluster.say(sender, "hva er et pakkeforløp?")).lower()
