@@ -1,5 +1,5 @@
 """Rasa's Redis lock store with every change of a lock made atomically in Redis, tickets of dead
-servers dropped, and answers going on while Redis is down.
+servers dropped, and a clear refusal while Redis is down.
 
 Rasa 3.6's RedisLockStore changes a conversation's lock by reading it, changing it in Python
 and writing it back. Two Rasa servers doing that for the same conversation at the same moment
@@ -17,11 +17,13 @@ So every ticket records which server holds it, each server keeps a short-lived "
 fresh from a background thread, and a message waiting for the lock drops tickets of servers
 whose key has expired: the conversation goes on a few seconds after its server died.
 
-When Redis cannot be reached, Rasa's store raises, and Rasa answers the resident with nothing
-at all (the REST channel returns [] and the message is not stored). Here the message is
-handled under a lock of this server alone instead, with an error in the log: residents keep
-getting answers, and only two messages of one conversation arriving at two servers at the
-same moment during the outage can overlap (a choice: see cluster/README.md).
+When Redis cannot be reached, Rasa's store raises, and Rasa would answer the resident with
+nothing at all. Here the store raises too (when_redis_down: refuse, the default), and the
+channel answers with the crisis answer when the message is a crisis and the apology with the
+phone number, status 503 (channels/failures.py): no conversation is ever handled on two
+servers at once. `when_redis_down: local_lock` handles the message under this server's own
+lock instead: answers go on, but two messages of one conversation reaching two servers at the
+same moment during the outage can overlap (the fault test shows it; cluster/README.md).
 
 Configured in endpoints like `type: redis`:
 
@@ -30,6 +32,7 @@ Configured in endpoints like `type: redis`:
       url: 127.0.0.1
       port: 6379
       key_prefix: forlop
+      when_redis_down: refuse      # or local_lock
 """
 from __future__ import annotations
 
@@ -62,6 +65,13 @@ class LockState:
     owners: Dict[str, str] = field(default_factory=dict)  # ticket number -> server id
 
 
+# While Redis is unreachable: REFUSE the message (default: no conversation is ever handled on two
+# servers at once; the resident gets 113 for a crisis and the apology with the phone number), or
+# handle it under this server's LOCAL_LOCK (answers go on, but two messages of one conversation
+# reaching two servers at the same moment can be handled at once). endpoints: when_redis_down.
+REFUSE = "refuse"
+LOCAL_LOCK = "local_lock"
+
 # returns (the state to store, or a state without lock to delete it; the result; write at all?)
 Change = Callable[[LockState], "tuple[LockState, Any, bool]"]
 
@@ -69,7 +79,8 @@ Change = Callable[[LockState], "tuple[LockState, Any, bool]"]
 class AtomicRedisLockStore(RedisLockStore):
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None,
                  alive_ttl_seconds: float = ALIVE_TTL_SECONDS,
-                 alive_interval_seconds: float = ALIVE_INTERVAL_SECONDS, **kwargs: Any) -> None:
+                 alive_interval_seconds: float = ALIVE_INTERVAL_SECONDS,
+                 when_redis_down: str = REFUSE, **kwargs: Any) -> None:
         if endpoint_config is not None:
             kwargs = {**endpoint_config.kwargs, **kwargs}
             kwargs.setdefault("host", endpoint_config.url or "localhost")
@@ -79,7 +90,10 @@ class AtomicRedisLockStore(RedisLockStore):
         self._alive_interval = alive_interval_seconds
         self._alive_thread: Optional[threading.Thread] = None
         self._alive_stop = threading.Event()
-        self._local = InMemoryLockStore()  # used only while Redis cannot be reached
+        if when_redis_down not in (REFUSE, LOCAL_LOCK):
+            raise ValueError(f"when_redis_down must be {REFUSE!r} or {LOCAL_LOCK!r}, not {when_redis_down!r}")
+        self.when_redis_down = when_redis_down
+        self._local = InMemoryLockStore()  # used only while Redis cannot be reached, if chosen
 
     # -- keys -------------------------------------------------------------------------------
 
@@ -145,6 +159,10 @@ class AtomicRedisLockStore(RedisLockStore):
 
     def _local_lock(self, conversation_id: Text, lock_lifetime: float, wait_time_in_seconds: float,
                     error: BaseException):
+        if self.when_redis_down == REFUSE:
+            # the channel answers with 113 (crisis) and the apology, status 503 (channels/failures.py)
+            logger.error("Redis lock store unreachable (%s): message refused", _cause(error))
+            raise LockError("Redis lock store unreachable") from error
         logger.error("Redis lock store unreachable (%s): this server handles the message under "
                      "its own lock until Redis is back", _cause(error))
         return self._local.lock(conversation_id, lock_lifetime, wait_time_in_seconds)

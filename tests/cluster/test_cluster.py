@@ -249,17 +249,23 @@ def test_a_socketio_flood_is_limited_too(cluster: Cluster):
     assert set(statuses) <= {200, 429}
 
 
-def test_while_redis_is_down_residents_still_get_answers_and_it_restarts(cluster: Cluster, sender):
+def test_while_redis_is_down_messages_are_refused_with_113_and_the_apology(cluster: Cluster, sender):
+    """No shared lock, no handling (cluster/lock_store.py): 503 with the crisis answer for a
+    crisis and the apology with the phone number, never a silent [] and never two servers at once."""
     before = cluster.pid("redis")
     cluster.stop("redis", hard=True)
     try:
-        # Rasa's own lock store would answer [] here (cluster/lock_store.py)
-        assert "pakkeforløp" in texts(cluster.say(sender, "hva er et pakkeforløp?")).lower()
+        crisis = requests.post(cluster.rest_url, json={"sender": sender, "message": "jeg vil ikke leve lenger"},
+                               timeout=ANSWER_TIMEOUT_SECONDS)
+        plain = requests.post(cluster.rest_url, json={"sender": sender, "message": "hva er et pakkeforløp?"},
+                              timeout=ANSWER_TIMEOUT_SECONDS)
     finally:
         cluster.start("redis")
     assert cluster.pid("redis") != before
+    assert crisis.status_code == 503 and re.search(r"\b113\b", texts(crisis.json()))
+    assert plain.status_code == 503 and "901 50 842" in texts(plain.json())
     assert "Barne- og familietjenesten" in texts(cluster.say(sender, "sønnen min på 14 sliter"))
-    assert "Redis lock store unreachable" in "".join(cluster.log(n).read_text() for n in ("rasa-1", "rasa-2"))
+    assert "message refused" in "".join(cluster.log(n).read_text() for n in ("rasa-1", "rasa-2"))
 
 
 def test_a_rasa_servers_own_failure_answer_passes_through_nginx(cluster: Cluster, sender):

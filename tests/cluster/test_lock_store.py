@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Iterator
 
 import pytest
-from rasa.core.lock_store import RedisLockStore
+from rasa.core.lock_store import LockError, RedisLockStore
 
 from cluster.lock_store import AtomicRedisLockStore
 from cluster.ports import free_port
@@ -105,10 +105,28 @@ def test_configured_from_endpoints_like_rasas_redis_type(redis_port):
     assert store.get_lock("configured") is None
 
 
-def test_without_redis_messages_are_still_handled_under_a_local_lock(caplog):
+def test_without_redis_a_message_is_refused_by_default(caplog):
     import asyncio
 
     store = AtomicRedisLockStore(host="127.0.0.1", port=free_port(), key_prefix="test", socket_timeout=1)
+
+    async def handle() -> None:
+        async with store.lock("offline", wait_time_in_seconds=0.05):
+            raise AssertionError("handled without the shared lock")
+
+    try:
+        with pytest.raises(LockError):
+            asyncio.run(handle())
+    finally:
+        store.stop_keeping_alive()
+    assert "message refused" in caplog.text
+
+
+def test_without_redis_messages_can_be_handled_under_a_local_lock_when_chosen(caplog):
+    import asyncio
+
+    store = AtomicRedisLockStore(host="127.0.0.1", port=free_port(), key_prefix="test", socket_timeout=1,
+                                 when_redis_down="local_lock")
     order = []
 
     async def handle(name: str) -> None:
