@@ -22,6 +22,7 @@ from typing import Dict, List, Tuple
 
 import aiohttp
 
+from evaluation.figures import percentile
 from tests.support.servers import running_assistant
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,15 +35,6 @@ SCRIPT = [
     "har dere epost?", "kan pårørende være med?", "når tømmes søpla?", "takk for hjelpen",
 ]
 REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=60)
-
-
-def percentile(values: List[float], p: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    k = (len(ordered) - 1) * p / 100
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
 def rss_mb(pid: int) -> float:

@@ -50,6 +50,7 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from cluster.process import cpu_seconds
+from evaluation.figures import percentile, split_turns
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports"
@@ -307,15 +308,10 @@ def stored_events(database_url: str, senders: Sequence[str]) -> Dict[str, List[T
 def verify_conversation(conversation: Conversation, stored: List[Tuple[str, str]], result: Verification) -> None:
     sender = conversation.sender
     by_text = {e.turn.text: e for e in conversation.exchanges}
-    segments: List[Tuple[str, List[str]]] = []  # (user text, bot texts after it)
-    for kind, text in stored:
-        if kind == "user":
-            segments.append((text, []))
-        elif segments:
-            segments[-1][1].append(text)
-        else:
-            result.reply_mismatch += 1
-            result.note(f"{sender}: bot event before any user event: {text[:60]!r}")
+    segments, orphans = split_turns(stored)  # (user text, bot texts after it)
+    for text in orphans:
+        result.reply_mismatch += 1
+        result.note(f"{sender}: bot event before any user event: {text[:60]!r}")
     result.user_events += len(segments)
 
     counts = Counter(text for text, _ in segments)
@@ -354,15 +350,6 @@ def verify(database_url: str, conversations: List[Conversation]) -> Verification
 
 # ---------------------------------------------------------------------------------------
 # one phase and its figures
-
-
-def percentile(values: List[float], p: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    k = (len(ordered) - 1) * p / 100
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
 @dataclass
