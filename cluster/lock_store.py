@@ -17,6 +17,16 @@ So every ticket records which server holds it, each server keeps a short-lived "
 fresh from a background thread, and a message waiting for the lock drops tickets of servers
 whose key has expired: the conversation goes on a few seconds after its server died.
 
+Redis keeps no data here (cluster/redis.py), so a Redis killed and started again comes back
+empty: the ticket of a message still being handled is gone, and the conversation's next message
+would start beside it on another server. So Redis holds an "epoch" key, and each server
+remembers the epoch it last saw. A server that finds the epoch gone (on its next message, or
+within ALIVE_INTERVAL_SECONDS from its alive thread) marks Redis as "restarted" for
+RESTART_GRACE_SECONDS and sets a new epoch; in that window no new ticket is issued (the message
+is refused as while Redis is down), and every server that sees the new epoch writes the tickets
+it still holds back into Redis, with their numbers and expiry, before the window ends. Messages
+after the window wait for those tickets as before the restart.
+
 When Redis cannot be reached, Rasa's store raises, and Rasa would answer the resident with
 nothing at all. Here the store raises too (when_redis_down: refuse, the default), and the
 channel answers with the crisis answer when the message is a crisis and the apology with the
@@ -39,12 +49,14 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 import uuid
+from collections import deque
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, AsyncGenerator, Callable, Dict, Optional, Text
 
-from rasa.core.lock import TicketLock
+from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
@@ -54,7 +66,14 @@ logger = logging.getLogger(__name__)
 # ALIVE_INTERVAL_SECONDS by a thread, which Python runs within milliseconds even while the
 # event loop is busy; the margin covers a slow Redis call (socket timeout 2 s).
 ALIVE_TTL_SECONDS = 6.0
-ALIVE_INTERVAL_SECONDS = 1.5
+ALIVE_INTERVAL_SECONDS = 0.5
+# After Redis came back empty, no ticket is issued for this long: long enough for every live
+# server's alive thread (every ALIVE_INTERVAL_SECONDS) to write back the tickets it holds.
+RESTART_GRACE_SECONDS = 2 * ALIVE_INTERVAL_SECONDS + 1.0  # 2 s
+
+
+class RedisRestarted(LockError):
+    """Redis came back empty a moment ago; tickets held before are still being written back."""
 
 
 @dataclass
@@ -63,6 +82,7 @@ class LockState:
 
     lock: Optional[TicketLock]
     owners: Dict[str, str] = field(default_factory=dict)  # ticket number -> server id
+    restarting: bool = False  # inside the grace period after Redis came back empty
 
 
 # While Redis is unreachable: REFUSE the message (default: no conversation is ever handled on two
@@ -80,6 +100,7 @@ class AtomicRedisLockStore(RedisLockStore):
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None,
                  alive_ttl_seconds: float = ALIVE_TTL_SECONDS,
                  alive_interval_seconds: float = ALIVE_INTERVAL_SECONDS,
+                 restart_grace_seconds: Optional[float] = None,
                  when_redis_down: str = REFUSE, **kwargs: Any) -> None:
         if endpoint_config is not None:
             kwargs = {**endpoint_config.kwargs, **kwargs}
@@ -90,6 +111,13 @@ class AtomicRedisLockStore(RedisLockStore):
         self._alive_interval = alive_interval_seconds
         self._alive_thread: Optional[threading.Thread] = None
         self._alive_stop = threading.Event()
+        grace = restart_grace_seconds if restart_grace_seconds is not None else RESTART_GRACE_SECONDS
+        self._restart_grace_ms = int(grace * 1000)
+        self._epoch: Optional[str] = None  # the epoch this server last saw in Redis
+        # the tickets this server holds: (conversation, number) -> expiry; written back to Redis
+        # after it restarted empty. Reentrant: issue_ticket may notice the restart itself.
+        self._held: Dict["tuple[str, int]", float] = {}
+        self._held_lock = threading.RLock()
         if when_redis_down not in (REFUSE, LOCAL_LOCK):
             raise ValueError(f"when_redis_down must be {REFUSE!r} or {LOCAL_LOCK!r}, not {when_redis_down!r}")
         self.when_redis_down = when_redis_down
@@ -103,6 +131,14 @@ class AtomicRedisLockStore(RedisLockStore):
     def _alive_key(self, server_id: str) -> str:
         return f"{self.key_prefix}alive:{server_id}"
 
+    @property
+    def _epoch_key(self) -> str:
+        return f"{self.key_prefix}epoch"
+
+    @property
+    def _restarted_key(self) -> str:
+        return f"{self.key_prefix}restarted"
+
     # -- this server is alive ---------------------------------------------------------------
 
     def _keep_alive(self) -> None:
@@ -115,6 +151,7 @@ class AtomicRedisLockStore(RedisLockStore):
         while not self._alive_stop.is_set():
             try:
                 self.red.set(self._alive_key(self.server_id), "1", px=self._alive_ttl_ms)
+                self._notice_restart()
             except Exception:  # noqa: BLE001 - Redis down: the lock falls back, see lock()
                 pass
             self._alive_stop.wait(self._alive_interval)
@@ -133,7 +170,7 @@ class AtomicRedisLockStore(RedisLockStore):
         try:
             ticket = self.issue_ticket(conversation_id, lock_lifetime)
         except LockError as error:
-            if not _redis_unreachable(error):
+            if not (_redis_unreachable(error) or isinstance(error, RedisRestarted)):
                 raise
             async with self._local_lock(conversation_id, lock_lifetime, wait_time_in_seconds, error) as local:
                 yield local
@@ -157,15 +194,75 @@ class AtomicRedisLockStore(RedisLockStore):
             except redis.RedisError as error:  # Redis went away meanwhile; it restarts empty
                 logger.error("Redis lock store unreachable while releasing a lock (%s)", _cause(error))
 
+    async def _acquire_lock(self, conversation_id: Text, ticket: int,
+                            wait_time_in_seconds: float) -> TicketLock:
+        """Rasa's wait for our ticket's turn, except that nobody's turn comes during the grace
+        period after a Redis restart: the ticket served before it may not be written back yet."""
+        import asyncio
+
+        while True:
+            state = self._change(conversation_id, lambda state: (state, state, False))
+            if state.lock is None:  # expired, or lost with Redis and not written back
+                raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
+            if not state.restarting and not state.lock.is_locked(ticket):
+                return state.lock
+            await asyncio.sleep(wait_time_in_seconds)
+            self.update_lock(conversation_id)
+
     def _local_lock(self, conversation_id: Text, lock_lifetime: float, wait_time_in_seconds: float,
                     error: BaseException):
         if self.when_redis_down == REFUSE:
             # the channel answers with 113 (crisis) and the apology, status 503 (channels/failures.py)
-            logger.error("Redis lock store unreachable (%s): message refused", _cause(error))
-            raise LockError("Redis lock store unreachable") from error
+            logger.error("Redis lock store unreachable or just restarted (%s): message refused", _cause(error))
+            raise LockError("Redis lock store unreachable or just restarted") from error
         logger.error("Redis lock store unreachable (%s): this server handles the message under "
                      "its own lock until Redis is back", _cause(error))
         return self._local.lock(conversation_id, lock_lifetime, wait_time_in_seconds)
+
+    # -- Redis restarted empty ------------------------------------------------------------
+
+    def _notice_restart(self) -> None:
+        """Compares Redis's epoch with the one this server saw last; when Redis lost it (came back
+        empty), opens the grace period, sets a new epoch and writes back this server's tickets."""
+        current = self.red.get(self._epoch_key)
+        if current is not None and current.decode() == self._epoch:
+            return
+        with self._held_lock:  # the alive thread and the event loop may both notice it
+            current = self.red.get(self._epoch_key)
+            if current is not None and current.decode() == self._epoch:
+                return
+            if current is None:
+                if self._epoch is not None:
+                    # the grace period first: no other server may issue under the new epoch before it
+                    if self.red.set(self._restarted_key, "1", px=self._restart_grace_ms, nx=True):
+                        logger.error("Redis lock store came back empty: no new messages for %.1f s while "
+                                     "the servers write back the locks they hold", self._restart_grace_ms / 1000)
+                self.red.set(self._epoch_key, uuid.uuid4().hex, nx=True)
+                current = self.red.get(self._epoch_key)
+            if self._epoch is not None:  # this server saw the Redis before: its tickets are gone
+                self._write_back_held_tickets()
+            self._epoch = current.decode() if current is not None else None
+
+    def _write_back_held_tickets(self) -> None:
+        now = time.time()
+        for (conversation_id, number), expires in list(self._held.items()):
+            if expires <= now:
+                continue
+
+            def restore(state: LockState, number=number, expires=expires):
+                lock = state.lock or self.create_lock(conversation_id)
+                if state.owners.get(str(number)) == self.server_id:
+                    return state, None, False  # written back already
+                if any(ticket.number == number for ticket in lock.tickets):
+                    # a ticket issued after the grace period took this number: a server hung
+                    # longer than the grace period; the overlap cannot be prevented any more
+                    logger.error("could not write back a lock ticket after the Redis restart")
+                    return state, None, False
+                lock.tickets = deque(sorted([*lock.tickets, Ticket(number, expires)], key=lambda t: t.number))
+                owners = {**state.owners, str(number): self.server_id}
+                return LockState(lock, _live_owners(lock, owners)), None, True
+
+            self._change(conversation_id, restore)
 
     # -- atomic changes -------------------------------------------------------------------
 
@@ -176,11 +273,12 @@ class AtomicRedisLockStore(RedisLockStore):
         with self.red.pipeline() as pipe:
             while True:
                 try:
-                    pipe.watch(key, owners_key)
-                    raw = pipe.get(key)
+                    pipe.watch(key, owners_key, self._restarted_key)
+                    raw, restarting = pipe.mget(key, self._restarted_key)
                     state = LockState(
                         TicketLock.from_dict(json.loads(raw)) if raw else None,
                         {k.decode(): v.decode() for k, v in pipe.hgetall(owners_key).items()},
+                        restarting is not None,
                     )
                     new, result, write = change(state)
                     if not write:
@@ -207,6 +305,8 @@ class AtomicRedisLockStore(RedisLockStore):
         self._keep_alive()
 
         def issue(state: LockState):
+            if state.restarting:
+                raise RedisRestarted("Redis lock store restarted a moment ago: locks are being written back")
             lock = state.lock or self.create_lock(conversation_id)
             number = lock.issue_ticket(lock_lifetime)
             owners = _live_owners(lock, state.owners)
@@ -216,12 +316,21 @@ class AtomicRedisLockStore(RedisLockStore):
         try:
             # our own alive key must exist before a waiting server looks at our ticket
             self.red.set(self._alive_key(self.server_id), "1", px=self._alive_ttl_ms)
-            return self._change(conversation_id, issue)
+            with self._held_lock:
+                self._notice_restart()
+                number = self._change(conversation_id, issue)
+                self._held[(conversation_id, number)] = time.time() + lock_lifetime
+                return number
+        except RedisRestarted:
+            raise
         except Exception as error:
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
 
     def update_lock(self, conversation_id: Text) -> None:
         """Called by a message waiting for the lock: drops expired tickets and dead servers' ones."""
+        # before Rasa looks for the lock again: a Redis that came back empty has no lock, and
+        # Rasa would give up waiting; this server's tickets are written back first
+        self._notice_restart()
 
         def drop_stale(state: LockState):
             if state.lock is None:
@@ -248,6 +357,11 @@ class AtomicRedisLockStore(RedisLockStore):
 
     def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
         """Removes our ticket, and the lock with it when nobody else holds a ticket."""
+        with self._held_lock:  # not written back after the restart once it is gone here
+            self._held.pop((conversation_id, ticket_number), None)
+            self._cleanup(conversation_id, ticket_number)
+
+    def _cleanup(self, conversation_id: Text, ticket_number: int) -> None:
 
         def finish_and_delete_if_unused(state: LockState):
             if state.lock is None:

@@ -8,7 +8,7 @@ from typing import Iterator
 import pytest
 from rasa.core.lock_store import LockError, RedisLockStore
 
-from cluster.lock_store import AtomicRedisLockStore
+from cluster.lock_store import AtomicRedisLockStore, RedisRestarted
 from cluster.ports import free_port
 from cluster.redis import RedisInstance, RedisUnavailable, find_redis_server
 
@@ -28,7 +28,7 @@ def redis_port(tmp_path_factory) -> Iterator[int]:
 
 
 class _InterruptedAfterRead:
-    """Wraps a Redis client (or pipeline): right after the first GET, runs `meanwhile`."""
+    """Wraps a Redis client (or pipeline): right after the first GET or MGET, runs `meanwhile`."""
 
     def __init__(self, target, meanwhile) -> None:
         self._target, self._meanwhile, self._fired = target, meanwhile, False
@@ -44,7 +44,12 @@ class _InterruptedAfterRead:
         return self._target.__exit__(*exc)
 
     def get(self, key):
-        value = self._target.get(key)
+        return self._after_first_read(self._target.get(key))
+
+    def mget(self, *keys):
+        return self._after_first_read(self._target.mget(*keys))
+
+    def _after_first_read(self, value):
         if not self._fired:
             self._fired = True
             self._meanwhile()
@@ -196,3 +201,97 @@ def test_a_live_servers_ticket_is_waited_for(redis_port):
     finally:
         holder.stop_keeping_alive()
         waiting.stop_keeping_alive()
+
+
+# -- Redis killed and started again, empty (it keeps no data) -----------------------------------
+
+@pytest.fixture()
+def restartable_redis(tmp_path):
+    try:
+        find_redis_server()
+    except RedisUnavailable as reason:
+        pytest.skip(str(reason))
+    instance = RedisInstance(tmp_path, free_port())
+    service = instance.service(tmp_path / "redis.log")
+    service.start()
+    yield instance.port, service
+    service.stop()
+
+
+def _kill_and_restart(service) -> None:
+    service.stop(hard=True)
+    service.start()
+
+
+def test_a_fresh_redis_without_epoch_serves_at_once(restartable_redis):
+    port, _ = restartable_redis
+    store = _store(port)
+    try:
+        ticket = store.issue_ticket("first-ever")  # a new cluster: no grace period
+        assert ticket == 0
+    finally:
+        store.stop_keeping_alive()
+
+
+def test_after_redis_came_back_empty_no_ticket_is_issued_until_held_ones_are_written_back(restartable_redis):
+    import time
+
+    port, service = restartable_redis
+    holder = _store(port, alive_interval_seconds=0.2, restart_grace_seconds=1.5)
+    other = _store(port, alive_interval_seconds=0.2, restart_grace_seconds=1.5)
+    try:
+        held = holder.issue_ticket("restart-held")  # a message being handled on server A
+        other.cleanup("warm-up", other.issue_ticket("warm-up"))  # B has seen this Redis too
+        _kill_and_restart(service)
+
+        # the conversation's next message reaches B at once: refused, not started beside A's
+        # (were the epoch still there, Redis would have kept its data and B would queue)
+        with pytest.raises(RedisRestarted):
+            other.issue_ticket("restart-held")
+        deadline = time.monotonic() + 1.2  # A's alive thread writes its ticket back meanwhile
+        while holder.get_lock("restart-held") is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        lock = holder.get_lock("restart-held")
+        assert lock is not None and lock.now_serving == held, "A's ticket was not written back"
+
+        time.sleep(1.6)  # the grace period is over: B's message queues behind A's
+        queued = other.issue_ticket("restart-held")
+        assert queued == held + 1
+        assert other.get_lock("restart-held").is_locked(queued)
+        holder.cleanup("restart-held", held)
+        assert not other.get_lock("restart-held").is_locked(queued)
+    finally:
+        holder.stop_keeping_alive()
+        other.stop_keeping_alive()
+
+
+def test_a_waiting_message_is_not_served_before_the_holder_wrote_its_ticket_back(restartable_redis):
+    import asyncio
+
+    port, service = restartable_redis
+    # A notices the restart late (alive thread every 1 s); the waiter B polls every 0.05 s
+    holder = _store(port, alive_interval_seconds=1.0, restart_grace_seconds=2.5)
+    waiter = _store(port, alive_interval_seconds=0.2, restart_grace_seconds=2.5)
+    events = []
+
+    async def scenario() -> None:
+        held = holder.issue_ticket("restart-queue")
+
+        async def second_message() -> None:
+            async with waiter.lock("restart-queue", wait_time_in_seconds=0.05):
+                events.append("B served")
+
+        waiting = asyncio.create_task(second_message())
+        await asyncio.sleep(0.3)  # B holds ticket 1 and waits for A's ticket 0
+        _kill_and_restart(service)
+        await asyncio.sleep(3.0)  # past the grace period: A's ticket is back, B still waits
+        events.append("A done")
+        holder.cleanup("restart-queue", held)
+        await asyncio.wait_for(waiting, 5)
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        holder.stop_keeping_alive()
+        waiter.stop_keeping_alive()
+    assert events == ["A done", "B served"]
