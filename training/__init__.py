@@ -1,0 +1,1 @@
+"""Training wrapper: runs `rasa train` only when something the model depends on changed."""
