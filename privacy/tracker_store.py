@@ -46,6 +46,11 @@ UNKNOWN_ECHO = "«skjult»"  # only if case folding and IGNORECASE ever disagree
 MIN_ECHO_LENGTH = 2  # shorter pieces are not searched for in other values
 
 
+# bot texts (masked without the name rule) in which the default masker found nothing
+_CLEAN_BOT_TEXTS: Dict[str, MaskResult] = {}
+MAX_CLEAN_BOT_TEXTS = 2048  # the domain has far fewer responses; a bound all the same
+
+
 class EventMasker:
     """Masks the serialised form of a batch of events (one save)."""
 
@@ -60,8 +65,21 @@ class EventMasker:
 
     def _mask_text(self, text: str, names: bool = True) -> MaskResult:
         if (text, names) not in self._results:
-            self._results[(text, names)] = self._masker.mask(text, names=names)
+            self._results[(text, names)] = self._mask_uncached(text, names)
         return self._results[(text, names)]
+
+    def _mask_uncached(self, text: str, names: bool) -> MaskResult:
+        # The bot's replies are the same few texts in every conversation: the ones in which
+        # the default masker found nothing are remembered for the whole process (nothing
+        # personal in them, by the masker's own judgement); 4 % of the server's time before.
+        shared = not names and self._masker is default_masker()
+        if shared and text in _CLEAN_BOT_TEXTS:
+            return _CLEAN_BOT_TEXTS[text]
+        result = self._masker.mask(text, names=names)
+        # not when this save's messages held personal data: the reply may echo it ("Hei Kari!")
+        if shared and not result.findings and not self._seen and len(_CLEAN_BOT_TEXTS) < MAX_CLEAN_BOT_TEXTS:
+            _CLEAN_BOT_TEXTS[text] = result
+        return result
 
     def learn(self, text: str) -> None:
         result = self._mask_text(text)

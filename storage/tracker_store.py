@@ -11,7 +11,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Dict, Iterator, Optional
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
@@ -153,9 +153,7 @@ class ConfiguredSQLTrackerStore(SQLTrackerStore):
 
     def _last_event_id(self, sender_id: str) -> Optional[int]:
         with self.engine.connect() as connection:
-            return connection.execute(
-                sa.select(sa.func.max(self.SQLEvent.id)).where(self.SQLEvent.sender_id == sender_id)
-            ).scalar()
+            return connection.execute(self._last_event_id_query(sender_id)).scalar()
 
     def _retrieve_latest_session(self, sender_id: str) -> "tuple[Optional[DialogueStateTracker], Optional[int]]":
         """Rasa's SQLTrackerStore._retrieve for the latest session, also returning the newest row's id."""
@@ -167,31 +165,37 @@ class ConfiguredSQLTrackerStore(SQLTrackerStore):
             return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots), rows[-1].id
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Rasa's SQLTrackerStore.save, keeping the id of the newest row for the cache."""
+        """Rasa's SQLTrackerStore.save, with one multi-row INSERT instead of the ORM's unit of
+        work (10 % of the server's time in a profile), keeping the newest row's id for the cache."""
         await self.stream_events(tracker)
         self._cache.forget(tracker.sender_id)
         # kept afterwards only if its stored part is known (read or saved here, not a copy)
         known = _stored_mark_valid(tracker)
         with self.session_scope() as session:
             rows = [self._row(tracker.sender_id, event) for event in self._additional_events(session, tracker)]
-            session.add_all(rows)
-            session.flush()  # assigns the ids; reading one after the commit would query again
-            last_event_id = rows[-1].id if rows else self._last_event_id(tracker.sender_id)
+            if rows:
+                session.execute(self.SQLEvent.__table__.insert(), rows)
+            # under the conversation's lock nobody else adds rows for it in between
+            last_event_id = session.execute(self._last_event_id_query(tracker.sender_id)).scalar()
             session.commit()
         _remember_stored(tracker)
         if known:
             self._cache.keep(tracker, last_event_id)
 
-    def _row(self, sender_id: str, event: Any) -> Any:
+    def _last_event_id_query(self, sender_id: str) -> Any:
+        return sa.select(sa.func.max(self.SQLEvent.id)).where(self.SQLEvent.sender_id == sender_id)
+
+    @staticmethod
+    def _row(sender_id: str, event: Any) -> Dict[str, Any]:
         data = event.as_dict()
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get("name"),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get("name"),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         if not _stored_mark_valid(tracker):
