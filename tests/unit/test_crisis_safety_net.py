@@ -74,6 +74,75 @@ def test_spellings_typos_and_dialect(message):
     assert default_detector().detect(message) is not None
 
 
+# General rule families (means + time/intent, goodbye acts, someone else's emergency, violence now,
+# psychosis with danger, places), written for these tests, not taken from any evaluation set.
+@pytest.mark.parametrize("message", [
+    # means / method + acute time or intent
+    "har spart opp sovemedisin i flere uker og tar alt på en gang i natt",
+    "skal sette hele dosen heroin i kveld så jeg slipper å våkne",
+    "eg har kjøpt tau og funne eit tre i skogen",
+    "sitter med barberbladet i hånda og vet ikke hva jeg gjør",
+    "står på kanten av taket på parkeringshuset nå og tør ikke gå ned",
+    "venter på perrongen på et tog som ikke stopper her",
+    "kjøpte frostvæske i dag og skal drikke det når alle sover",
+    "har tent en engangsgrill på soverommet og tettet vinduene",
+    # goodbye / final acts
+    "har gitt bort hunden og sagt opp leiligheten, i morgon tidleg gjer eg det",
+    "skriver dette så dere vet det: jeg har lagt et brev til mamma på kjøkkenbordet, tilgi meg",
+    "takk for meg alle sammen, ta vare på hverandre",
+    "snart er jeg ikke et problem for noen lenger",
+    "det er best for alle at jeg bare forsvinner",
+    # someone else's emergency after drugs or poison
+    "kameraten min tok noe på fest og puster veldig svakt nå",
+    "morfar har drukket ugressmiddel fra boden og kaster opp",
+    "lillebror på fire har svelget et knappecellebatteri",
+    "hun ligger på badegulvet og rører seg ikke, det ligger tomme pillebokser der",
+    # violence to others, now or threatened
+    "stefaren min holder mamma nede mot gulvet og hun får ikke puste",
+    "ekskjæresten står utenfor med en øks og prøver å komme seg inn",
+    "jeg er så sint at jeg er redd jeg skader han når han kommer hjem",
+    "han sier han skal skyte alle på jobben i morgen",
+    # psychosis with danger
+    "stemmene i hodet sier at jeg må straffe meg selv i kveld",
+    "broren min tror han kan fly og har klatret ut på taket",
+    # dialect / nynorsk / no æøå
+    "e orke itj meir, æ ska ta alle tablettan i kveill",
+    "eg har ikkje noko meir å leva for",
+    "har drukket rodsprit og ser dobbelt",
+])
+def test_situational_rule_families(message):
+    assert default_detector().detect(message) is not None, message
+
+
+@pytest.mark.parametrize("message", [
+    # hyperbole and idioms
+    "jeg dreper tiden med sudoku på venterommet",
+    "rapporten kommer til å drepe meg, men når er fristen?",
+    "treneren skal drepe oss på intervallene i morgen",
+    "jeg drepte en hel pose potetgull i går",
+    "skal kaste meg ut i det og søke på jobben",
+    "vil hoppe av kurset, hvordan melder jeg meg ut?",
+    "skadet meg i ankelen på fotballtrening, trenger jeg røntgen?",
+    "henger meg opp i småting, er det angst?",
+    "er livredd for å dø når jeg skal fly, finnes det kurs mot flyskrekk?",
+    # history told calmly
+    "hadde en overdose som tenåring, nå har jeg det bra og lurer på journalinnsyn",
+    "faren min tok sitt eget liv for mange år siden, finnes det sorggrupper?",
+    "har hatt selvmordstanker før, men nå har jeg det fint. kan jeg bytte psykolog?",
+    # questions about services, plans, courses
+    "har skolen en beredskapsplan ved selvmord blant elever?",
+    "hva er varseltegnene på selvskading hos ungdom?",
+    "finnes det sorgstøtte for etterlatte etter selvmord her?",
+    "vi har rottegift i kjelleren, hvem kan hjelpe med mus?",
+    "står på perrongen og toget er forsinket, rekker jeg timen?",
+    "tok med meg medisinene mine på ferie, kan jeg få ny resept der?",
+    "har parkert med motoren i gang i garasjen for å varme bilen",
+    "går over brua hver dag på vei til skolen",
+])
+def test_idioms_history_and_service_questions_are_not_crises(message):
+    assert default_detector().detect(message) is None, message
+
+
 def test_component_overrides_intent_and_keeps_ranking():
     from rasa.shared.nlu.training_data.message import Message
     from safety.component import CrisisSafetyNet
