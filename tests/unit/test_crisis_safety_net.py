@@ -143,6 +143,40 @@ def test_idioms_history_and_service_questions_are_not_crises(message):
     assert default_detector().detect(message) is None, message
 
 
+# Families added after the odd half of the second fresh set (own sentences, not from any set).
+@pytest.mark.parametrize("message", [
+    "har ikkje ete noko på fem dagar med vilje og no svimlar alt",
+    "jeg vil bare at alt skal ta slutt",
+    "kan ikke love deg at jeg er i live i morgen",
+    "det skal se ut som en ulykke når jeg kjører hjem i natt",
+    "blodet spruter fra armen og jeg får det ikke til å stoppe",
+    "eg har stukke meg sjølv med ein kniv",
+    "ga bestefar for mye morfin i kveld og nå puster han rart",
+    "har rørt frostvæske ut i saften min",
+    "vi har en propanovn i bobilen og hele familien er svimmel og kvalm",
+    "pappa sendte melding om at han er glad i oss, og nå svarer han ikke",
+    "en dame ligger nede på togskinnene ved perrongen",
+    "hun tror hun kan fly og står ved vinduet i sjette etasje nå",
+    "kameraten min falt ned fra taket og rører seg ikke",
+    "har med meg vodka og tablettene, skal ikkje heim",
+])
+def test_odd_half_rule_families(message):
+    assert default_detector().detect(message) is not None, message
+
+
+@pytest.mark.parametrize("message", [
+    "blodet renner fra nesa, hvordan stopper jeg neseblod?",
+    "skal hoppe strikk i sommer, er det trygt?",
+    "bestefar er 94 og sier han er klar for å dø, han har hatt et langt liv",
+    "skreiv ein stil om sjølvmord i norsk litteratur",
+    "søsteren min kuttet seg før, men har det bra nå. hvordan støtter jeg henne?",
+    "går tur langs jernbanesporet med hunden hver dag",
+    "mamma sendte sms: glad i deg, pass på deg selv på turen!",
+])
+def test_odd_half_near_misses(message):
+    assert default_detector().detect(message) is None, message
+
+
 def test_component_overrides_intent_and_keeps_ranking():
     from rasa.shared.nlu.training_data.message import Message
     from safety.component import CrisisSafetyNet
