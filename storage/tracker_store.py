@@ -144,8 +144,7 @@ class ConfiguredSQLTrackerStore(SQLTrackerStore):
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
         cached = self._cache.candidate(sender_id)
         if cached is not None and self._last_event_id(sender_id) == cached.last_event_id:
-            cached.used = time.monotonic()
-            self._cache.keep(cached.tracker, cached.last_event_id)
+            self._cache.keep(cached.tracker, cached.last_event_id)  # kept again, as just used
             return cached.tracker
         tracker, last_event_id = self._retrieve_latest_session(sender_id)
         _remember_stored(tracker)
