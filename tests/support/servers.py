@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,15 +18,12 @@ from typing import Dict, Iterator, Optional
 import requests
 import yaml
 
+# one source of ports for every server the tests start: never the same port handed out twice
+from cluster.ports import free_port  # noqa: F401 - re-exported for the tests
+
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 STARTUP_TIMEOUT_SECONDS = 240  # loading TensorFlow and the model on a busy 2-core machine
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def latest_model() -> Path:
