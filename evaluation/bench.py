@@ -35,6 +35,7 @@ SCRIPT = [
     "har dere epost?", "kan pårørende være med?", "når tømmes søpla?", "takk for hjelpen",
 ]
 REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=60)
+CONCURRENCY_ROUNDS = 5  # rounds of fresh conversations at 10 and 50 at once
 
 
 def rss_mb(pid: int) -> float:
@@ -98,7 +99,10 @@ def measure(name: str, model: Path, workdir: Path, quick: bool) -> Dict[str, obj
         result["concurrency"] = []
         for users in (10, 50, 200):
             turns = 2 if quick else (10 if users < 200 else 5)
-            step = asyncio.run(load(bot.rest_url, users, turns, name))
+            # one round of 10 or 50 conversations lasts 1-6 s, and its throughput varied from 64
+            # to 98 msg/s between runs of the same code: several rounds steady the figure
+            rounds = 1 if quick or users >= 200 else CONCURRENCY_ROUNDS
+            step = asyncio.run(load(bot.rest_url, users, turns, name, rounds=rounds))
             result["concurrency"].append(step)
             print(f"bench: {name}: {users} conversations: {step['throughput']:.1f} msg/s, "
                   f"p95 {step['p95']:.0f} ms, errors {step['errors']}", flush=True)
