@@ -16,7 +16,7 @@ from typing import Dict, Iterable, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 # custom components named in config.yml: their code is part of the model's behaviour
-COMPONENT_CODE = ("nlp", "safety")
+COMPONENT_CODE = ("nlp", "policies", "safety")
 # libraries whose version changes the trained model (nb-core-news-sm only where installed)
 DISTRIBUTIONS = ("rasa", "spacy", "nb-core-news-sm", "spacy-lookups-data", "scikit-learn", "numpy")
 STAMP_NAME = ".fingerprint.json"

@@ -16,7 +16,7 @@ def project(tmp_path: Path) -> Path:
     (tmp_path / "data" / "nlu.yml").write_text("nlu: []\n")
     (tmp_path / "config.yml").write_text("pipeline: []\n")
     (tmp_path / "domain.yml").write_text("intents: []\n")
-    for package in ("nlp", "safety"):
+    for package in ("nlp", "policies", "safety"):
         (tmp_path / package).mkdir()
         (tmp_path / package / "component.py").write_text("X = 1\n")
     (tmp_path / "models").mkdir()
@@ -33,7 +33,7 @@ def test_the_same_inputs_give_the_same_fingerprint(project):
 
 @pytest.mark.parametrize("changed, part", [("data/nlu.yml", "inputs"), ("config.yml", "inputs"),
                                            ("domain.yml", "inputs"), ("nlp/component.py", "code"),
-                                           ("safety/component.py", "code")])
+                                           ("safety/component.py", "code"), ("policies/component.py", "code")])
 def test_a_change_in_any_input_changes_its_part(project, changed, part):
     before = _fingerprint(project)
     (project / changed).write_text((project / changed).read_text() + "# changed\n")

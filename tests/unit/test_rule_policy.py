@@ -1,0 +1,131 @@
+"""policies/rule_policy.py finds the same rules and predicts the same next actions as Rasa's
+RulePolicy, on the trained model's rules and conversations driven through it."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rasa.core.agent import Agent
+from rasa.core.policies.rule_policy import RULES, RulePolicy
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from policies.rule_policy import FastRulePolicy
+from tests.support.servers import latest_model
+
+# topics, routing questions, a crisis, out of scope, nonsense: a conversation touching most rules
+MESSAGES = ["hei", "hva er et pakkeforløp?", "sønnen min på 14 sliter, hvem kan vi kontakte?", "15",
+            "når kan jeg ringe?", "jeg vil ikke leve lenger", "asdfgh", "når tømmes søpla?", "?!",
+            "unnskyld, det gjelder meg selv, jeg er 30", "har dere epost?", "kan pårørende være med?",
+            "hva gjør en forløpskoordinator", "takk for hjelpen", "ha det"]
+
+
+@pytest.fixture(scope="module")
+def agent():
+    return Agent.load(str(latest_model()))
+
+
+@pytest.fixture(scope="module")
+def policy(agent):
+    nodes = agent.processor.graph_runner._instantiated_nodes.values()
+    [policy] = [node._component for node in nodes if isinstance(node._component, RulePolicy)]
+    return policy
+
+
+@pytest.fixture(scope="module")
+def trackers(agent):
+    """Every tracker a conversation of MESSAGES passes through (each predicted action appended
+    as executed, as the processor does), with the trained model predicting."""
+    domain = agent.domain
+    events = [ActionExecuted("action_listen")]
+    seen = []
+    for text in MESSAGES:
+        parsed = asyncio.run(agent.parse_message(text))
+        events.append(UserUttered(text, parsed["intent"], parse_data=parsed))
+        for _ in range(4):
+            tracker = DialogueStateTracker.from_events("s", list(events), domain.slots)
+            seen.append(tracker)
+            prediction = agent.processor._predict_next_with_tracker(tracker)
+            action = domain.action_names_or_texts[prediction.max_confidence_index]
+            events.append(ActionExecuted(action))
+            if action == "action_listen":
+                break
+    return seen
+
+
+def test_the_model_uses_the_fast_policy(policy):
+    assert isinstance(policy, FastRulePolicy)
+
+
+def test_the_conversation_is_longer_than_the_longest_rule(agent, policy, trackers):
+    longest = max(len(RulePolicy._rule_key_to_state(key)) for key in policy.lookup[RULES])
+    # so the early stop is exercised, and on many states
+    assert len(policy._prediction_states(trackers[-1], agent.domain)) > 3 * longest
+
+
+@pytest.mark.parametrize("use_text", [True, False], ids=["text", "intent"])
+def test_the_same_rules_apply(agent, policy, trackers, use_text):
+    for tracker in trackers:
+        states = policy._prediction_states(tracker, agent.domain, use_text)
+        ours = policy._get_possible_keys(policy.lookup[RULES], states)
+        theirs = RulePolicy._get_possible_keys(policy, policy.lookup[RULES], states)
+        assert ours == theirs, tracker.events[-1]
+        for key in policy.lookup[RULES]:
+            for turn_index, state in enumerate(reversed(states[-6:])):
+                assert policy._is_rule_applicable(key, turn_index, state) == \
+                    RulePolicy._is_rule_applicable(policy, key, turn_index, state)
+
+
+def test_the_same_predictions(agent, policy, trackers):
+    predicted = set()
+    for tracker in trackers:
+        ours = policy.predict_action_probabilities(tracker, agent.domain)
+        theirs = RulePolicy.predict_action_probabilities(policy, tracker, agent.domain)
+        assert ours == theirs, tracker.events[-1]
+        predicted.add(ours.max_confidence_index)
+    assert len(predicted) > 5  # many different rules fired, not one answer throughout
+
+
+def test_the_same_rules_apply_to_made_up_conversations(policy):
+    """Each rule's own states, with the first state of every other rule in front or in place
+    of its first: conversations that reach every rule's first state (where stopping one state
+    too early would differ) and conversation starts."""
+    lookup = policy.lookup[RULES]
+    rule_states = [RulePolicy._rule_key_to_state(key) for key in lookup]
+    conversations = [states for states in rule_states]
+    for first in rule_states:
+        for states in rule_states:
+            conversations.append(first[:1] + states[1:])
+            conversations.append(first + states)
+    matched = 0
+    for states in conversations:
+        ours = policy._get_possible_keys(lookup, states)
+        assert ours == RulePolicy._get_possible_keys(policy, lookup, states), states
+        matched += bool(ours)
+    assert 0 < matched < len(conversations)  # some made-up conversations match a rule, some none
+
+
+def test_the_index_files_every_kind_of_last_state(policy):
+    """Made-up rules whose last states ask for an action only, an intent only, both, neither,
+    SHOULD_NOT_BE_SET, or are a conversation start: the same rules apply as with Rasa's walk."""
+    import json
+    from rasa.shared.core.constants import SHOULD_NOT_BE_SET
+
+    listen = {"prev_action": {"action_name": "action_listen"}}
+    last_states = [
+        {**listen, "user": {"intent": "greet"}}, listen, {"prev_action": {"action_text": "hei"}, "user": {"intent": "greet"}},
+        {"prev_action": {"action_name": "utter_x"}}, {**listen, "user": {"intent": SHOULD_NOT_BE_SET}},
+        {"prev_action": {"action_name": SHOULD_NOT_BE_SET}, "user": {"intent": "bye"}}, {},
+        {**listen, "user": {"intent": "bye"}, "slots": {"age": (1.0,)}},
+    ]
+    lookup = {json.dumps([{}, state]): "utter_answer" for state in last_states}
+    lookup.update({json.dumps([state]): "utter_other" for state in last_states})
+    conversations = [[{}, state] for state in last_states] + [[state] for state in last_states] + [
+        [{}, {**listen, "user": {"intent": "greet", "text": "hei"}}], [{}, {"prev_action": {"action_name": "utter_x"}, "user": {"intent": "bye"}}],
+        [{}, {**listen, "user": {"intent": "bye"}, "slots": {"age": (1.0,)}}], [{}, {**listen, "user": {"intent": "other"}}]]
+    found = 0
+    for states in conversations:
+        ours = policy._get_possible_keys(lookup, states)
+        assert ours == RulePolicy._get_possible_keys(policy, lookup, states), states
+        found += len(ours)
+    assert found > len(conversations)  # several rules apply to most of them
