@@ -24,6 +24,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.admission import admitted
 from channels.failures import guarded, handling_failed
 
 from channels.guard import (BAD_METADATA, BAD_SENDER, MAX_BODY_BYTES, TOO_LONG, check_message,
@@ -49,7 +50,7 @@ class GuardedRestInput(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
-        blueprint = super().blueprint(guarded(on_new_message))
+        blueprint = super().blueprint(guarded(admitted(on_new_message)))
 
         @blueprint.middleware("response")
         async def fail_loudly(request: Request, reply: HTTPResponse) -> Optional[HTTPResponse]:

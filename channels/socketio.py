@@ -39,6 +39,7 @@ from socketio import AsyncServer
 
 import settings
 from channels.guard import check_message, check_metadata
+from channels.admission import admitted
 from channels.failures import guarded, handling_failed
 from channels.origins import origin_checker
 from channels.rated_answers import find_rated_answer
@@ -182,7 +183,7 @@ class RestrictedSocketIOInput(SocketIOInput):
         if not check_metadata(metadata):
             metadata = {}
         handling_failed.set(False)
-        await guarded(on_new_message)(
+        await guarded(admitted(on_new_message))(
             UserMessage(
                 checked.text,
                 SocketIOOutput(sio, self.bot_message_evt),
