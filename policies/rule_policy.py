@@ -12,12 +12,18 @@ same rules are found (tests/unit/test_rule_policy.py compares both on the traine
 from __future__ import annotations
 
 import functools
-from typing import Dict, FrozenSet, List, Optional, Set, Text, Tuple
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Dict, FrozenSet, List, Optional, Set, Text, Tuple
 
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.core.constants import PREVIOUS_ACTION, SHOULD_NOT_BE_SET, USER
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, Event
 from rasa.shared.core.generator import State
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import ACTION_NAME, INTENT
 
 Requirement = Tuple[Optional[Text], Optional[Text]]  # (previous action, intent); None: any
@@ -62,8 +68,92 @@ def _required(value: object) -> Optional[Text]:
     return None
 
 
+KEPT_CONVERSATIONS = 500  # as the tracker cache (storage/tracker_store.py)
+KEPT_IDLE_SECONDS = 15 * 60
+
+
+@dataclass
+class _Replay:
+    domain: Domain
+    omit_unset_slots: bool
+    applied: List[Event]  # the applied events replayed so far
+    tracker: DialogueStateTracker  # the replay after them
+    states: List[State]  # the state before each ActionExecuted among them
+    used: float
+
+
+class IncrementalStates:
+    """Domain.states_for_tracker_history without rule-only handling, per conversation from
+    where the last call left off. The states handed out are copies: the featurizer edits them."""
+
+    def __init__(self, size: int = KEPT_CONVERSATIONS, idle_seconds: float = KEPT_IDLE_SECONDS) -> None:
+        self._replays: "OrderedDict[Text, _Replay]" = OrderedDict()
+        self._size, self._idle = size, idle_seconds
+
+    def past_states(self, tracker: DialogueStateTracker, domain: Domain, omit_unset_slots: bool) -> List[State]:
+        applied = tracker.applied_events()
+        replay = self._replays.pop(tracker.sender_id, None)
+        if replay is None or not self._extends(replay, applied, domain, omit_unset_slots):
+            replay = _Replay(domain, omit_unset_slots, [], tracker.init_copy(), [], 0.0)
+        for event in applied[len(replay.applied):]:
+            if isinstance(event, ActionExecuted):
+                replay.states.append(self._state(replay))
+            replay.tracker.update(event)
+        replay.applied, replay.used = applied, time.monotonic()
+        self._keep(tracker.sender_id, replay)
+        return [_copy(state) for state in replay.states] + [self._state(replay)]
+
+    @staticmethod
+    def _state(replay: _Replay) -> State:
+        """Copied: the state shares dicts with the tracker (its latest action), which is kept."""
+        domain = replay.domain
+        return _copy(domain._clean_state(domain.get_active_state(replay.tracker, omit_unset_slots=replay.omit_unset_slots)))
+
+    @staticmethod
+    def _extends(replay: _Replay, applied: List[Event], domain: Domain, omit_unset_slots: bool) -> bool:
+        kept = replay.applied
+        return (replay.domain is domain and replay.omit_unset_slots == omit_unset_slots
+                and len(kept) <= len(applied) and all(a is b for a, b in zip(kept, applied)))
+
+    def _keep(self, sender_id: Text, replay: _Replay) -> None:
+        self._replays[sender_id] = replay
+        while self._replays and (len(self._replays) > self._size
+                                 or replay.used - next(iter(self._replays.values())).used > self._idle):
+            self._replays.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._replays)
+
+
+def _copy(state: State) -> State:
+    return {key: dict(sub_state) for key, sub_state in state.items()}
+
+
+class _TrackerWithKeptStates:
+    """The tracker as the featurizer sees it, with past_states served by IncrementalStates."""
+
+    def __init__(self, tracker: DialogueStateTracker, states: IncrementalStates) -> None:
+        self._tracker, self._states = tracker, states
+
+    def past_states(self, domain: Domain, omit_unset_slots: bool = False, ignore_rule_only_turns: bool = False,
+                    rule_only_data: Optional[Dict[Text, Any]] = None) -> List[State]:
+        if ignore_rule_only_turns:  # not RulePolicy's case; Rasa's own replay
+            return self._tracker.past_states(domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+        return self._states.past_states(self._tracker, domain, omit_unset_slots)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._tracker, name)
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
 class FastRulePolicy(RulePolicy):
+    def _prediction_states(self, tracker: DialogueStateTracker, domain: Domain,
+                           use_text_for_last_user_input: bool = False,
+                           rule_only_data: Optional[Dict[Text, Any]] = None) -> List[State]:
+        states: IncrementalStates = self.__dict__.setdefault("_incremental_states", IncrementalStates())
+        return super()._prediction_states(_TrackerWithKeptStates(tracker, states), domain,
+                                          use_text_for_last_user_input, rule_only_data)
+
     def _get_possible_keys(self, lookup: Dict[Text, Text], states: List[State]) -> Set[Text]:
         index = self._index(lookup)
         possible_keys = set(lookup.keys())

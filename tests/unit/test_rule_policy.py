@@ -7,10 +7,10 @@ import asyncio
 import pytest
 from rasa.core.agent import Agent
 from rasa.core.policies.rule_policy import RULES, RulePolicy
-from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.events import ActionExecuted, Restarted, SessionStarted, UserUttered, UserUtteranceReverted
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from policies.rule_policy import FastRulePolicy
+from policies.rule_policy import FastRulePolicy, IncrementalStates
 from tests.support.servers import latest_model
 
 # topics, routing questions, a crisis, out of scope, nonsense: a conversation touching most rules
@@ -129,3 +129,63 @@ def test_the_index_files_every_kind_of_last_state(policy):
         assert ours == RulePolicy._get_possible_keys(policy, lookup, states), states
         found += len(ours)
     assert found > len(conversations)  # several rules apply to most of them
+
+
+@pytest.mark.parametrize("use_text", [True, False], ids=["text", "intent"])
+def test_the_same_states_as_rasas_replay(agent, policy, trackers, use_text):
+    for tracker in trackers:  # one growing conversation: the kept replay is extended
+        ours = policy._prediction_states(tracker, agent.domain, use_text)
+        theirs = RulePolicy._prediction_states(policy, tracker, agent.domain, use_text)
+        assert ours == theirs, tracker.events[-1]
+
+
+def _rasas_states(tracker, domain):
+    return domain.states_for_tracker_history(tracker)
+
+
+def test_each_event_is_replayed_once_while_the_conversation_grows(agent, trackers, monkeypatch):
+    replayed = []
+    original = DialogueStateTracker.update
+    monkeypatch.setattr(DialogueStateTracker, "update", lambda self, event, *a, **k: replayed.append(event) or original(self, event, *a, **k))
+    states = IncrementalStates()
+    for tracker in trackers:
+        states.past_states(tracker, agent.domain, False)
+    assert len(replayed) == len(trackers[-1].applied_events())  # not the sum over every prediction
+    monkeypatch.setattr(DialogueStateTracker, "update", original)
+    assert states.past_states(trackers[-1], agent.domain, False) == _rasas_states(trackers[-1], agent.domain)
+
+
+def test_a_conversation_that_is_not_an_extension_is_replayed_from_the_start(agent, trackers):
+    states = IncrementalStates()
+    last = trackers[-1]
+    states.past_states(last, agent.domain, False)
+    slots = agent.domain.slots
+    variants = {
+        "rewound": DialogueStateTracker.from_events("s", list(last.events) + [UserUtteranceReverted()], slots),
+        "new session": DialogueStateTracker.from_events("s", list(last.events) + [SessionStarted(), ActionExecuted("action_listen")], slots),
+        "restarted": DialogueStateTracker.from_events("s", list(last.events) + [Restarted()], slots),
+        "copied events": DialogueStateTracker.from_dict("s", [e.as_dict() for e in trackers[5].events], slots),
+        "shorter": trackers[3],
+        "other events": DialogueStateTracker.from_events("s", [ActionExecuted("action_listen"), UserUttered("hei", {"name": "greet"})], slots),
+    }
+    for name, tracker in variants.items():
+        assert states.past_states(tracker, agent.domain, False) == _rasas_states(tracker, agent.domain), name
+        assert states.past_states(last, agent.domain, False) == _rasas_states(last, agent.domain), name
+
+
+def test_the_states_handed_out_are_copies(agent, trackers):
+    states = IncrementalStates()
+    first = states.past_states(trackers[-2], agent.domain, False)
+    for state in first:
+        for sub_state in state.values():
+            sub_state.clear()
+    assert states.past_states(trackers[-1], agent.domain, False) == _rasas_states(trackers[-1], agent.domain)
+
+
+def test_kept_replays_are_bounded(agent):
+    states = IncrementalStates(size=2)
+    for sender in ("a", "b", "c"):
+        tracker = DialogueStateTracker.from_events(sender, [ActionExecuted("action_listen"), UserUttered("hei", {"name": "greet"})],
+                                                   agent.domain.slots)
+        states.past_states(tracker, agent.domain, False)
+    assert len(states) == 2
