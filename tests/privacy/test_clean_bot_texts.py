@@ -1,6 +1,6 @@
 """The masker remembers bot replies in which it found nothing, process-wide, and nothing else:
 a reply that holds personal data is masked every time and never kept in memory."""
-from rasa.shared.core.events import BotUttered, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 
 import privacy.tracker_store as module
 from privacy.tracker_store import mask_events
@@ -26,3 +26,43 @@ def test_a_name_the_resident_typed_is_still_masked_where_the_bot_echoes_it():
     events = mask_events([UserUttered("jeg heter Kari Nordmann"), BotUttered("Hei Kari Nordmann!")])
     assert "Kari" not in events[1].text
     assert "Hei Kari Nordmann!" not in module._CLEAN_BOT_TEXTS
+
+
+MODEL_ID = "d3380e7eb72f428f99b4c017969ce8f4"  # Rasa writes the model's id into every event
+
+
+def _with_rasa_ids(event, model_id=MODEL_ID):
+    event.metadata = {"model_id": model_id, "assistant_id": "forlopsassistenten"}
+    return event
+
+
+def test_rasas_ids_in_event_metadata_are_searched_once_per_process(monkeypatch):
+    from privacy.masking import default_masker
+
+    module._CLEAN_IDENTIFIERS.discard(MODEL_ID)
+    searched = []
+    masker = default_masker()
+    original = masker.mask
+    monkeypatch.setattr(masker, "mask", lambda text, *a, **k: searched.append(text) or original(text, *a, **k))
+    for _ in range(3):  # three saves
+        events = mask_events([_with_rasa_ids(ActionExecuted("action_listen")), _with_rasa_ids(UserUttered("hei"))])
+        assert all(event.metadata["model_id"] == MODEL_ID for event in events)
+    assert searched.count(MODEL_ID) == 1
+    assert MODEL_ID in module._CLEAN_IDENTIFIERS
+
+
+def test_personal_data_under_rasas_id_keys_is_still_masked_and_not_remembered():
+    planted = "ring meg på 912 34 567"
+    for _ in range(2):
+        [event] = mask_events([_with_rasa_ids(ActionExecuted("action_listen"), model_id=planted)])
+        assert "912 34 567" not in event.metadata["model_id"]
+    assert planted not in module._CLEAN_IDENTIFIERS
+
+
+def test_an_id_is_not_remembered_from_a_save_whose_messages_held_personal_data():
+    model_id = "a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5"
+    module._CLEAN_IDENTIFIERS.discard(model_id)
+    mask_events([_with_rasa_ids(UserUttered("jeg heter Kari Nordmann"), model_id=model_id)])
+    assert model_id not in module._CLEAN_IDENTIFIERS
+    [event] = mask_events([_with_rasa_ids(ActionExecuted("action_listen"), model_id=model_id)])
+    assert model_id in module._CLEAN_IDENTIFIERS and event.metadata["model_id"] == model_id
