@@ -16,7 +16,8 @@ DEFAULT_RETENTION_DAYS = 30  # conversations are health data: keep them briefly
 DEFAULT_CONTACTS_FILE = PROJECT_ROOT / "content" / "contacts.yml"
 
 
-def _load_dotenv() -> None:
+def load_dotenv_file() -> None:
+    """Puts the settings of .env into the environment (variables already set win)."""
     try:
         from dotenv import load_dotenv
     except ImportError:  # pragma: no cover - python-dotenv is in requirements
@@ -57,7 +58,7 @@ class Settings:
 
 
 def load() -> Settings:
-    _load_dotenv()
+    load_dotenv_file()
     env = os.environ
     dialect = env.get("TRACKER_DIALECT", "sqlite").strip() or "sqlite"
     default_db = str(DEFAULT_SQLITE_PATH) if dialect == "sqlite" else "rasa"

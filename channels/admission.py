@@ -22,6 +22,9 @@ DEFAULT_MESSAGES_IN_PROGRESS = 6
 
 
 def messages_in_progress() -> int:
+    import settings
+
+    settings.load_dotenv_file()
     try:
         value = int(os.environ.get("MESSAGES_IN_PROGRESS", DEFAULT_MESSAGES_IN_PROGRESS))
     except ValueError:
