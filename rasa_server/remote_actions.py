@@ -14,6 +14,7 @@ Rasa 3.6's `RemoteAction` has three problems for a public service, so `install()
   conversation goes on (the next message tries the action server again).
 
 An `ActionExecutionRejection` (the action server's deliberate 400) is left to Rasa as before.
+The connections to the action server are kept between calls (rasa_server/action_connections.py).
 """
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ from typing import Any, Dict, List, Text
 
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.shared.core.events import BotUttered, Event
+
+from rasa_server.action_connections import keep_connections
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +115,7 @@ def apology_text() -> str:
 
 async def _run_with_deadline(self: RemoteAction, output_channel, nlg, tracker, domain) -> List[Event]:
     timeout = action_timeout_seconds()
+    keep_connections(self.action_endpoint)  # rasa_server/action_connections.py
     try:
         return await asyncio.wait_for(_original_run(self, output_channel, nlg, tracker, domain), timeout)
     except ActionExecutionRejection:
