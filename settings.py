@@ -7,9 +7,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional
+from typing import Callable, List, Optional, TypeVar
 
 PROJECT_ROOT = Path(__file__).resolve().parent
+Number = TypeVar("Number", int, float)
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "tracker.db"
 DEFAULT_ALLOWED_ORIGINS = "http://localhost:8080,http://127.0.0.1:8080"
 DEFAULT_RETENTION_DAYS = 30  # conversations are health data: keep them briefly
@@ -23,6 +24,17 @@ def load_dotenv_file() -> None:
     except ImportError:  # pragma: no cover - python-dotenv is in requirements
         return
     load_dotenv(PROJECT_ROOT / ".env", override=False)
+
+
+def positive_from_env(name: str, default: Number, convert: Callable[[str], Number]) -> Number:
+    """A positive number from the environment (or .env); the default when unset, unreadable
+    or not above zero, so a typo in a tuning variable never stops the server."""
+    load_dotenv_file()
+    try:
+        value = convert(os.environ.get(name, str(default)))
+    except ValueError:
+        return default
+    return value if value > 0 else default
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ Figures in README "Speed".
 from __future__ import annotations
 
 import asyncio
-import os
 from collections import deque
 from typing import Any, Awaitable, Callable, Deque, Optional
 
@@ -24,12 +23,7 @@ DEFAULT_MESSAGES_IN_PROGRESS = 6
 def messages_in_progress() -> int:
     import settings
 
-    settings.load_dotenv_file()
-    try:
-        value = int(os.environ.get("MESSAGES_IN_PROGRESS", DEFAULT_MESSAGES_IN_PROGRESS))
-    except ValueError:
-        return DEFAULT_MESSAGES_IN_PROGRESS
-    return value if value > 0 else DEFAULT_MESSAGES_IN_PROGRESS
+    return settings.positive_from_env("MESSAGES_IN_PROGRESS", DEFAULT_MESSAGES_IN_PROGRESS, int)
 
 
 class FairGate:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from functools import lru_cache
 from typing import Any, Dict, List, Text
 
@@ -38,11 +37,9 @@ _original_run = RemoteAction.run
 
 
 def action_timeout_seconds() -> float:
-    try:
-        value = float(os.environ.get("ACTION_TIMEOUT_SECONDS", DEFAULT_ACTION_TIMEOUT_SECONDS))
-    except ValueError:
-        return DEFAULT_ACTION_TIMEOUT_SECONDS
-    return value if value > 0 else DEFAULT_ACTION_TIMEOUT_SECONDS
+    import settings
+
+    return settings.positive_from_env("ACTION_TIMEOUT_SECONDS", DEFAULT_ACTION_TIMEOUT_SECONDS, float)
 
 
 class ActionResultValidator:
