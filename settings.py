@@ -4,6 +4,7 @@ Read on first use, never at import of the actions package, so tests can set thei
 """
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,10 +27,17 @@ def load_dotenv_file() -> None:
     load_dotenv(PROJECT_ROOT / ".env", override=False)
 
 
+@functools.lru_cache(maxsize=1)
+def _load_dotenv_once() -> None:
+    load_dotenv_file()
+
+
 def positive_from_env(name: str, default: Number, convert: Callable[[str], Number]) -> Number:
     """A positive number from the environment (or .env); the default when unset, unreadable
-    or not above zero, so a typo in a tuning variable never stops the server."""
-    load_dotenv_file()
+    or not above zero, so a typo in a tuning variable never stops the server. Read on every
+    call (tests change the environment), but .env only once: the action deadline is read per
+    custom action, and the file must not be read in every resident's turn."""
+    _load_dotenv_once()
     try:
         value = convert(os.environ.get(name, str(default)))
     except ValueError:

@@ -1,17 +1,24 @@
-"""Rasa's RulePolicy, matching rules against the conversation without walking all of it.
+"""Rasa's RulePolicy, finding the same rules without walking the whole conversation.
 
 To find the rules that apply, RulePolicy goes back through every state of the conversation,
 filtering the rule set at each, although a rule only constrains as many states as it is long:
 beyond the longest rule every remaining rule stays applicable. It does this twice per
-prediction (text, then intent) and twice or more per message, so it cost 5.9 % of the server's
-time under 50 conversations of 10 messages (py-spy, 2026-12-03) and grows with the
-conversation. Here the walk stops after the longest rule still in play, and each rule's
-states are reversed once, not on every check. Training and the rules are Rasa's, and the
-same rules are found (tests/unit/test_rule_policy.py compares both on the trained model).
+prediction (text, then intent) and twice or more per message: 5.9 % of the server's time
+under 50 conversations of 10 messages (py-spy, 2026-12-03), growing with the conversation.
+Here the walk stops after the longest rule, and at the latest state only the rules whose last
+state asks for that state's previous action and intent (or for neither) are checked, found
+through an index (LastStateIndex).
+
+Before matching, RulePolicy turns the conversation into states by replaying every event from
+the start, at each prediction and again for the text and the intent variant (11.8 %). The
+states before an action never change once the action is in the conversation, so they are kept
+per conversation (IncrementalStates) and only the events since are replayed; whenever the
+conversation is not an extension of the kept one (another tracker object, a rewind, a new
+session), everything is replayed as Rasa does. Training and the rules are Rasa's, and the same
+rules and states come out (tests/unit/test_rule_policy.py compares both with Rasa's code).
 """
 from __future__ import annotations
 
-import functools
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -36,15 +43,15 @@ class LastStateIndex:
     Rules whose last state is a conversation start are always candidates: Rasa's check passes
     them without comparing anything when the conversation's state is a start too."""
 
-    def __init__(self, lookup_keys: FrozenSet[Text], reversed_states) -> None:
+    def __init__(self, lookup_keys: FrozenSet[Text]) -> None:
         self.keys = lookup_keys
         self.always: List[Text] = []
         self.by_requirement: Dict[Requirement, List[Text]] = {}
         self.longest_rule = 0
         for key in lookup_keys:
-            states = reversed_states(key)
+            states = RulePolicy._rule_key_to_state(key)
             self.longest_rule = max(self.longest_rule, len(states))
-            last = states[0]
+            last = states[-1]
             if not last.get(PREVIOUS_ACTION):
                 self.always.append(key)
                 continue
@@ -147,11 +154,15 @@ class _TrackerWithKeptStates:
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
 class FastRulePolicy(RulePolicy):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._incremental_states = IncrementalStates()
+        self._last_state_indexes: Dict[int, LastStateIndex] = {}
+
     def _prediction_states(self, tracker: DialogueStateTracker, domain: Domain,
                            use_text_for_last_user_input: bool = False,
                            rule_only_data: Optional[Dict[Text, Any]] = None) -> List[State]:
-        states: IncrementalStates = self.__dict__.setdefault("_incremental_states", IncrementalStates())
-        return super()._prediction_states(_TrackerWithKeptStates(tracker, states), domain,
+        return super()._prediction_states(_TrackerWithKeptStates(tracker, self._incremental_states), domain,
                                           use_text_for_last_user_input, rule_only_data)
 
     def _get_possible_keys(self, lookup: Dict[Text, Text], states: List[State]) -> Set[Text]:
@@ -166,26 +177,7 @@ class FastRulePolicy(RulePolicy):
 
     def _index(self, lookup: Dict[Text, Text]) -> LastStateIndex:
         """The lookup's index, rebuilt whenever its keys change (training edits the lookup)."""
-        indexes: Dict[int, LastStateIndex] = self.__dict__.setdefault("_last_state_indexes", {})
-        index = indexes.get(id(lookup))
+        index = self._last_state_indexes.get(id(lookup))
         if index is None or index.keys != lookup.keys():
-            index = indexes[id(lookup)] = LastStateIndex(frozenset(lookup), self._reversed_rule_states)
+            index = self._last_state_indexes[id(lookup)] = LastStateIndex(frozenset(lookup))
         return index
-
-    def _is_rule_applicable(self, rule_key: Text, turn_index: int, conversation_state: State) -> bool:
-        """RulePolicy._is_rule_applicable with the rule's reversed states kept."""
-        reversed_rule_states = self._reversed_rule_states(rule_key)
-        if turn_index >= len(reversed_rule_states):
-            return True
-        current_previous_action = conversation_state.get(PREVIOUS_ACTION)
-        rule_previous_action = reversed_rule_states[turn_index].get(PREVIOUS_ACTION)
-        if not rule_previous_action and not current_previous_action:
-            return True  # both are conversation starts
-        if not rule_previous_action or not current_previous_action:
-            return False  # only one of them is a conversation start
-        return self._does_rule_match_state(reversed_rule_states[turn_index], conversation_state)
-
-    @staticmethod
-    @functools.lru_cache(maxsize=8192)
-    def _reversed_rule_states(rule_key: Text) -> List[State]:
-        return list(reversed(RulePolicy._rule_key_to_state(rule_key)))

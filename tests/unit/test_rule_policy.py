@@ -70,10 +70,6 @@ def test_the_same_rules_apply(agent, policy, trackers, use_text):
         ours = policy._get_possible_keys(policy.lookup[RULES], states)
         theirs = RulePolicy._get_possible_keys(policy, policy.lookup[RULES], states)
         assert ours == theirs, tracker.events[-1]
-        for key in policy.lookup[RULES]:
-            for turn_index, state in enumerate(reversed(states[-6:])):
-                assert policy._is_rule_applicable(key, turn_index, state) == \
-                    RulePolicy._is_rule_applicable(policy, key, turn_index, state)
 
 
 def test_the_same_predictions(agent, policy, trackers):
