@@ -6,8 +6,10 @@ server then waits, after the reply is back, behind every message that arrived me
 50 conversations those messages took twice as long as the rest, and they made the p95. Here at
 most MESSAGES_IN_PROGRESS messages are being handled in each server process; the rest wait in
 arrival order, and a freed place goes to the longest-waiting message (asyncio's Semaphore in
-Python 3.10 lets a newcomer take it). Every message then waits about as long as the others.
-Figures in README "Speed".
+Python 3.10 lets a newcomer take it). Every message then waits about as long as the others,
+except a sure crisis: it goes to the head of the queue (its verdict was computed once by the
+channel and travels in the message's metadata, channels/crisis_first.py).
+Figures in docs/performance.md.
 """
 from __future__ import annotations
 
@@ -38,12 +40,22 @@ class FairGate:
     def waiting(self) -> int:
         return sum(1 for waiter in self._waiters if not waiter.done())
 
+    def entered(self, first: bool = False) -> "_Place":
+        """`async with gate.entered(first=True)`: wait at the head of the queue, not the tail."""
+        return _Place(self, first)
+
     async def __aenter__(self) -> None:
+        await self._enter(first=False)
+
+    async def _enter(self, first: bool) -> None:
         if self._free > 0 and not self._waiters:
             self._free -= 1
             return
         waiter = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
+        if first:
+            self._waiters.appendleft(waiter)
+        else:
+            self._waiters.append(waiter)
         try:
             await waiter  # resolved by _release: the place is handed over, never taken back
         except asyncio.CancelledError:
@@ -65,6 +77,17 @@ class FairGate:
         self._free += 1
 
 
+class _Place:
+    def __init__(self, gate: FairGate, first: bool) -> None:
+        self._gate, self._first = gate, first
+
+    async def __aenter__(self) -> None:
+        await self._gate._enter(self._first)
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        self._gate._release()
+
+
 _gate: Optional[FairGate] = None
 
 
@@ -77,10 +100,12 @@ def gate() -> FairGate:
 
 
 def admitted(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[None]]:
-    """on_new_message, entered through the process's gate."""
+    """on_new_message, entered through the process's gate; a sure crisis enters first."""
+    from channels.crisis_first import verdict_of
 
     async def handle(message: UserMessage) -> None:
-        async with gate():
+        verdict = verdict_of(message)
+        async with gate().entered(first=verdict is not None and verdict.sure):
             await on_new_message(message)
 
     return handle

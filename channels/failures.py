@@ -20,12 +20,17 @@ logger = logging.getLogger(__name__)
 handling_failed: contextvars.ContextVar[bool] = contextvars.ContextVar("handling_failed", default=False)
 
 
-def failure_reply(text: str) -> str:
-    from channels.rest import crisis_text
+def failure_reply(message: UserMessage) -> str:
+    """The apology, after the crisis answer when the message's verdict (computed by the
+    channel) flagged it; without a verdict, the pattern layer decides."""
+    from channels.crisis_first import verdict_of
+    from channels.texts import crisis_text
     from rasa_server.remote_actions import apology_text
     from safety.patterns import is_crisis
 
-    if is_crisis(text or ""):
+    verdict = verdict_of(message)
+    flagged = verdict.flagged if verdict is not None else is_crisis(message.text or "")
+    if flagged:
         return f"{crisis_text()}\n\n{apology_text()}"
     return apology_text()
 
@@ -43,7 +48,7 @@ def guarded(on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Callabl
             logger.debug("Handling a message failed", exc_info=True)
             handling_failed.set(True)
             try:
-                await message.output_channel.send_text_message(message.sender_id, failure_reply(message.text))
+                await message.output_channel.send_text_message(message.sender_id, failure_reply(message))
             except Exception:  # noqa: BLE001 - the socket may be gone too
                 logger.exception("Could not send the failure reply")
 

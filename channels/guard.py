@@ -1,8 +1,9 @@
 """Checks a resident's message before Rasa sees it: type, size, characters and metadata.
 
 Pure, shared by the REST and socket.io channels. An oversized message is refused with a clear
-answer, but a crisis is never refused: the safety net reads the whole text first (up to
-MAX_SCANNED_CHARS; beyond that the refusal itself names 113).
+answer, but a crisis is never refused: the channel reads the whole text for a crisis first (up
+to MAX_SCANNED_CHARS; beyond that the refusal itself names 113), and a sure crisis goes on to
+the assistant whole, so it is answered and stored like any message.
 """
 from __future__ import annotations
 
@@ -41,10 +42,10 @@ BAD_METADATA = f"Feltet «metadata» må være et JSON-objekt, høyst {MAX_METAD
 
 @dataclass(frozen=True)
 class Checked:
-    text: Optional[str]  # cleaned message, or None when refused
+    text: Optional[str]  # cleaned message, or None when refused (kept when too_long)
     error: Optional[str] = None  # Norwegian explanation for the resident
     status: int = 200
-    crisis: bool = False  # oversized but a crisis: answer with the crisis response
+    too_long: bool = False  # over MAX_MESSAGE_CHARS: refused unless the crisis net is sure
 
 
 def check_sender(sender: Any) -> Optional[str]:
@@ -65,9 +66,7 @@ def check_message(message: Any) -> Checked:
     if len(text) > MAX_SCANNED_CHARS:
         return Checked(None, TOO_LONG, 413)
     if len(text) > MAX_MESSAGE_CHARS:
-        from safety.patterns import is_crisis
-
-        return Checked(None, TOO_LONG, 413, crisis=is_crisis(text))
+        return Checked(text, TOO_LONG, 413, too_long=True)
     return Checked(text)
 
 

@@ -2,7 +2,10 @@
 
 Rasa's own channel answers 500 to a JSON list, [] to a number, and accepts any size. This one
 answers 400 / 413 with a JSON error in Norwegian, strips control characters, and answers an
-oversized crisis message with the crisis response instead of refusing it.
+oversized crisis message with the crisis response instead of refusing it: it is passed on whole, answered and stored.
+
+Every message's crisis verdict is computed here, once, and passed on in its metadata
+(channels/crisis_first.py): the gate serves a sure crisis first and the NLU reads it.
 
 Metadata that is not a JSON object (or is nested very deep) used to make Rasa drop the message
 with an error in the log and answer 200 []; it is refused with 400 now. A client-chosen
@@ -13,11 +16,8 @@ crisis answer if needed and an apology with the phone number (channels/failures.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
 from typing import Awaitable, Callable, Optional
 
-import yaml
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
@@ -25,19 +25,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.admission import admitted
+from channels.crisis_first import with_unsure_line, with_verdict
 from channels.failures import guarded, handling_failed
+from safety.verdict import assess
 
 from channels.guard import (BAD_METADATA, BAD_SENDER, MAX_BODY_BYTES, TOO_LONG, check_message,
                             check_metadata, check_sender)
-
-DOMAIN_FILE = Path(__file__).resolve().parent.parent / "domain.yml"
-
-
-@lru_cache(maxsize=1)
-def crisis_text() -> str:
-    """utter_crisis from domain.yml: the one place the crisis answer is written."""
-    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
-    return domain["responses"]["utter_crisis"][0]["text"]
 
 
 def refuse(status: int, error: str) -> HTTPResponse:
@@ -50,7 +43,7 @@ class GuardedRestInput(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
-        blueprint = super().blueprint(guarded(admitted(on_new_message)))
+        blueprint = super().blueprint(guarded(with_unsure_line(admitted(on_new_message))))
 
         @blueprint.middleware("response")
         async def fail_loudly(request: Request, reply: HTTPResponse) -> Optional[HTTPResponse]:
@@ -77,13 +70,15 @@ class GuardedRestInput(RestInput):
             if sender is None:
                 return refuse(400, BAD_SENDER)
             checked = check_message(body.get("message"))
-            if checked.crisis:
-                return response.json([{"recipient_id": sender, "text": crisis_text()}])
-            if not check_metadata(body.get("metadata")):
-                return refuse(400, BAD_METADATA)
             if checked.text is None:
                 return refuse(checked.status, checked.error)
+            verdict = assess(checked.text)  # once: the gate, the NLU and the store read it
+            if checked.too_long and not verdict.sure:
+                return refuse(checked.status, checked.error)
+            if not check_metadata(body.get("metadata")):
+                return refuse(400, BAD_METADATA)
             body["sender"], body["message"] = sender, checked.text
+            body["metadata"] = with_verdict(body.get("metadata"), verdict)
             body.pop("input_channel", None)
             return None
 

@@ -10,8 +10,8 @@ Differences from `rasa.core.channels.socketio.SocketIOInput`:
   (storage.conversations.delete_conversation) under the conversation's lock;
 * `feedback` stores a thumbs up / down for a bot answer (storage.conversations.add_feedback);
 * `user_uttered` goes through the same checks as the REST channel (channels/guard.py): a message
-  that is not text, empty or too long gets the Norwegian explanation as a bot message (an
-  oversized crisis gets the crisis answer), and control characters and lone surrogates are
+  that is not text, empty or too long gets the Norwegian explanation as a bot message (a sure
+  crisis, even oversized, goes on to the assistant), and control characters and lone surrogates are
   cleaned (a lone surrogate made spaCy fail and the message was lost).
 
 Every event answers through the socket.io acknowledgement when the client asks for one:
@@ -40,9 +40,11 @@ from socketio import AsyncServer
 import settings
 from channels.guard import check_message, check_metadata
 from channels.admission import admitted
+from channels.crisis_first import with_unsure_line, with_verdict
 from channels.failures import guarded, handling_failed
 from channels.origins import origin_checker
 from channels.rated_answers import find_rated_answer
+from safety.verdict import assess
 from storage import conversations
 
 logger = logging.getLogger(__name__)
@@ -168,11 +170,9 @@ class RestrictedSocketIOInput(SocketIOInput):
             logger.warning("socket.io message for a conversation the socket is not bound to; ignored")
             return _error("unknown_session")
         checked = check_message(data.get("message", ""))
-        if checked.text is None:
-            from channels.rest import crisis_text
-
-            reply = crisis_text() if checked.crisis else checked.error
-            await sio.emit(self.bot_message_evt, {"text": reply}, room=sid, namespace=self.namespace)
+        verdict = assess(checked.text) if checked.text is not None else None  # once per message
+        if checked.text is None or (checked.too_long and not verdict.sure):
+            await sio.emit(self.bot_message_evt, {"text": checked.error}, room=sid, namespace=self.namespace)
             return _error("message_too_long" if checked.status == 413 else "invalid_message")
         metadata = data.get(self.metadata_key) or {}
         if isinstance(metadata, str):
@@ -183,13 +183,13 @@ class RestrictedSocketIOInput(SocketIOInput):
         if not check_metadata(metadata):
             metadata = {}
         handling_failed.set(False)
-        await guarded(admitted(on_new_message))(
+        await guarded(with_unsure_line(admitted(on_new_message)))(
             UserMessage(
                 checked.text,
                 SocketIOOutput(sio, self.bot_message_evt),
                 sender_id,
                 input_channel=self.name(),
-                metadata=metadata,
+                metadata=with_verdict(metadata, verdict),
             )
         )
         # the resident got the apology; the acknowledgement says the message was not stored

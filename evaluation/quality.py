@@ -17,20 +17,15 @@ from typing import Dict, List, Tuple
 
 import yaml
 
+from evaluation.crisis import crisis_sets, rates as crisis_rates_of_levels, table as crisis_table
+from evaluation.crisis import evaluate as crisis_layers
+
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports"
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
-CRISIS_SET = ROOT / "tests" / "data" / "crisis_labelled.yml"
-# Written blind (its author never saw the patterns). The even half was used once to improve the
-# patterns; the odd half has never been looked at while writing patterns: the honest figure.
-CRISIS_UNSEEN = ROOT / "tests" / "data" / "crisis_unseen.yml"
-# Written after the last tuning by someone who saw none of the patterns or sets; the odd half
-# is never tuned on.
-CRISIS_FRESH = ROOT / "tests" / "data" / "crisis_fresh.yml"
-# A second set written the same way after the first fresh set's misses were fixed; measured
-# blind (README "Crisis detection"), then tuned on.
-CRISIS_FRESH2 = ROOT / "tests" / "data" / "crisis_fresh2.yml"
 CRISIS_INTENT = "crisis"
+FALLBACK_INTENT = "nlu_fallback"
+LABELLED_SET = "labelled (patterns tuned on it)"
 
 
 def read_examples(path: Path) -> List[Tuple[str, str]]:
@@ -56,16 +51,20 @@ def train_nlu(config: Path, out_dir: Path) -> Tuple[Path, float]:
     return Path(model), time.perf_counter() - started
 
 
-def parse_all(model: Path, texts: List[str]) -> List[str]:
+def parse_all(model: Path, texts: List[str]) -> List[Tuple[str, str]]:
+    """(intent, crisis level) per text. A pipeline without the crisis verdict (stock Rasa)
+    answers with the crisis text exactly when its intent is `crisis`."""
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model))
 
-    async def run() -> List[str]:
+    async def run() -> List[Tuple[str, str]]:
         results = []
         for text in texts:
             parsed = await agent.parse_message(text)
-            results.append((parsed.get("intent") or {}).get("name") or "")
+            intent = (parsed.get("intent") or {}).get("name") or ""
+            verdict = parsed.get("crisis_verdict") or {}
+            results.append((intent, verdict.get("level") or ("sure" if intent == CRISIS_INTENT else "none")))
         return results
 
     return asyncio.run(run())
@@ -82,12 +81,12 @@ def score(expected: List[str], predicted: List[str]) -> Dict[str, object]:
     }
 
 
-def crisis_scores(predicted_crisis: List[bool], truth: List[bool]) -> Dict[str, float]:
-    tp = sum(p and t for p, t in zip(predicted_crisis, truth))
-    fp = sum(p and not t for p, t in zip(predicted_crisis, truth))
-    fn = sum(t and not p for p, t in zip(predicted_crisis, truth))
-    return {"recall": tp / (tp + fn) if tp + fn else 1.0,
-            "precision": tp / (tp + fp) if tp + fp else 1.0, "missed": fn, "false_alarms": fp}
+def crisis_rates(levels_crisis: List[str], parsed_near: List[Tuple[str, str]]) -> Dict[str, float]:
+    """evaluation.crisis.rates, plus how many near-misses got an answer that is not the fallback."""
+    result = crisis_rates_of_levels(levels_crisis, [level for _, level in parsed_near])
+    answered = [level != "sure" and intent != FALLBACK_INTENT for intent, level in parsed_near]
+    result["near_answered"] = sum(answered) / len(answered) if answered else float("nan")
+    return result
 
 
 def confusion_png(expected: List[str], predicted: List[str], path: Path, title: str) -> None:
@@ -106,48 +105,23 @@ def confusion_png(expected: List[str], predicted: List[str], path: Path, title: 
     plt.close(fig)
 
 
-def crisis_sets() -> Dict[str, Tuple[List[str], List[bool]]]:
-    """name -> (messages, is_crisis) for every labelled crisis set."""
-    labelled = yaml.safe_load(CRISIS_SET.read_text(encoding="utf-8"))
-    unseen = yaml.safe_load(CRISIS_UNSEEN.read_text(encoding="utf-8"))
-    fresh = yaml.safe_load(CRISIS_FRESH.read_text(encoding="utf-8"))
-    fresh2 = yaml.safe_load(CRISIS_FRESH2.read_text(encoding="utf-8"))
-    sets = {
-        "labelled (patterns tuned on it)": (labelled["crisis"], labelled["not_crisis"]),
-        "blind, odd half (never tuned on)": (unseen["crisis"][1::2], unseen["not_crisis"][1::2]),
-        # its even half was used for tuning, then the odd half's misses were fixed (README)
-        "first fresh set, odd half (no longer blind)": (fresh["crisis"][1::2], fresh["not_crisis"][1::2]),
-        # measured blind, then tuned on: even half first, then the odd half's misses (README)
-        "second fresh set, whole (no longer blind)": (fresh2["crisis"], fresh2["not_crisis"]),
-    }
-    return {name: (yes + no, [True] * len(yes) + [False] * len(no)) for name, (yes, no) in sets.items()}
-
-
-def pattern_layer_scores() -> Dict[str, Dict[str, float]]:
-    """The deterministic layer alone, without any classifier."""
-    from safety.patterns import default_detector
-
-    detector = default_detector()
-    return {name: crisis_scores([detector.detect(t) is not None for t in texts], truth)
-            for name, (texts, truth) in crisis_sets().items()}
-
-
 def evaluate(config: Path, workdir: Path) -> Dict[str, object]:
     heldout = read_examples(HELDOUT)
     sets = crisis_sets()
-    crisis_texts = [t for texts, _ in sets.values() for t in texts]
+    crisis_texts = [t for yes, no in sets.values() for t in yes + no]
 
     model, train_seconds = train_nlu(config, workdir)
     texts = [t for t, _ in heldout]
     predicted = parse_all(model, texts + crisis_texts)
-    heldout_predicted, crisis_predicted = predicted[:len(texts)], predicted[len(texts):]
+    heldout_predicted = [intent for intent, _ in predicted[:len(texts)]]
+    crisis_predicted = predicted[len(texts):]
     result = score([i for _, i in heldout], heldout_predicted)
     result["crisis_sets"], offset = {}, 0
-    for name, (texts_of_set, truth) in sets.items():
-        flags = [p == CRISIS_INTENT for p in crisis_predicted[offset:offset + len(texts_of_set)]]
-        result["crisis_sets"][name] = crisis_scores(flags, truth)
-        offset += len(texts_of_set)
-    result["crisis"] = result["crisis_sets"]["labelled (patterns tuned on it)"]
+    for name, (yes, no) in sets.items():
+        parsed = crisis_predicted[offset:offset + len(yes) + len(no)]
+        result["crisis_sets"][name] = crisis_rates([level for _, level in parsed[:len(yes)]], parsed[len(yes):])
+        offset += len(yes) + len(no)
+    result["crisis"] = result["crisis_sets"][LABELLED_SET]
     result["train_seconds"] = train_seconds
     result["expected"], result["predicted"] = [i for _, i in heldout], heldout_predicted
     result["examples"] = texts
@@ -171,20 +145,19 @@ def cross_validate(config: Path, folds: int, out: Path) -> Dict[str, float]:
 def markdown(results: Dict[str, Dict[str, object]], stamp: str) -> str:
     names = list(results)
     lines = [f"# Quality report ({stamp})", "",
-             "| pipeline | held-out accuracy | macro F1 | crisis recall | crisis precision | NLU training s |",
+             "| pipeline | held-out accuracy | macro F1 | crisis sees 113 (labelled set) | crisis first on near-misses | NLU training s |",
              "|---|---|---|---|---|---|"]
     for name in names:
         r = results[name]
         c = r["crisis"]
-        lines.append(f"| {name} | {r['accuracy']:.3f} | {r['macro_f1']:.3f} | {c['recall']:.3f} | "
-                     f"{c['precision']:.3f} | {r['train_seconds']:.0f} |")
-    lines += ["", "## Crisis detection by set (whole NLU pipeline; and the pattern layer alone)", "",
-              "| pipeline | set | recall | precision | missed | false alarms |", "|---|---|---|---|---|---|"]
-    for name in names + ["pattern layer alone"]:
-        per_set = results[name]["crisis_sets"] if name in results else pattern_layer_scores()
-        for set_name, c in per_set.items():
-            lines.append(f"| {name} | {set_name} | {c['recall']:.3f} | {c['precision']:.3f} | "
-                         f"{c['missed']} | {c['false_alarms']} |")
+        lines.append(f"| {name} | {r['accuracy']:.3f} | {r['macro_f1']:.3f} | {c['sees_113']:.3f} | "
+                     f"{c['near_first']:.3f} | {r['train_seconds']:.0f} |")
+    lines += ["", "## Crisis detection by set: the whole NLU pipeline of each config, and each layer alone", ""]
+    per_set = {set_name: {name: results[name]["crisis_sets"][set_name] for name in names}
+               for set_name in results[names[0]]["crisis_sets"]}
+    for set_name, layers in crisis_layers().items():
+        per_set.setdefault(set_name, {}).update(layers)
+    lines.append(crisis_table(per_set))
     folded = [n for n in names if results[n].get("cv")]
     if folded:
         lines += ["", "## k-fold cross-validation on the training data", "",
@@ -224,14 +197,18 @@ def main() -> int:
             results[name] = evaluate(ROOT / config, Path(tmp) / name)
             r = results[name]
             print(f"quality: {name}: accuracy {r['accuracy']:.3f}, macro F1 {r['macro_f1']:.3f}, "
-                  f"crisis recall {r['crisis']['recall']:.3f} precision {r['crisis']['precision']:.3f}", flush=True)
+                  f"crisis sees 113 {r['crisis']['sees_113']:.3f}, near-misses crisis first {r['crisis']['near_first']:.3f}",
+                  flush=True)
             confusion_png(r["expected"], r["predicted"], REPORTS / f"confusion_{name}.png", name)
             if args.folds > 1 and config in args.cv_configs:
                 print(f"quality: {name}: {args.folds}-fold cross-validation ...", flush=True)
                 r["cv"] = {"folds": args.folds, **cross_validate(ROOT / config, args.folds, REPORTS / f"cv_{name}")}
                 print(f"quality: {name}: cross-validation accuracy {r['cv']['accuracy']:.3f}", flush=True)
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    (REPORTS / "quality.md").write_text(markdown(results, stamp), encoding="utf-8")
+    report = markdown(results, stamp)
+    (REPORTS / "quality.md").write_text(report, encoding="utf-8")
+    crisis_part = report[report.index("## Crisis detection by set"):report.index("## Per intent")]
+    print("\n" + crisis_part)
     print(f"quality: wrote {REPORTS / 'quality.md'}")
     return 0
 

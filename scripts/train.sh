@@ -13,5 +13,5 @@ if ! .venv/bin/python -m training --num-threads 2 "$@" >logs/train.log 2>&1; the
   echo "train: FAILED (full log: logs/train.log)" >&2
   exit 1
 fi
-tr '\r' '\n' <logs/train.log | grep -E "spaCy pipeline active|Nothing changed|trained and saved|training from scratch" | sort -u | sed 's/^/train: /' || true
+tr '\r' '\n' <logs/train.log | grep -E "spaCy pipeline active|Nothing changed|trained and saved|training from scratch|Crisis classifier" | sort -u | sed 's/^/train: /' || true
 echo "train: done in $(( $(date +%s) - started )) s; model $(ls -t models/*.tar.gz | head -1)"

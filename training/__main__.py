@@ -27,7 +27,7 @@ def main(argv=None) -> int:
     before = recorded(out)
     if before == current and "--force" not in rasa_options:
         print(f"Nothing changed since {newest_model(out)} was trained: rasa train skipped.")
-        return 0
+        return train_crisis_classifier()
     rasa = Path(sys.executable).parent / "rasa"
     command = [str(rasa), "train", "--config", args.config, "--domain", args.domain, "--data", args.data,
                "--out", args.out, *rasa_options]
@@ -38,7 +38,17 @@ def main(argv=None) -> int:
     model = newest_model(out)
     if returncode == 0 and model is not None:
         record(out, current, model)
-    return returncode
+    return returncode or train_crisis_classifier()
+
+
+def train_crisis_classifier() -> int:
+    """The crisis classifier is a file of its own beside the Rasa model, named by its inputs."""
+    from safety.classifier import model_path, train_and_save
+
+    existed = model_path().exists()
+    path = train_and_save()
+    print(f"Crisis classifier {'up to date' if existed else 'trained and saved'}: models/crisis/{path.name}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -22,10 +22,10 @@ DISTRIBUTIONS = ("rasa", "spacy", "nb-core-news-sm", "spacy-lookups-data", "scik
 STAMP_NAME = ".fingerprint.json"
 
 
-def _files(paths: Iterable[Path]) -> Iterable[Path]:
+def _files(paths: Iterable[Path], suffix: str = "") -> Iterable[Path]:
     for path in paths:
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+            yield from sorted(p for p in path.rglob(f"*{suffix}") if p.is_file() and "__pycache__" not in p.parts)
         elif path.exists():
             yield path
 
@@ -37,9 +37,9 @@ def _version(distribution: str) -> str:
         return "not installed"
 
 
-def _digest(paths: Iterable[Path], root: Path, extra: str = "") -> str:
+def _digest(paths: Iterable[Path], root: Path, extra: str = "", suffix: str = "") -> str:
     digest = hashlib.sha256()
-    for path in _files(paths):
+    for path in _files(paths, suffix):
         digest.update(str(path.relative_to(root) if path.is_relative_to(root) else path).encode())
         digest.update(b"\0" + path.read_bytes() + b"\0")
     digest.update(extra.encode())
@@ -50,7 +50,9 @@ def fingerprint(config: Path, domain: Path, data: Path, root: Path = ROOT) -> Di
     """`inputs`: what Rasa fingerprints itself; `code`: what Rasa's check does not see."""
     versions = "".join(f"{name}={_version(name)}\n" for name in DISTRIBUTIONS)
     return {"inputs": _digest([config, domain, data], root),
-            "code": _digest([root / name for name in COMPONENT_CODE], root, versions)}
+            # the Python code only: the crisis corpus (safety/corpus/) trains the crisis
+            # classifier, a file of its own (safety/classifier.py), not the Rasa model
+            "code": _digest([root / name for name in COMPONENT_CODE], root, versions, suffix=".py")}
 
 
 def newest_model(out: Path) -> Optional[Path]:

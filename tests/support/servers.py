@@ -63,8 +63,9 @@ class Assistant:
     def rest_url(self) -> str:
         return f"{self.base_url}/webhooks/rest/webhook"
 
-    def say(self, sender: str, text: str, timeout: float = 30) -> list:
-        reply = requests.post(self.rest_url, json={"sender": sender, "message": text}, timeout=timeout)
+    def say(self, sender: str, text: str, timeout: float = 30, metadata: Optional[dict] = None) -> list:
+        body = {"sender": sender, "message": text, **({"metadata": metadata} if metadata else {})}
+        reply = requests.post(self.rest_url, json=body, timeout=timeout)
         reply.raise_for_status()
         return reply.json()
 

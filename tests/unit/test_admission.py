@@ -164,3 +164,39 @@ def test_the_socketio_channel_enters_through_the_gate(monkeypatch):
     asyncio.run(channel.on_user_message(FakeServer(), "sid-1", {"message": "hei"}, on_new_message))
     assert seen == [("hei", 0)]
     assert admission._gate._free == 1
+
+
+def _user_message(text, level=None):
+    from rasa.core.channels.channel import UserMessage
+
+    from channels.crisis_first import with_verdict
+    from safety.verdict import CrisisVerdict
+
+    metadata = with_verdict({}, CrisisVerdict(level)) if level else {}
+    return UserMessage(text, sender_id=text, metadata=metadata)
+
+
+def test_a_sure_crisis_is_served_before_everyone_waiting(monkeypatch):
+    monkeypatch.setattr(admission, "_gate", FairGate(1))
+
+    async def scenario():
+        order, release = [], asyncio.Event()
+
+        async def handle(message):
+            order.append(message.text)
+            if message.text == "holder":
+                await release.wait()
+
+        handler = admitted(handle)
+        holder = asyncio.create_task(handler(_user_message("holder")))
+        await asyncio.sleep(0)
+        waiting = [asyncio.create_task(handler(_user_message(f"waiter-{i}", "unsure" if i else None)))
+                   for i in range(3)]
+        await asyncio.sleep(0)
+        crisis = asyncio.create_task(handler(_user_message("crisis", "sure")))
+        await asyncio.sleep(0)
+        release.set()
+        await asyncio.gather(holder, crisis, *waiting)
+        return order
+
+    assert asyncio.run(scenario()) == ["holder", "crisis", "waiter-0", "waiter-1", "waiter-2"]

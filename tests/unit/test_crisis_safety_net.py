@@ -189,7 +189,7 @@ def test_component_overrides_intent_and_keeps_ranking():
     component.process([crisis, calm])
     assert crisis.get("intent") == {"name": "crisis", "confidence": 1.0}
     assert crisis.get("intent_ranking")[0]["name"] == "crisis"
-    assert crisis.get("crisis_safety_net")["rule"]
+    assert crisis.get("crisis_verdict")["pattern"] and crisis.get("crisis_verdict")["level"] == "sure"
     assert calm.get("intent")["name"] == "greet"
 
 
@@ -222,19 +222,17 @@ def test_few_false_alarms_on_ordinary_nlu_examples():
     assert all("oyeblikkelig" in m.replace("ø", "o") for m in alarms), alarms
 
 
-@pytest.mark.parametrize("text,confidence,expected", [
-    ("jeg vil bare forsvinne litt", 0.9, "crisis"),     # sure classifier: kept as a second net
-    ("jeg vil bare forsvinne litt", 0.3, "need_help"),  # unsure: the next intent
-    ("jeg døde av latter", 0.99, "need_help"),          # curated harmless idiom: never crisis
-    ("jeg vil dø", 0.1, "crisis"),                      # a pattern always wins
+@pytest.mark.parametrize("text,expected", [
+    ("jeg døde av latter", "need_help"),   # harmless idiom: the classifier's crisis intent gives way
+    ("jeg vil dø", "crisis"),              # a clear pattern: crisis whatever the intent classifier said
 ])
-def test_classifier_crisis_needs_confidence_and_no_harmless_idiom(text, confidence, expected):
+def test_the_verdict_not_the_intent_classifier_decides(text, expected):
     from rasa.shared.nlu.training_data.message import Message
     from safety.component import CrisisSafetyNet
 
     component = CrisisSafetyNet(CrisisSafetyNet.get_default_config())
-    message = Message(data={"text": text, "intent": {"name": "crisis", "confidence": confidence},
-                            "intent_ranking": [{"name": "crisis", "confidence": confidence},
+    message = Message(data={"text": text, "intent": {"name": "crisis", "confidence": 0.9},
+                            "intent_ranking": [{"name": "crisis", "confidence": 0.9},
                                                {"name": "need_help", "confidence": 0.05}]})
     component.process([message])
     assert message.get("intent")["name"] == expected

@@ -11,7 +11,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 import rasa_server
 from actions.replies import TECHNICAL_APOLOGY
 from channels.failures import guarded, handling_failed
-from channels.rest import crisis_text
+from channels.texts import crisis_text
 from rasa_server.tracker_store_failures import TrackerStoreUnavailable
 
 

@@ -1,0 +1,167 @@
+"""Crisis detection report: every labelled and blind set, each layer alone and combined.
+
+    python -m evaluation.crisis [--compare]
+
+For every set: how many crisis messages show the resident 113 (sure or unsure) and how many
+get the crisis text first (sure); how many near-misses get the crisis text first instead of
+an answer, and how many get the unsure line after their answer. The layers: the patterns alone,
+the classifier alone (at the verdict's thresholds), and the combination the assistant uses.
+`make eval` adds the whole NLU pipeline and stock Rasa (evaluation/quality.py). Also prints
+the time one assessment takes. `--compare` measures the classifier kinds across authors.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+from typing import Callable, Dict, List, Tuple
+
+import yaml
+
+from safety.corpus import KEYS, TUNE_DIR, read_set
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data"
+Set = Tuple[List[str], List[str]]  # (crisis messages, near-misses)
+
+
+def _halves(path: Path, keep) -> Set:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return keep(data["crisis"]), keep(data["not_crisis"])
+
+
+def _language(path: Path, language: str) -> Set:
+    examples = read_set(path)
+    return ([e.text for e in examples if e.crisis and e.language == language],
+            [e.text for e in examples if not e.crisis and e.language == language])
+
+
+def crisis_sets() -> Dict[str, Set]:
+    """Every set, named by what it is and how honest its figure is."""
+    sets = {
+        "labelled (patterns tuned on it)": _halves(DATA / "crisis_labelled.yml", list),
+        "unseen, odd half (blind for the patterns)": _halves(DATA / "crisis_unseen.yml", lambda xs: xs[1::2]),
+        "first fresh set, odd half (patterns tuned on it)": _halves(DATA / "crisis_fresh.yml", lambda xs: xs[1::2]),
+        "second fresh set (patterns tuned on it)": _halves(DATA / "crisis_fresh2.yml", list),
+    }
+    for path in sorted(TUNE_DIR.glob("*.yml")):
+        sets[f"tuning set {path.stem}, Norwegian (thresholds chosen on it)"] = _language(path, "nb")
+        sets[f"tuning set {path.stem}, English (thresholds chosen on it)"] = _language(path, "en")
+    fresh3 = DATA / "crisis_fresh3.yml"
+    if fresh3.exists():
+        sets["third fresh set 2026-12-04, Norwegian (blind)"] = _language(fresh3, "nb")
+        sets["third fresh set 2026-12-04, English (blind)"] = _language(fresh3, "en")
+    return sets
+
+
+def rates(levels_crisis: List[str], levels_near: List[str]) -> Dict[str, float]:
+    """levels are 'sure', 'unsure' or 'none' per message."""
+    def share(levels, wanted):
+        return sum(level in wanted for level in levels) / len(levels) if levels else float("nan")
+
+    return {"sees_113": share(levels_crisis, ("sure", "unsure")), "sure": share(levels_crisis, ("sure",)),
+            "near_first": share(levels_near, ("sure",)), "near_line": share(levels_near, ("unsure",)),
+            "n_crisis": len(levels_crisis), "n_near": len(levels_near)}
+
+
+def layers() -> Dict[str, Callable[[str], str]]:
+    from safety.classifier import default_classifier
+    from safety.patterns import default_detector
+    from safety.verdict import SURE_SCORE, UNSURE_SCORE, default_assessor
+
+    detector, classifier, assessor = default_detector(), default_classifier(), default_assessor()
+
+    def patterns(text: str) -> str:
+        return "sure" if detector.detect(text) else "none"
+
+    def classifier_alone(text: str) -> str:
+        score = classifier.score(text)
+        return "sure" if score >= SURE_SCORE else "unsure" if score >= UNSURE_SCORE else "none"
+
+    return {"patterns alone": patterns, "classifier alone": classifier_alone,
+            "combination": lambda text: assessor.assess(text).level}
+
+
+def table(results: Dict[str, Dict[str, Dict[str, float]]]) -> str:
+    """One row per set and detector. 'answered' (whole pipelines only): neither the crisis text
+    first nor the fallback."""
+    lines = ["| set | detector | crisis: sees 113 | crisis: 113 first (sure) | near-miss: crisis text first | "
+             "near-miss: answer + 113 line | near-miss: answered | n (crisis / near) |",
+             "|---|---|---|---|---|---|---|---|"]
+    for set_name, per_layer in results.items():
+        for layer, r in per_layer.items():
+            answered = f"{r['near_answered']:.3f}" if "near_answered" in r else "–"
+            lines.append(f"| {set_name} | {layer} | {r['sees_113']:.3f} | {r['sure']:.3f} | {r['near_first']:.3f} | "
+                         f"{r['near_line']:.3f} | {answered} | {r['n_crisis']} / {r['n_near']} |")
+    return "\n".join(lines)
+
+
+def evaluate() -> Dict[str, Dict[str, Dict[str, float]]]:
+    detectors = layers()
+    return {name: {layer: rates([f(t) for t in yes], [f(t) for t in no]) for layer, f in detectors.items()}
+            for name, (yes, no) in crisis_sets().items()}
+
+
+def latency(repeats: int = 3) -> Dict[str, float]:
+    """Milliseconds per assessment over every message of every set (after a warm-up)."""
+    from safety.verdict import default_assessor
+
+    assessor = default_assessor()
+    texts = [t for yes, no in crisis_sets().values() for t in yes + no]
+    assessor.assess(texts[0])
+    timings = []
+    for _ in range(repeats):
+        for text in texts:
+            started = time.perf_counter()
+            assessor.assess(text)
+            timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    return {"messages": len(timings), "p50": statistics.median(timings),
+            "p95": timings[int(0.95 * (len(timings) - 1))], "max": timings[-1]}
+
+
+def compare_kinds() -> str:
+    """Leave-one-author-out: train on all training authors but one, score the one left out."""
+    from sklearn.metrics import roc_auc_score
+
+    from safety.classifier import KINDS, CrisisClassifier
+    from safety.corpus import TRAIN_DIR, nlu_examples, read_set as read
+
+    authors = {p.stem: read(p) for p in sorted(TRAIN_DIR.glob("*.yml"))}
+    nlu = nlu_examples()
+    lines = ["| kind | held-out author | AUC | crisis recall at 5 % near-miss alarms | train s |", "|---|---|---|---|---|"]
+    for kind in KINDS:
+        for held, examples in authors.items():
+            train = [e for a, xs in authors.items() if a != held for e in xs] + nlu
+            started = time.perf_counter()
+            model = CrisisClassifier.train([e.text for e in train], [e.crisis for e in train], kind)
+            seconds = time.perf_counter() - started
+            scores = model.scores([e.text for e in examples])
+            truth = [e.crisis for e in examples]
+            near = sorted((s for s, t in zip(scores, truth) if not t), reverse=True)
+            cut = near[max(0, int(0.05 * len(near)) - 1)] if near else 1.0
+            recall = sum(s > cut for s, t in zip(scores, truth) if t) / max(1, sum(truth))
+            lines.append(f"| {kind} | {held} | {roc_auc_score(truth, scores):.3f} | {recall:.3f} | {seconds:.1f} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--compare", action="store_true", help="compare classifier kinds across authors")
+    args = parser.parse_args()
+    from safety.classifier import describe
+
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    print(f"# Crisis detection ({stamp}; classifier {describe()['file']})\n")
+    print(table(evaluate()))
+    timing = latency()
+    print(f"\nassess(): p50 {timing['p50']:.2f} ms, p95 {timing['p95']:.2f} ms, max {timing['max']:.2f} ms "
+          f"over {timing['messages']} messages")
+    if args.compare:
+        print("\n" + compare_kinds())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,115 @@
+"""The crisis verdict: sure, unsure or none, from the patterns and the classifier together.
+
+- sure: 113 and legevakt 116 117 first, in any state. Needs strong evidence: a pattern hit
+  outside a softening context that the classifier does not contradict, or a high classifier
+  score.
+- unsure: the normal answer, then one line with 113 and 116 117. Anything either detector
+  flags at all (a pattern, a middling score, a danger word): a miss needs all of them to miss.
+- none: the normal answer.
+
+The verdict is computed once per message (by the channel, before the admission gate) and
+travels with the message, so the NLU component and the review console read the same verdict
+and its reasons. The thresholds were chosen on the tuning set only (docs/crisis-detection.md).
+Pure: no Rasa imports.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Dict, Optional
+
+SURE, UNSURE, NONE = "sure", "unsure", "none"
+LEVELS = (NONE, UNSURE, SURE)
+
+# Chosen on safety/corpus/tune/ (docs/crisis-detection.md), never on a blind set
+SURE_SCORE = 0.80  # the classifier alone makes a crisis sure from here
+SURE_SCORE_SOFTENED = 0.95  # ... and in a softening context (past, hypothetical, ...) from here
+UNSURE_SCORE = 0.30  # the classifier alone adds the 113 line from here
+PATTERN_VETO_SCORE = 0.10  # a pattern hit the classifier scores below this is only unsure
+
+
+@dataclass(frozen=True)
+class CrisisVerdict:
+    level: str
+    score: Optional[float] = None  # the classifier's crisis probability
+    pattern: Optional[str] = None  # the pattern rule that fired
+    matched: Optional[str] = None  # the text it matched
+    softener: Optional[str] = None  # the softening context that kept a pattern hit unsure
+    question: Optional[str] = None  # set by the NLU: the question answered after a sure crisis
+
+    @property
+    def sure(self) -> bool:
+        return self.level == SURE
+
+    @property
+    def flagged(self) -> bool:
+        """The resident sees 113 (first, or in the unsure line)."""
+        return self.level != NONE
+
+    def as_dict(self) -> Dict[str, Any]:
+        values = asdict(self)
+        if values["score"] is not None:
+            values["score"] = round(values["score"], 4)
+        return values
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Optional["CrisisVerdict"]:
+        """A verdict passed along with a message; None when it is not one."""
+        if not isinstance(data, dict) or data.get("level") not in LEVELS:
+            return None
+        score = data.get("score")
+        return cls(level=data["level"], score=float(score) if isinstance(score, (int, float)) else None,
+                   pattern=_text(data.get("pattern")), matched=_text(data.get("matched")),
+                   softener=_text(data.get("softener")), question=_text(data.get("question")))
+
+
+def _text(value: Any) -> Optional[str]:
+    return value if isinstance(value, str) else None
+
+
+def combine(pattern: Optional[str], matched: Optional[str], softener: Optional[str], score: float,
+            danger_word: bool) -> CrisisVerdict:
+    """The graded verdict from what each layer found (pure; assess() gathers the inputs)."""
+    found = dict(score=score, pattern=pattern, matched=matched)
+    if pattern and not softener and score >= PATTERN_VETO_SCORE:
+        return CrisisVerdict(SURE, **found)
+    if score >= (SURE_SCORE_SOFTENED if softener else SURE_SCORE):
+        return CrisisVerdict(SURE, **found, softener=softener)
+    if pattern or score >= UNSURE_SCORE or danger_word:
+        return CrisisVerdict(UNSURE, **found, softener=softener)
+    return CrisisVerdict(NONE, **found)
+
+
+class CrisisAssessor:
+    """Runs the three layers on a message: patterns, context and classifier."""
+
+    def __init__(self, detector=None, context=None, classifier=None) -> None:
+        from safety.classifier import default_classifier
+        from safety.context import default_context
+        from safety.patterns import default_detector
+
+        self.detector = detector or default_detector()
+        self.context = context or default_context()
+        self.classifier = classifier or default_classifier()
+
+    def assess(self, text: Optional[str]) -> CrisisVerdict:
+        if not text or not text.strip():
+            return CrisisVerdict(NONE, score=0.0)
+        match = self.detector.detect(text)
+        return combine(match.rule if match else None, match.matched_text if match else None,
+                       self.context.softener(text), self.classifier.score(text),
+                       self.context.has_danger_word(text))
+
+
+_assessor: Optional[CrisisAssessor] = None
+
+
+def default_assessor() -> CrisisAssessor:
+    """The process's assessor, built on first use (loads the trained classifier)."""
+    global _assessor
+    if _assessor is None:
+        _assessor = CrisisAssessor()
+    return _assessor
+
+
+def assess(text: Optional[str]) -> CrisisVerdict:
+    return default_assessor().assess(text)

@@ -1,0 +1,142 @@
+"""The graded crisis verdict (safety/verdict.py, safety/context.py, safety/classifier.py) and the
+NLU component that applies it (safety/component.py)."""
+from __future__ import annotations
+
+import pytest
+
+from safety.context import default_context
+from safety.verdict import (NONE, PATTERN_VETO_SCORE, SURE, SURE_SCORE, SURE_SCORE_SOFTENED, UNSURE,
+                            UNSURE_SCORE, CrisisVerdict, combine)
+
+
+@pytest.mark.parametrize("pattern,softener,score,danger,expected", [
+    ("rule", None, 0.5, True, SURE),                         # a clear pattern hit
+    ("rule", None, PATTERN_VETO_SCORE / 2, True, UNSURE),    # ... the classifier strongly disagrees
+    ("rule", "past", 0.5, True, UNSURE),                     # ... told about the past
+    ("rule", "past", SURE_SCORE_SOFTENED, True, SURE),       # ... but the classifier is certain
+    (None, None, SURE_SCORE, False, SURE),                   # the classifier alone, high
+    (None, "negated", SURE_SCORE, False, UNSURE),            # ... high, in a softening context
+    (None, None, UNSURE_SCORE, False, UNSURE),               # the classifier alone, middling
+    (None, None, 0.0, True, UNSURE),                         # a danger word alone: the 113 line
+    (None, None, UNSURE_SCORE / 2, False, NONE),             # nothing: the normal answer
+])
+def test_combine_grades_the_evidence(pattern, softener, score, danger, expected):
+    verdict = combine(pattern, "matched" if pattern else None, softener, score, danger)
+    assert verdict.level == expected
+    assert verdict.score == score and verdict.pattern == pattern
+
+
+def test_the_thresholds_are_ordered():
+    assert 0 < PATTERN_VETO_SCORE < UNSURE_SCORE < SURE_SCORE <= SURE_SCORE_SOFTENED <= 1
+
+
+def test_a_verdict_survives_the_round_trip_through_metadata():
+    verdict = CrisisVerdict(SURE, score=0.912345678, pattern="p", matched="m", softener=None, question="ask_email")
+    again = CrisisVerdict.from_dict(verdict.as_dict())
+    assert again.level == SURE and again.question == "ask_email" and again.score == pytest.approx(0.9123, abs=1e-4)
+
+
+@pytest.mark.parametrize("data", [None, "sure", {}, {"level": "very"}, {"level": 3}, ["sure"]])
+def test_anything_else_is_not_a_verdict(data):
+    assert CrisisVerdict.from_dict(data) is None
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("for tre år siden prøvde jeg å ta livet mitt, nå går det bra", "past"),
+    ("da jeg var 15 kuttet jeg meg", "past"),
+    ("hva skjer hvis noen tar en overdose?", "hypothetical"),
+    ("what happens if someone takes too many pills", "hypothetical"),
+    ("det er ikke akutt, men sønnen min snakker om å dø", "negated"),
+    ("I am not suicidal, just very tired", "negated"),
+    ("hva betyr selvskading", "meaning"),
+    ("skal skrive skoleoppgave om selvmord", "fiction"),
+    ("i filmen dreper han alle", "fiction"),
+    ("jeg vil ta livet mitt", None),
+])
+def test_softening_contexts(text, expected):
+    assert default_context().softener(text) == expected
+
+
+def test_saying_it_happens_now_cancels_the_softening():
+    assert default_context().softener("for to år siden prøvde jeg, og i kveld gjør jeg det igjen") is None
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("han har en kniv", True), ("tok noen piller", True), ("my friend is unconscious", True),
+    ("hva er et pakkeforløp", False), ("when can I call you", False),
+])
+def test_danger_words_give_at_least_the_line(text, expected):
+    assert default_context().has_danger_word(text) is expected
+
+
+def test_the_fast_scorer_equals_scikit_learns_pipeline():
+    from safety.classifier import CrisisClassifier
+
+    texts = ["jeg vil ta livet mitt", "hva er et pakkeforløp", "mamma ligger på gulvet og svarer ikke",
+             "når er telefontiden", "he took all the pills", "eg vil døy", "hei hei", "kniv"]
+    labels = [True, False, True, False, True, True, False, False]
+    model = CrisisClassifier.train(texts * 3, labels * 3)
+    probe = texts + ["helt ny melding om piller i kveld", "x" * 3000, "æøå ÆØÅ"]
+    assert [model.score(t) for t in probe] == pytest.approx(model.scores(probe), abs=1e-9)
+    assert model.score("") == 0.0
+
+
+def test_a_saved_classifier_scores_the_same(tmp_path):
+    from safety.classifier import CrisisClassifier
+
+    model = CrisisClassifier.train(["vil dø", "hei", "tok piller", "hva er"] * 3, [True, False, True, False] * 3)
+    path = tmp_path / "c.joblib"
+    model.save(path)
+    assert CrisisClassifier.load(path).score("vil dø nå") == pytest.approx(model.score("vil dø nå"))
+
+
+def _message(text, intent, ranking, verdict=None):
+    from rasa.shared.nlu.training_data.message import Message
+
+    data = {"text": text, "intent": intent, "intent_ranking": ranking}
+    if verdict is not None:
+        data["metadata"] = {"crisis_verdict": verdict.as_dict()}
+    return Message(data=data)
+
+
+def _component():
+    from safety.component import CrisisSafetyNet
+
+    return CrisisSafetyNet(CrisisSafetyNet.get_default_config())
+
+
+def test_the_component_reads_the_channels_verdict_instead_of_assessing_again():
+    # the text alone is harmless: only the verdict passed with it can make it a crisis
+    message = _message("hei", {"name": "greet", "confidence": 0.9}, [{"name": "greet", "confidence": 0.9}],
+                       CrisisVerdict(SURE, score=0.99))
+    _component().process([message])
+    assert message.get("intent") == {"name": "crisis", "confidence": 1.0}
+    assert message.get("crisis_verdict")["level"] == SURE
+
+
+def test_a_sure_crisis_keeps_the_question_it_also_asked():
+    ranking = [{"name": "crisis", "confidence": 0.5}, {"name": "ask_phone_hours", "confidence": 0.3},
+               {"name": "greet", "confidence": 0.1}]
+    message = _message("har tatt alle pillene, når kan jeg ringe dere?", ranking[0], ranking,
+                       CrisisVerdict(SURE, score=0.99))
+    _component().process([message])
+    assert message.get("intent")["name"] == "crisis"
+    assert message.get("crisis_verdict")["question"] == "ask_phone_hours"
+    assert [r["name"] for r in message.get("intent_ranking")] == ["crisis", "ask_phone_hours", "greet"]
+
+
+def test_a_sure_crisis_without_a_question_has_none():
+    ranking = [{"name": "ask_phone_hours", "confidence": 0.3}]
+    message = _message("har tatt alle pillene", ranking[0], ranking, CrisisVerdict(SURE, score=0.99))
+    _component().process([message])
+    assert message.get("crisis_verdict")["question"] is None
+
+
+@pytest.mark.parametrize("level", [UNSURE, NONE])
+def test_short_of_sure_the_classifiers_crisis_intent_gives_way_to_an_answer(level):
+    ranking = [{"name": "crisis", "confidence": 0.6}, {"name": "ask_get_coordinator", "confidence": 0.2}]
+    message = _message("for to år siden ville jeg dø, hvordan får jeg koordinator?", ranking[0], ranking,
+                       CrisisVerdict(level, score=0.4))
+    _component().process([message])
+    assert message.get("intent")["name"] == "ask_get_coordinator"
+    assert message.get("crisis_verdict")["level"] == level
