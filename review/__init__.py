@@ -1,8 +1,8 @@
 """Forløpsassistenten's staff review console: a Flask app on the tracker store's database.
 
 Staff read conversations, mark them reviewed, tag them, write notes, turn misunderstood
-messages into training examples and see statistics; admins also delete conversations,
-manage users and read the audit log. `python -m review` serves it on port 8081.
+messages into training examples, mark wrong crisis verdicts and see statistics; admins also
+delete conversations, manage users and read the audit log. `python -m review` serves it on port 8081.
 """
 from __future__ import annotations
 
@@ -68,14 +68,16 @@ def create_app(test_config=None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from review import admin, auth, conversations, db, security, stats, training
+    from review import admin, auth, conversations, crisis_marks, db, security, stats, training
     from review.events import ROUTE_LABELS
     from review.users import ROLE_LABELS
     from review.audit import ACTION_LABELS
+    from review.verdicts import LEVEL_LABELS
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(conversations.bp)
     app.register_blueprint(training.bp)
+    app.register_blueprint(crisis_marks.bp)
     app.register_blueprint(stats.bp)
     app.register_blueprint(admin.bp)
 
@@ -93,6 +95,11 @@ def create_app(test_config=None) -> Flask:
             return ""
         return datetime.fromtimestamp(float(timestamp), zone).strftime(fmt)
 
+    @app.template_filter("decimal")
+    def decimal(value, places=2):
+        """0.934 as "0,93": a Norwegian decimal comma, like the rest of the console's numbers."""
+        return "" if value is None else f"{float(value):.{places}f}".replace(".", ",")
+
     @app.template_filter("percent")
     def percent(value):
         return "" if value is None else f"{float(value) * 100:.0f} %"
@@ -104,6 +111,7 @@ def create_app(test_config=None) -> Flask:
             "route_labels": ROUTE_LABELS,
             "role_labels": ROLE_LABELS,
             "action_labels": ACTION_LABELS,
+            "level_labels": LEVEL_LABELS,
             "current_user": g.get("user"),
         }
 

@@ -1,4 +1,4 @@
-"""The audit log: who viewed, exported or deleted which conversation, and when."""
+"""The audit log: who viewed, exported, marked or deleted which conversation, and when."""
 from __future__ import annotations
 
 import json
@@ -18,6 +18,9 @@ ACTION_LABELS = {
     "export_conversations": "Eksporterte samtaler",
     "export_transcript": "Eksporterte samtale",
     "export_training": "Eksporterte treningseksempler",
+    "mark_crisis": "Merket krisevurdering",
+    "unmark_crisis": "Fjernet krisemerking",
+    "export_crisis_marks": "Eksporterte krisemerkinger",
     "delete_conversation": "Slettet samtale",
     "create_user": "Opprettet bruker",
     "update_user": "Endret bruker",

@@ -30,7 +30,9 @@ PASSWORD = "benchmark-password-1"
 FILTERS = [
     ("første side", "/"),
     ("filter: ikke forstått", "/?fallback=1"),
-    ("filter: krise + ikke gjennomgått", "/?crisis=1&unreviewed=1"),
+    ("filter: sikker krise + ikke gjennomgått", "/?sure=1&unreviewed=1"),
+    ("filter: usikker krise", "/?unsure=1"),
+    ("filter: merket oversett krise (ingen)", "/?missed=1"),
     ("filter: negativ tilbakemelding", "/?negative=1"),
     ("filter: intensjon goodbye", "/?intent=goodbye"),
     ("filter: lav sikkerhet + voksne", "/?low=1&route=adult"),

@@ -1,4 +1,6 @@
-"""The conversation list, the transcript, review marks, tags, notes, exports and deletion."""
+"""The conversation list, the transcript, review marks, tags, notes, exports and deletion.
+
+Crisis marks (a wrong crisis verdict) have their own blueprint: review/crisis_marks.py."""
 from __future__ import annotations
 
 import csv
@@ -14,6 +16,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, g, redirect,
 
 from review import audit, db, listing, summary
 from review.auth import admin_required, login_required
+from review.crisis_marks import LABELS as MARK_LABELS, choices as mark_choices
 from review.events import events_table, transcript
 from review.training import domain_intents
 from storage import conversations as storage
@@ -95,7 +98,7 @@ def view():
             feedback_by_time.setdefault(f.bot_event_timestamp, []).append(f)
     s = db.review_state
     state = connection.execute(sa.select(s).where(s.c.sender_id == sender_id)).first()
-    t, n, te = db.tags, db.notes, db.training_examples
+    t, n, te, cm = db.tags, db.notes, db.training_examples, db.crisis_marks
     return render_template(
         "conversations/view.html",
         sender_id=sender_id,
@@ -110,6 +113,10 @@ def view():
             sa.select(n).where(n.c.sender_id == sender_id).order_by(n.c.created_at)).all(),
         examples={r.event_id: r for r in connection.execute(
             sa.select(te).where(te.c.sender_id == sender_id))},
+        crisis_marks={r.event_id: r for r in connection.execute(
+            sa.select(cm).where(cm.c.sender_id == sender_id))},
+        mark_labels=MARK_LABELS,
+        mark_choices=mark_choices,
         intents=domain_intents(current_app.config["DOMAIN_PATH"])
         or listing.known_intents(connection),
     )

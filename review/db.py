@@ -5,7 +5,11 @@ tables are only read (and rows deleted through storage.conversations), never alt
 
 `review_conversations` and `review_conversation_intents` are derived data: a per-conversation
 summary rebuilt incrementally from `events` (see review.summary). Everything else is the
-console's own state (users, audit log, review marks, tags, notes, training examples).
+console's own state (users, audit log, review marks, tags, notes, training examples, crisis
+marks).
+
+`create_all` only makes missing tables, so a column added to an existing table is listed in
+ADDED_COLUMNS and added by `init_db` (see `_add_missing_columns`).
 """
 from __future__ import annotations
 
@@ -81,7 +85,9 @@ conversations = sa.Table(
     sa.Column("turns", sa.Integer, nullable=False),
     sa.Column("first_message", sa.Text),
     sa.Column("route", sa.String(16), nullable=False),  # child, adult, crisis, none
-    sa.Column("crisis", sa.Boolean, nullable=False),
+    sa.Column("crisis", sa.Boolean, nullable=False),  # a sure crisis (crisis_level == "sure")
+    # highest crisis verdict of its user messages: sure, unsure or none (review.verdicts)
+    sa.Column("crisis_level", sa.String(8), nullable=False, server_default="none"),
     sa.Column("fallbacks", sa.Integer, nullable=False),
     sa.Column("min_confidence", sa.Float),
     sa.Column("feedback_up", sa.Integer, nullable=False, default=0),
@@ -154,11 +160,35 @@ training_examples = sa.Table(
     sa.UniqueConstraint("event_id", name=f"uq_{PREFIX}training_examples_event"),
 )
 
+# A user message staff marked as a wrong crisis verdict: "missed" (should have been a crisis)
+# or "false_alarm" (flagged, but harmless); exported as labelled crisis training data
+crisis_marks = sa.Table(
+    f"{PREFIX}crisis_marks",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
+    sa.Column("event_id", sa.Integer, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),  # as stored in the event, so already masked
+    sa.Column("label", sa.String(16), nullable=False),  # missed, false_alarm
+    sa.Column("level", sa.String(8), nullable=False),  # the message's verdict when it was marked
+    sa.Column("score", sa.Float),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("exported_at", sa.Float),
+    sa.UniqueConstraint("event_id", name=f"uq_{PREFIX}crisis_marks_event"),
+)
+
 # Rows keyed by sender_id that belong to one conversation and go when it is deleted.
 # The audit log keeps the sender_id on purpose: it says who deleted what, and holds no text.
 PER_CONVERSATION_TABLES = (
     conversations, conversation_intents, review_state, tags, notes, training_examples,
+    crisis_marks,
 )
+
+# Columns added after their table first shipped: (table, column name). A column added to the
+# derived summary makes the next refresh rebuild every summary row, which fills it in.
+ADDED_COLUMNS = ((conversations, "crisis_level"),)
+DERIVED_TABLES = (conversations, conversation_intents)
 
 
 def make_engine(url: str) -> Engine:
@@ -176,6 +206,32 @@ def init_db(engine: Engine) -> None:
 
     storage.ensure_schema(engine)
     metadata.create_all(engine)
+    _add_missing_columns(engine)
+
+
+def _missing_columns(engine: Engine) -> list:
+    inspector = sa.inspect(engine)
+    found = {table.name: {c["name"] for c in inspector.get_columns(table.name)}
+             for table in {t for t, _ in ADDED_COLUMNS}}
+    return [(table, name) for table, name in ADDED_COLUMNS if name not in found[table.name]]
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """ALTER TABLE ... ADD COLUMN for each column of ADDED_COLUMNS an older database lacks."""
+    missing = _missing_columns(engine)
+    for table, name in missing:
+        ddl = sa.schema.CreateColumn(table.c[name]).compile(dialect=engine.dialect)
+        try:
+            with engine.begin() as connection:
+                connection.execute(sa.text(f"ALTER TABLE {table.name} ADD COLUMN {ddl}"))
+        except sa.exc.DBAPIError:
+            # another console process added it a moment ago; anything else is a real error
+            if (table, name) in _missing_columns(engine):
+                raise
+    if any(table in DERIVED_TABLES for table, _ in missing):
+        with engine.begin() as connection:
+            # the refresh starts again from event id 0 and recomputes every conversation
+            connection.execute(meta.delete().where(meta.c.key == "events_id"))
 
 
 def database_url(app) -> str:

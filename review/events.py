@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from review.verdicts import SURE, Verdict, highest, verdict_of
+
 # A lightweight description of Rasa's table: enough to query it, never used to create it.
 events_table = sa.table(
     "events",
@@ -28,7 +30,6 @@ events_table = sa.table(
 
 FALLBACK_INTENT = "nlu_fallback"
 FALLBACK_ACTION = "action_default_fallback"
-CRISIS_INTENT = "crisis"
 CRISIS_UTTERANCE = "utter_crisis"
 ROUTE_SLOT = "audience"  # set by action_route_person to "child" or "adult"
 ROUTES = ("child", "adult", "crisis", "none")
@@ -80,18 +81,20 @@ class Summary:
     turns: int
     first_message: Optional[str]
     route: str
-    crisis: bool
+    crisis: bool  # a sure crisis: the resident got the crisis text first
     fallbacks: int
     min_confidence: Optional[float]
     search_text: str
     intents: Dict[str, int] = field(default_factory=dict)
+    crisis_level: str = "none"  # the highest crisis verdict of its messages (review.verdicts)
 
     def row(self) -> Dict[str, Any]:
         return {
             "sender_id": self.sender_id, "started_at": self.started_at, "last_at": self.last_at,
             "started_day": self.started_day, "turns": self.turns,
             "first_message": self.first_message, "route": self.route, "crisis": self.crisis,
-            "fallbacks": self.fallbacks, "min_confidence": self.min_confidence,
+            "crisis_level": self.crisis_level, "fallbacks": self.fallbacks,
+            "min_confidence": self.min_confidence,
             "search_text": self.search_text, "feedback_up": 0, "feedback_down": 0,
         }
 
@@ -103,7 +106,8 @@ def summarise(sender_id: str, rows: Iterable[Any], timezone: str) -> Optional[Su
     turn_is_fallback = False
     first_message = None
     audience = None
-    crisis = False
+    crisis = False  # the crisis text was sent, whatever the verdicts say
+    levels: List[str] = []
     min_confidence = None
     texts: List[str] = []
     intents: Dict[str, int] = {}
@@ -127,7 +131,7 @@ def summarise(sender_id: str, rows: Iterable[Any], timezone: str) -> Optional[Su
             if name:
                 intents[name] = intents.get(name, 0) + 1
             turn_is_fallback = name == FALLBACK_INTENT
-            crisis = crisis or name == CRISIS_INTENT
+            levels.append(verdict_of(data, name).level)
             if confidence is not None:
                 min_confidence = confidence if min_confidence is None else min(min_confidence, confidence)
         elif kind == "action":
@@ -147,12 +151,14 @@ def summarise(sender_id: str, rows: Iterable[Any], timezone: str) -> Optional[Su
         fallbacks += 1
     if not turns or started is None:
         return None
+    crisis_level = highest(levels + ([SURE] if crisis else []))
+    crisis = crisis_level == SURE
     route = "crisis" if crisis else (audience or "none")
     return Summary(
         sender_id=sender_id, started_at=started, last_at=last,
         started_day=local_day(started, timezone), turns=turns, first_message=first_message,
         route=route, crisis=crisis, fallbacks=fallbacks, min_confidence=min_confidence,
-        search_text="\n".join(texts), intents=intents,
+        search_text="\n".join(texts), intents=intents, crisis_level=crisis_level,
     )
 
 
@@ -173,6 +179,7 @@ class Item:
     value: Any = None
     fallback: bool = False
     low_confidence: bool = False
+    verdict: Optional[Verdict] = None  # user messages: the crisis verdict and its reasons
 
 
 RANKING_SHOWN = 3
@@ -201,6 +208,7 @@ def transcript(rows: Iterable[Any], low_confidence: float) -> List[Item]:
                 intent=name or row.intent_name, confidence=confidence, ranking=ranking,
                 entities=entities, fallback=name == FALLBACK_INTENT,
                 low_confidence=confidence is not None and confidence < low_confidence,
+                verdict=verdict_of(data, name or row.intent_name),
             ))
         elif kind == "bot":
             extra = data.get("data") or {}

@@ -44,14 +44,22 @@ def create_events_table(engine: Engine) -> None:
     _metadata.create_all(engine)
 
 
+def verdict(level: str, score: Optional[float] = None, pattern: Optional[str] = None,
+            softener: Optional[str] = None, question: Optional[str] = None) -> Dict[str, Any]:
+    """A crisis verdict as safety/component.py stores it in parse_data["crisis_verdict"]."""
+    return {"level": level, "score": score, "pattern": pattern, "matched": None,
+            "softener": softener, "question": question}
+
+
 def _user(sender_id: str, ts: float, text: str, intent: str, confidence: float,
-          ranking: List[Dict[str, Any]]) -> Dict[str, Any]:
+          ranking: List[Dict[str, Any]], crisis_verdict: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    parse_data = {"text": text, "intent": {"name": intent, "confidence": confidence},
+                  "entities": [], "intent_ranking": ranking}
+    if crisis_verdict is not None:  # messages stored before the graded crisis net have none
+        parse_data["crisis_verdict"] = crisis_verdict
     data = {
         "event": "user", "timestamp": ts, "text": text, "input_channel": "rest",
-        "message_id": f"{sender_id}-{ts}",
-        "parse_data": {"text": text, "intent": {"name": intent, "confidence": confidence},
-                       "entities": [], "intent_ranking": ranking},
-        "metadata": {},
+        "message_id": f"{sender_id}-{ts}", "parse_data": parse_data, "metadata": {},
     }
     return {"sender_id": sender_id, "type_name": "user", "timestamp": ts, "intent_name": intent,
             "action_name": None, "data": json.dumps(data, ensure_ascii=False)}
@@ -80,7 +88,8 @@ def _slot(sender_id: str, ts: float, name: str, value: Any) -> Dict[str, Any]:
 
 
 def conversation(sender_id: str, start: float, turns: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    """Rows of one conversation; each turn is {text, intent, confidence, [audience], [reply]}."""
+    """Rows of one conversation; each turn is {text, intent, confidence, [audience], [reply],
+    [verdict]}: `verdict` (see verdict()) is stored in the user event's parse_data."""
     ts = start
     rows = [
         _action(sender_id, ts, "action_session_start"),
@@ -94,12 +103,14 @@ def conversation(sender_id: str, start: float, turns: List[Dict[str, Any]]) -> L
         if intent == "nlu_fallback":
             ranking = [{"name": "nlu_fallback", "confidence": 0.7},
                        {"name": "ask_contact", "confidence": confidence}]
-            rows.append(_user(sender_id, ts, turn["text"], intent, 0.7, ranking))
+            rows.append(_user(sender_id, ts, turn["text"], intent, 0.7, ranking,
+                              turn.get("verdict")))
             rows.append(_action(sender_id, ts + 0.1, "action_default_fallback"))
             rows.append(_bot(sender_id, ts + 0.1, "Beklager, det forstod jeg ikke.", "utter_default"))
         else:
             ranking = [{"name": intent, "confidence": confidence}]
-            rows.append(_user(sender_id, ts, turn["text"], intent, confidence, ranking))
+            rows.append(_user(sender_id, ts, turn["text"], intent, confidence, ranking,
+                              turn.get("verdict")))
             if intent == "crisis":
                 rows.append(_action(sender_id, ts + 0.1, "utter_crisis"))
                 rows.append(_bot(sender_id, ts + 0.1, "Ring 113 hvis liv eller helse er i fare.", "utter_crisis"))
@@ -120,15 +131,20 @@ def random_turns(rng: random.Random) -> List[Dict[str, Any]]:
     audience = rng.choice(["child", "adult", None, None])
     for n in range(rng.randint(1, 5)):
         roll = rng.random()
+        # the verdicts are read off `roll` too, not drawn: a seed gives the same conversations
+        # (texts, intents, lengths) as before verdicts were added
         if roll < 0.08:
             turns.append({"text": rng.choice(FALLBACK_TEXTS), "intent": "nlu_fallback",
-                          "confidence": round(rng.uniform(0.2, 0.6), 3)})
+                          "confidence": round(rng.uniform(0.2, 0.6), 3),
+                          "verdict": verdict("none", 0.02)})
         elif roll < 0.1:
-            turns.append({"text": rng.choice(CRISIS_TEXTS), "intent": "crisis", "confidence": 0.99})
+            turns.append({"text": rng.choice(CRISIS_TEXTS), "intent": "crisis", "confidence": 0.99,
+                          "verdict": verdict("sure", 0.97, r"\b(ta|tar) livet (mitt|av meg)\b")})
         else:
             intent = rng.choice(list(INTENTS))
             turn = {"text": rng.choice(INTENTS[intent]) + f" {rng.randint(1, 999)}",
-                    "intent": intent, "confidence": round(rng.uniform(0.45, 1.0), 3)}
+                    "intent": intent, "confidence": round(rng.uniform(0.45, 1.0), 3),
+                    "verdict": verdict("unsure", 0.42) if roll < 0.12 else verdict("none", 0.01)}
             if n == 1 and audience:
                 turn["audience"] = audience
             turns.append(turn)

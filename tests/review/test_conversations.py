@@ -152,6 +152,7 @@ def test_delete_removes_every_row_of_the_conversation(admin, app):
     admin.post("/conversations/notes", data={"id": "conv-adult", "body": "notat", "csrf_token": t})
     event_id = _first_user_event(engine, "conv-adult")
     admin.post("/training/add", data={"id": "conv-adult", "event_id": event_id, "intent": "ask_adult", "csrf_token": t})
+    admin.post("/crisis/mark", data={"id": "conv-adult", "event_id": event_id, "label": "missed", "csrf_token": t})
     tables = ["events", "conversation_feedback"] + [table.name for table in db.PER_CONVERSATION_TABLES]
     assert all(count(engine, name, "conv-adult") > 0 for name in tables)
     assert "Slett samtalen" in admin.get("/conversations/delete?id=conv-adult").get_data(as_text=True)

@@ -34,13 +34,14 @@ FORM = {
     "intent": "greet", "event_id": "1", "example_id": "1", "only_new": "1",
     "username": "ny-bruker", "password": "et-langt-passord-123", "role": "reviewer",
     "user_id": "999", "active": "1",  # no such user: the control must not log anyone out
+    "label": "missed",
 }
 # Resident text that no response to an anonymous or refused request may contain
 SEEDED_TEXTS = ("jeg vil ikke leve lenger", "gjelder dette barn under 18", "sliter med rus")
 # Tables whose rows are what staff and residents see as "the data"; audit log, sessions,
 # login attempts and the derived summary change on reads by design and are left out
 STATE_TABLES = ("events", "conversation_feedback", "review_users", "review_state", "review_tags",
-                "review_notes", "review_training_examples")
+                "review_notes", "review_training_examples", "review_crisis_marks")
 
 
 @pytest.fixture(autouse=True)
@@ -204,6 +205,7 @@ JINJA_RESULT = str(1234 * 5678)
 XSS_SENDER = '"><script>alert("sender")</script>'
 XSS_INTENT = "<b onmouseover=alert(1)>intent</b>"
 XSS_USERNAME = "<script>alert('u')</script>"  # typed into the login form by an attacker
+XSS_VERDICT = "<img src=x onerror=alert('verdict')>"  # a crisis verdict's pattern and softener
 
 
 class PageScan(HTMLParser):
@@ -244,7 +246,7 @@ class PageScan(HTMLParser):
         return text in visible or any(value == text for _, _, value in self.attributes)
 
 
-def _user_row(sender_id: str, ts: float, text: str, intent: str, entities=None) -> dict:
+def _user_row(sender_id: str, ts: float, text: str, intent: str, entities=None, verdict=None) -> dict:
     data = {
         "event": "user", "timestamp": ts, "text": text, "input_channel": "rest",
         "parse_data": {"text": text, "intent": {"name": intent, "confidence": 0.4},
@@ -253,6 +255,8 @@ def _user_row(sender_id: str, ts: float, text: str, intent: str, entities=None) 
                                           {"name": XSS_INTENT, "confidence": 0.3}]},
         "metadata": {},
     }
+    if verdict:
+        data["parse_data"]["crisis_verdict"] = verdict
     return {"sender_id": sender_id, "type_name": "user", "timestamp": ts, "intent_name": intent,
             "action_name": None, "data": json.dumps(data, ensure_ascii=False)}
 
@@ -260,7 +264,9 @@ def _user_row(sender_id: str, ts: float, text: str, intent: str, entities=None) 
 def _xss_rows() -> List[dict]:
     ts = NOW - 60
     rows = [_user_row(XSS_SENDER, ts + n, payload, "greet" if n else XSS_INTENT,
-                      entities=[{"entity": payload, "value": payload, "start": 0, "end": 1}])
+                      entities=[{"entity": payload, "value": payload, "start": 0, "end": 1}],
+                      verdict=None if n else synthetic.verdict(
+                          "unsure", 0.5, pattern=XSS_VERDICT, softener=XSS_VERDICT, question=XSS_VERDICT))
             for n, payload in enumerate(XSS_PAYLOADS)]
     bot = {"event": "bot", "timestamp": ts + 50, "text": XSS_PAYLOADS[0],
            "data": {"buttons": [{"title": XSS_PAYLOADS[1], "payload": "/greet"}]},
@@ -279,7 +285,7 @@ def _xss_rows() -> List[dict]:
 
 @pytest.fixture
 def stored_payloads(app):
-    """A conversation, feedback, note, training example and audit row full of payloads."""
+    """A conversation, feedback, note, training example, crisis mark and audit row full of payloads."""
     engine = app.config["TEST_ENGINE"]
     synthetic.insert(engine, _xss_rows())
     storage.add_feedback(engine, XSS_SENDER, "down", XSS_PAYLOADS[5], None)
@@ -296,6 +302,8 @@ def stored_payloads(app):
                                    {"s": XSS_SENDER}).scalar()
     admin.post("/training/add", data={"id": XSS_SENDER, "event_id": str(first + 1), "intent": "greet",
                                       "csrf_token": token(admin, "/")})
+    admin.post("/crisis/mark", data={"id": XSS_SENDER, "event_id": str(first), "label": "false_alarm",
+                                     "csrf_token": token(admin, "/")})
     return admin
 
 
@@ -306,9 +314,10 @@ def _pages_with_payloads() -> List[Tuple[str, dict, List[str]]]:
         ("/", {"q": "script"}, ["script"]),
         ("/", {"q": XSS_PAYLOADS[1][:40]}, [XSS_PAYLOADS[1][:40]]),
         ("/", {"intent": XSS_INTENT}, [XSS_INTENT]),
-        ("/conversations/view", {"id": XSS_SENDER}, XSS_PAYLOADS + [XSS_SENDER, XSS_INTENT]),
+        ("/conversations/view", {"id": XSS_SENDER}, XSS_PAYLOADS + [XSS_SENDER, XSS_INTENT, XSS_VERDICT]),
         ("/conversations/delete", {"id": XSS_SENDER}, [XSS_SENDER]),
         ("/training/", {}, [XSS_PAYLOADS[1]]),
+        ("/crisis/", {}, [XSS_PAYLOADS[0]]),
         ("/stats/", {}, [XSS_INTENT]),
         ("/admin/audit", {}, [XSS_USERNAME, XSS_SENDER]),
         ("/admin/audit", {"user": XSS_USERNAME, "id": XSS_SENDER}, [XSS_USERNAME, XSS_SENDER]),
@@ -330,7 +339,7 @@ def test_stored_payloads_are_shown_as_text_on_every_page(stored_payloads):
         failures += [f"{where}: does not show {t!r}" for t in expected if not page.shows(t)]
         if JINJA_RESULT in html:
             failures.append(f"{where}: a template expression in stored text was evaluated")
-        for raw in XSS_PAYLOADS + [XSS_SENDER, XSS_INTENT, XSS_USERNAME]:
+        for raw in XSS_PAYLOADS + [XSS_SENDER, XSS_INTENT, XSS_USERNAME, XSS_VERDICT]:
             if re.search(r"[<>\"']", raw) and raw in html:
                 failures.append(f"{where}: {raw!r} is in the HTML unescaped")
     assert not failures, "\n".join(failures)
@@ -365,6 +374,10 @@ def test_exports_are_downloads_with_the_payloads_as_data(stored_payloads):
     assert response.headers["Content-Disposition"].startswith("attachment;")
     document = yaml.safe_load(response.get_data(as_text=True))
     assert XSS_PAYLOADS[1] in document["nlu"][0]["examples"]
+    response = admin.post("/crisis/export", data={"csrf_token": token(admin, "/crisis/")})
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert yaml.safe_load(response.get_data(as_text=True)) == {"crisis": [], "not_crisis": [XSS_PAYLOADS[0]]}
 
 
 # --- SQL injection ------------------------------------------------------------------------------
@@ -409,7 +422,7 @@ SQLI_TARGETS = [
     ("/admin/audit", "user"), ("/admin/audit", "action"), ("/admin/audit", "id"),
     ("/admin/audit", "before"),
     ("/", "q"), ("/", "intent"), ("/", "route"), ("/", "tag"), ("/", "from"), ("/", "to"),
-    ("/", "after"), ("/", "before"), ("/", "fallback"),
+    ("/", "after"), ("/", "before"), ("/", "fallback"), ("/", "unsure"), ("/", "false_alarm"),
     ("/conversations/view", "id"), ("/conversations/delete", "id"),
     ("/conversations/export.json", "q"), ("/conversations/export.json", "intent"),
     ("/conversations/export.json", "id"),
@@ -425,7 +438,7 @@ def test_every_filter_treats_sql_as_text(app):
     covered = {path.split("?")[0] for path, _ in SQLI_TARGETS}
     for endpoint, method, path in routes(app):
         if method == "GET" and endpoint not in PUBLIC_ENDPOINTS and endpoint not in (
-                "training.index", "admin.user_list"):  # the two take no parameters
+                "training.index", "admin.user_list", "crisis_marks.index"):  # the three take no parameters
             assert path in covered, f"{path} has no SQL injection check"
     before = snapshot(engine)
     failures = []
@@ -494,6 +507,9 @@ def test_filters_survive_extreme_values(app, path, query):
     ("/admin/users/update", {"user_id": "²", "role": "reviewer", "active": "1"}),
     ("/training/remove", {"example_id": "9" * 30}),
     ("/training/add", {"id": "conv-child", "event_id": "9" * 30, "intent": "greet"}),
+    ("/crisis/mark", {"id": "conv-child", "event_id": "9" * 30, "label": "missed"}),
+    ("/crisis/mark", {"id": "c" * 300, "event_id": "1", "label": "missed"}),
+    ("/crisis/unmark", {"event_id": "²"}),
     ("/conversations/notes", {"id": "conv-child", "body": "a\x00b"}),
     ("/conversations/tags", {"id": "conv\x00", "tag": "ok"}),
     ("/admin/users/create", {"username": "ny", "password": "a\x00" * 8, "role": "reviewer"}),
@@ -525,6 +541,7 @@ def _responses(app) -> Iterator[Tuple[str, object]]:
     yield "400 (CSRF)", admin.post("/conversations/tags", data={"id": "conv-child", "tag": "x"})
     yield "403", _reviewer(app).get("/admin/users")
     yield "training export", admin.post("/training/export", data={"csrf_token": token(admin, "/")})
+    yield "crisis export", admin.post("/crisis/export", data={"csrf_token": token(admin, "/")})
     yield "logout", admin.post("/logout", data={"csrf_token": token(admin, "/")})
 
 
