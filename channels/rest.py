@@ -27,7 +27,7 @@ from sanic.response import HTTPResponse
 from channels.admission import admitted
 from channels.crisis_first import with_unsure_line, with_verdict
 from channels.failures import guarded, handling_failed
-from safety.verdict import assess
+from safety.verdict import assess, default_assessor
 
 from channels.guard import (BAD_METADATA, BAD_SENDER, MAX_BODY_BYTES, TOO_LONG, check_message,
                             check_metadata, check_sender)
@@ -43,6 +43,7 @@ class GuardedRestInput(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        default_assessor()  # load the crisis classifier at start, not in a resident's turn
         blueprint = super().blueprint(guarded(with_unsure_line(admitted(on_new_message))))
 
         @blueprint.middleware("response")
