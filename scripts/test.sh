@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export TF_CPP_MIN_LOG_LEVEL=3 SQLALCHEMY_SILENCE_UBER_WARNING=1 PYTHONPATH="$PWD"
 
+scripts/system_packages.sh
 scripts/setup.sh
 scripts/train.sh
 # Playwright's sync API keeps an event loop running in its process, which breaks any later
