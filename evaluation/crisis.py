@@ -24,6 +24,7 @@ from safety.corpus import KEYS, TUNE_DIR, read_set
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 Set = Tuple[List[str], List[str]]  # (crisis messages, near-misses)
+TUNE_MAX_NEAR_FIRST = 0.03  # the target is 5 %: tuned to 3 % to leave room for new authors
 
 
 def _halves(path: Path, keep) -> Set:
@@ -68,7 +69,7 @@ def rates(levels_crisis: List[str], levels_near: List[str]) -> Dict[str, float]:
 def layers() -> Dict[str, Callable[[str], str]]:
     from safety.classifier import default_classifier
     from safety.patterns import default_detector
-    from safety.verdict import SURE_SCORE, UNSURE_SCORE, default_assessor
+    from safety.verdict import THRESHOLDS, default_assessor
 
     detector, classifier, assessor = default_detector(), default_classifier(), default_assessor()
 
@@ -77,7 +78,7 @@ def layers() -> Dict[str, Callable[[str], str]]:
 
     def classifier_alone(text: str) -> str:
         score = classifier.score(text)
-        return "sure" if score >= SURE_SCORE else "unsure" if score >= UNSURE_SCORE else "none"
+        return "sure" if score >= THRESHOLDS.sure else "unsure" if score >= THRESHOLDS.unsure else "none"
 
     return {"patterns alone": patterns, "classifier alone": classifier_alone,
             "combination": lambda text: assessor.assess(text).level}
@@ -146,10 +147,53 @@ def compare_kinds() -> str:
     return "\n".join(lines)
 
 
+def tune() -> str:
+    """The verdict's thresholds on the tuning set only: the settings that keep near-misses with
+    the crisis text first at or under TUNE_MAX_NEAR_FIRST and every crisis shown 113, ranked by
+    how many crises get 113 first. Prints the best few; the chosen ones go into safety/verdict.py."""
+    import itertools
+
+    from safety.classifier import default_classifier
+    from safety.context import default_context
+    from safety.patterns import default_detector
+    from safety.verdict import Thresholds, combine
+
+    detector, context, classifier = default_detector(), default_context(), default_classifier()
+    examples = [e for path in sorted(TUNE_DIR.glob("*.yml")) for e in read_set(path)]
+    found = []
+    for e in examples:
+        match = detector.detect(e.text)
+        found.append((e.crisis, match.rule if match else None, context.softener(e.text),
+                      classifier.score(e.text), context.has_danger_word(e.text)))
+    rows = []
+    grid = itertools.product((0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5), (0.5, 0.6, 0.7, 0.8, 0.85, 0.9),
+                             (0.8, 0.9, 0.95, 0.99), (0.1, 0.2, 0.3, 0.4))
+    for veto, sure, softened, unsure in grid:
+        if softened < sure or unsure >= sure:
+            continue
+        thresholds = Thresholds(sure=sure, sure_softened=softened, unsure=unsure, pattern_veto=veto)
+        levels = [(crisis, combine(pattern, None, softener, score, danger, thresholds).level)
+                  for crisis, pattern, softener, score, danger in found]
+        r = rates([lv for c, lv in levels if c], [lv for c, lv in levels if not c])
+        rows.append((r["near_first"] <= TUNE_MAX_NEAR_FIRST, r["sees_113"], r["sure"], -r["near_first"],
+                     -r["near_line"], (veto, sure, softened, unsure), r))
+    rows.sort(key=lambda row: row[:5], reverse=True)
+    lines = ["| veto | sure | sure, softened | unsure | sees 113 | sure | near-miss first | near-miss line |",
+             "|---|---|---|---|---|---|---|---|"]
+    for *_, (veto, sure, softened, unsure), r in rows[:8]:
+        lines.append(f"| {veto} | {sure} | {softened} | {unsure} | {r['sees_113']:.3f} | {r['sure']:.3f} | "
+                     f"{r['near_first']:.3f} | {r['near_line']:.3f} |")
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--compare", action="store_true", help="compare classifier kinds across authors")
+    parser.add_argument("--tune", action="store_true", help="search the verdict's thresholds on the tuning set")
     args = parser.parse_args()
+    if args.tune:
+        print(tune())
+        return 0
     from safety.classifier import describe
 
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())

@@ -20,11 +20,20 @@ from typing import Any, Dict, Optional
 SURE, UNSURE, NONE = "sure", "unsure", "none"
 LEVELS = (NONE, UNSURE, SURE)
 
-# Chosen on safety/corpus/tune/ (docs/crisis-detection.md), never on a blind set
-SURE_SCORE = 0.80  # the classifier alone makes a crisis sure from here
-SURE_SCORE_SOFTENED = 0.95  # ... and in a softening context (past, hypothetical, ...) from here
-UNSURE_SCORE = 0.30  # the classifier alone adds the 113 line from here
-PATTERN_VETO_SCORE = 0.10  # a pattern hit the classifier scores below this is only unsure
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Classifier scores that grade the verdict."""
+
+    sure: float  # the classifier alone makes a crisis sure from here
+    sure_softened: float  # ... and in a softening context (past, hypothetical, ...) from here
+    unsure: float  # the classifier alone adds the 113 line from here
+    pattern_veto: float  # a pattern hit the classifier scores below this is only unsure
+
+
+# Chosen on safety/corpus/tune/ only (`python -m evaluation.crisis --tune`), never on a blind set
+THRESHOLDS = Thresholds(sure=0.80, sure_softened=0.95, unsure=0.30, pattern_veto=0.20)
 
 
 @dataclass(frozen=True)
@@ -67,14 +76,14 @@ def _text(value: Any) -> Optional[str]:
 
 
 def combine(pattern: Optional[str], matched: Optional[str], softener: Optional[str], score: float,
-            danger_word: bool) -> CrisisVerdict:
+            danger_word: bool, thresholds: Thresholds = THRESHOLDS) -> CrisisVerdict:
     """The graded verdict from what each layer found (pure; assess() gathers the inputs)."""
     found = dict(score=score, pattern=pattern, matched=matched)
-    if pattern and not softener and score >= PATTERN_VETO_SCORE:
+    if pattern and not softener and score >= thresholds.pattern_veto:
         return CrisisVerdict(SURE, **found)
-    if score >= (SURE_SCORE_SOFTENED if softener else SURE_SCORE):
+    if score >= (thresholds.sure_softened if softener else thresholds.sure):
         return CrisisVerdict(SURE, **found, softener=softener)
-    if pattern or score >= UNSURE_SCORE or danger_word:
+    if pattern or score >= thresholds.unsure or danger_word:
         return CrisisVerdict(UNSURE, **found, softener=softener)
     return CrisisVerdict(NONE, **found)
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from safety.context import default_context
-from safety.verdict import (NONE, PATTERN_VETO_SCORE, SURE, SURE_SCORE, SURE_SCORE_SOFTENED, UNSURE,
-                            UNSURE_SCORE, CrisisVerdict, combine)
+from safety.verdict import NONE, SURE, THRESHOLDS, UNSURE, CrisisVerdict, combine
+
+PATTERN_VETO_SCORE, SURE_SCORE = THRESHOLDS.pattern_veto, THRESHOLDS.sure
+SURE_SCORE_SOFTENED, UNSURE_SCORE = THRESHOLDS.sure_softened, THRESHOLDS.unsure
 
 
 @pytest.mark.parametrize("pattern,softener,score,danger,expected", [
