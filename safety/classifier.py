@@ -112,9 +112,10 @@ class CrisisClassifier:
         return cls(pipeline, kind)
 
     def score(self, text: Optional[str]) -> float:
-        if not text:
-            return 0.0
-        normalized = normalize(text)
+        return self.score_normalized(normalize(text)) if text else 0.0
+
+    def score_normalized(self, normalized: str) -> float:
+        """score() for a message already through nlp.normalize.normalize."""
         words = normalized.split()
         if len(words) <= WINDOW_WORDS:
             return self._score_normalized(normalized)

@@ -35,13 +35,17 @@ class CrisisContext:
 
     def softener(self, text: Optional[str]) -> Optional[str]:
         """The name of the first softening context in the text, unless it says it happens now."""
-        message = normalize(text or "")
+        return self.softener_normalized(normalize(text or ""))
+
+    def has_danger_word(self, text: Optional[str]) -> bool:
+        return self.has_danger_word_normalized(normalize(text or ""))
+
+    def softener_normalized(self, message: str) -> Optional[str]:
         if any(p.search(message) for p in self._acute_now):
             return None
         return next((name for name, p in self._softeners if p.search(message)), None)
 
-    def has_danger_word(self, text: Optional[str]) -> bool:
-        message = normalize(text or "")
+    def has_danger_word_normalized(self, message: str) -> bool:
         return any(p.search(message) for p in self._danger_words)
 
 

@@ -52,9 +52,10 @@ class CrisisDetector:
         return any(exclusion.search(message) for exclusion in self._exclusions)
 
     def detect(self, text: Optional[str]) -> Optional[CrisisMatch]:
-        if not text:
-            return None
-        message = normalize(text)
+        return self.detect_normalized(normalize(text)) if text else None
+
+    def detect_normalized(self, message: str) -> Optional[CrisisMatch]:
+        """detect() for a message already through nlp.normalize.normalize."""
         for exclusion in self._exclusions:
             message = exclusion.sub(" ", message)
         for source, pattern in self._patterns:

@@ -15,7 +15,9 @@ Pure: no Rasa imports.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Dict, Optional
+
+from nlp.normalize import normalize
 
 SURE, UNSURE, NONE = "sure", "unsure", "none"
 LEVELS = (NONE, UNSURE, SURE)
@@ -78,13 +80,21 @@ def _text(value: Any) -> Optional[str]:
 def combine(pattern: Optional[str], matched: Optional[str], softener: Optional[str], score: float,
             danger_word: bool, thresholds: Thresholds = THRESHOLDS) -> CrisisVerdict:
     """The graded verdict from what each layer found (pure; assess() gathers the inputs)."""
+    return grade(pattern, matched, score, lambda: softener, lambda: danger_word, thresholds)
+
+
+def grade(pattern: Optional[str], matched: Optional[str], score: float, softener: Callable[[], Optional[str]],
+          danger_word: Callable[[], bool], thresholds: Thresholds = THRESHOLDS) -> CrisisVerdict:
+    """combine() asking for the context only where it changes the verdict: most messages need
+    neither the softening contexts nor the danger words."""
     found = dict(score=score, pattern=pattern, matched=matched)
-    if pattern and not softener and score >= thresholds.pattern_veto:
+    context = softener() if pattern or score >= thresholds.sure else None
+    if pattern and not context and score >= thresholds.pattern_veto:
         return CrisisVerdict(SURE, **found)
-    if score >= (thresholds.sure_softened if softener else thresholds.sure):
-        return CrisisVerdict(SURE, **found, softener=softener)
-    if pattern or score >= thresholds.unsure or danger_word:
-        return CrisisVerdict(UNSURE, **found, softener=softener)
+    if score >= (thresholds.sure_softened if context else thresholds.sure):
+        return CrisisVerdict(SURE, **found, softener=context)
+    if pattern or score >= thresholds.unsure or danger_word():
+        return CrisisVerdict(UNSURE, **found, softener=context)
     return CrisisVerdict(NONE, **found)
 
 
@@ -101,12 +111,14 @@ class CrisisAssessor:
         self.classifier = classifier or default_classifier()
 
     def assess(self, text: Optional[str]) -> CrisisVerdict:
-        if not text or not text.strip():
+        message = normalize(text or "")
+        if not message:
             return CrisisVerdict(NONE, score=0.0)
-        match = self.detector.detect(text)
-        return combine(match.rule if match else None, match.matched_text if match else None,
-                       self.context.softener(text), self.classifier.score(text),
-                       self.context.has_danger_word(text))
+        match = self.detector.detect_normalized(message)
+        return grade(match.rule if match else None, match.matched_text if match else None,
+                     self.classifier.score_normalized(message),
+                     lambda: self.context.softener_normalized(message),
+                     lambda: self.context.has_danger_word_normalized(message))
 
 
 _assessor: Optional[CrisisAssessor] = None
