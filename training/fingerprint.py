@@ -1,7 +1,7 @@
 """A fingerprint of everything a trained model depends on, to skip `rasa train` when nothing changed.
 
 Rasa compares fingerprints too, but only after importing itself and TensorFlow and loading
-every training file: 9-17 s on this machine for a model it then keeps (README "Speed").
+every training file: 9-17 s on this machine for a model it then keeps (docs/performance.md).
 Hashing the inputs takes milliseconds. The hash is stricter than Rasa's: it also covers the
 code of the custom NLU components and the versions of the libraries that shape the model, so
 a change there retrains although Rasa's own check would keep the old model.
