@@ -23,7 +23,7 @@ unit: setup
 
 # Talk to the assistant in the terminal (needs the action server: make run in another shell)
 shell: train
-	.venv/bin/rasa shell --endpoints endpoints.yml
+	PYTHONPATH=. .venv/bin/python -m rasa_server shell --endpoints endpoints.yml
 
 # Create a review console account: make staff-user NAME=kari ROLE=admin (asks for the password)
 staff-user: setup

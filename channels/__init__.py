@@ -1,8 +1,7 @@
-"""Custom Rasa input channels of the project (the resident web chat's socket.io channel).
+"""Custom Rasa input channels of the project (REST with input checks, the resident web chat's
+socket.io channel), named in credentials.yml.
 
-credentials.yml names `channels.socketio.RestrictedSocketIOInput`. Rasa imports this package in
-every server we start, so it also installs the server-side adaptations (rasa_server/).
+Importing this package changes nothing in Rasa: the server's adaptations (rasa_server/) are
+installed by the entry point `python -m rasa_server run`, which every way of starting the
+server uses. A channel built without them logs an error (channels/startup.py).
 """
-import rasa_server
-
-rasa_server.install()

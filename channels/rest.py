@@ -25,6 +25,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.admission import admitted
+from channels.startup import check_started_through_entry_point
 from channels.crisis_first import with_unsure_line, with_verdict
 from channels.failures import guarded, handling_failed
 from safety.verdict import assess, default_assessor
@@ -44,6 +45,7 @@ class GuardedRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         default_assessor()  # load the crisis classifier at start, not in a resident's turn
+        check_started_through_entry_point()
         blueprint = super().blueprint(guarded(with_unsure_line(admitted(on_new_message))))
 
         @blueprint.middleware("response")

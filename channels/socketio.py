@@ -40,6 +40,7 @@ from socketio import AsyncServer
 import settings
 from channels.guard import check_message, check_metadata
 from channels.admission import admitted
+from channels.startup import check_started_through_entry_point
 from channels.crisis_first import with_unsure_line, with_verdict
 from channels.failures import guarded, handling_failed
 from channels.origins import origin_checker
@@ -245,6 +246,7 @@ class RestrictedSocketIOInput(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         default_assessor()  # load the crisis classifier at start, not in a resident's turn
+        check_started_through_entry_point()
         sio = self.create_server()
         socketio_webhook = _AppAwareBlueprint(self, sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio  # get_output_channel uses it

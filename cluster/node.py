@@ -10,7 +10,7 @@ Plain `rasa run` does not stop on a bad path (Rasa 3.6.21, checked by hand):
 So a typo would start a node with another model or without the shared stores. This checks
 the model archive and the endpoints / credentials files first; on a problem it prints one
 line (Norwegian / English) naming it and exits with code 2. When everything is in order it
-replaces itself with `rasa run` (same arguments), so signals from the launcher reach Rasa
+replaces itself with `python -m rasa_server run` (same arguments), so signals from the launcher reach Rasa
 directly.
 """
 from __future__ import annotations
@@ -131,9 +131,9 @@ def check_config_file(path: Path, what: str, sections_are_mappings: bool) -> Non
                 )
 
 
-def _rasa_executable() -> str:
-    # the venv's own rasa, next to the python running this module
-    return str(Path(sys.executable).parent / "rasa")
+def _rasa_command() -> List[str]:
+    # the project's entry point (installs its adaptations of Rasa), with this venv's python
+    return [sys.executable, "-m", "rasa_server", "run"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -168,9 +168,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     except NodeCheckError as error:
         print(f"Rasa-noden starter ikke / Rasa node not started: {error}", file=sys.stderr, flush=True)
         return EXIT_REFUSED
-    rasa = _rasa_executable()
+    command = _rasa_command()
     sys.stdout.flush()
-    os.execv(rasa, [rasa, "run", *argv])
+    os.execv(command[0], [*command, *argv])
     return 0  # not reached: execv replaces this process
 
 

@@ -11,6 +11,8 @@ from typing import Any, Dict, Optional
 
 from rasa.shared.core.domain import Domain
 
+from rasa_server import require_rasa_version
+
 _empty_domain_dict: Optional[Dict[str, Any]] = None
 
 
@@ -22,4 +24,5 @@ def is_empty(domain: Domain) -> bool:
 
 
 def install() -> None:
+    require_rasa_version("rasa_server.domain_checks (Domain.is_empty)")
     Domain.is_empty = is_empty

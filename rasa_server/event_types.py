@@ -12,6 +12,8 @@ from typing import Dict, Optional, Text, Type
 
 from rasa.shared.core.events import Event
 
+from rasa_server import require_rasa_version
+
 _stock_resolve_by_type = Event.resolve_by_type
 _found: Dict[Text, Type[Event]] = {}
 
@@ -27,4 +29,5 @@ def resolve_by_type(type_name: Text, default: Optional[Type[Event]] = None) -> O
 
 
 def install() -> None:
+    require_rasa_version("rasa_server.event_types (Event.resolve_by_type)")
     Event.resolve_by_type = staticmethod(resolve_by_type)

@@ -14,6 +14,8 @@ from typing import Any, Dict, List, Optional, Text, Tuple
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
 
+from rasa_server import require_rasa_version
+
 Plan = List[Tuple[Text, List[Text]]]  # (node name, the names of the nodes or inputs it needs)
 
 
@@ -61,6 +63,7 @@ class SequentialGraphRunner(DaskGraphRunner):
 
 def install() -> None:
     """Rasa's server loads its model with this runner (rasa.core.processor picks the class)."""
+    require_rasa_version("rasa_server.graph_runner (the graph runner the processor uses)")
     import rasa.core.processor
 
     rasa.core.processor.DaskGraphRunner = SequentialGraphRunner

@@ -26,6 +26,7 @@ from typing import Any, Dict, List, Text
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.shared.core.events import BotUttered, Event
 
+from rasa_server import require_rasa_version
 from rasa_server.action_connections import keep_connections
 
 logger = logging.getLogger(__name__)
@@ -126,6 +127,7 @@ async def _run_with_deadline(self: RemoteAction, output_channel, nlg, tracker, d
 
 def install() -> None:
     """Patches RemoteAction once per process (importing twice is harmless)."""
+    require_rasa_version("rasa_server.remote_actions (RemoteAction.run and its result check)")
     if getattr(RemoteAction, "_forlop_installed", False):
         return
     apology_text()  # read the directory at start-up, not in a resident's turn

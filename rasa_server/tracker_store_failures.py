@@ -15,6 +15,8 @@ from typing import Optional, Text
 from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from rasa_server import require_rasa_version
+
 logger = logging.getLogger(__name__)
 
 
@@ -44,6 +46,7 @@ async def save(self: FailSafeTrackerStore, tracker: DialogueStateTracker) -> Non
 
 
 def install() -> None:
+    require_rasa_version("rasa_server.tracker_store_failures (FailSafeTrackerStore)")
     FailSafeTrackerStore.retrieve = retrieve
     FailSafeTrackerStore.retrieve_full_tracker = retrieve_full_tracker
     FailSafeTrackerStore.save = save

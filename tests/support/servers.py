@@ -115,7 +115,7 @@ def running_assistant(
         rasa_log = workdir / "rasa.log"
         rasa = subprocess.Popen(
             [
-                str(VENV_BIN / "rasa"), "run", "--model", str(model or latest_model()),
+                str(VENV_BIN / "python"), "-m", "rasa_server", "run", "--model", str(model or latest_model()),
                 "--port", str(rasa_port), "--interface", "127.0.0.1",
                 "--credentials", str(credentials or ROOT / "credentials.yml"),
                 "--endpoints", str(endpoints_file),
