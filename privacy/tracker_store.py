@@ -8,8 +8,9 @@ bot replies that echo it) is masked in the row, while the in-memory tracker of t
 turn keeps the original text until the turn ends. Events sent to an event broker are masked
 the same way.
 
-Consequence by design: a slot filled from personal data (a name, a phone number) holds the
-placeholder from the next turn on, because Rasa rebuilds the tracker from the stored rows.
+Consequence: a slot filled from personal data (a name, a phone number) holds the placeholder
+once Rasa rebuilds the tracker from the stored rows; the tracker kept in memory between turns
+(storage/tracker_store.py) holds the real value until then (privacy/README.md).
 """
 from __future__ import annotations
 
