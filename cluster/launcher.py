@@ -191,14 +191,12 @@ class _Builder:
         return env
 
     def endpoints_file(self) -> Path:
-        endpoints = {
-            "action_endpoint": {"url": f"http://127.0.0.1:{self.ports.action_lb}/webhook"},
-            # PostgreSQL through the TRACKER_* variables (settings.py), masked before storage
-            "tracker_store": {"type": "privacy.tracker_store.MaskingSQLTrackerStore"},
-            "lock_store": {"type": self.lock_store, "url": "127.0.0.1", "port": self.ports.redis,
-                           "db": 0, "key_prefix": REDIS_KEY_PREFIX,
-                           "socket_timeout": REDIS_TIMEOUT_SECONDS},
-        }
+        # endpoints.yml is the one source: this cluster changes only the addresses and the lock store
+        endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+        endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{self.ports.action_lb}/webhook"
+        endpoints["lock_store"] = {"type": self.lock_store, "url": "127.0.0.1", "port": self.ports.redis,
+                                   "db": 0, "key_prefix": REDIS_KEY_PREFIX,
+                                   "socket_timeout": REDIS_TIMEOUT_SECONDS}
         if self.lock_store == "in_memory":
             endpoints["lock_store"] = {"type": "in_memory"}
         path = self.workdir / "endpoints.yml"

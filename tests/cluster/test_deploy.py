@@ -95,6 +95,29 @@ def test_the_endpoints_example_names_our_stores():
             ROOT / (module.replace(".", "/") + ".py")).read_text()
 
 
+def test_the_deployed_endpoints_differ_from_endpoints_yml_only_in_addresses_and_lock_store():
+    """endpoints.yml is the one source; the deployment changes where things are, not how."""
+    source = yaml.safe_load((ROOT / "endpoints.yml").read_text())
+    deployed = yaml.safe_load((DEPLOY / "endpoints.yml").read_text())
+    assert set(deployed) == set(source)
+    assert {k: v for k, v in deployed["action_endpoint"].items() if k != "url"} == \
+        {k: v for k, v in source["action_endpoint"].items() if k != "url"}
+    assert deployed["tracker_store"] == source["tracker_store"]
+
+
+def test_the_cluster_generates_its_endpoints_from_endpoints_yml(tmp_path):
+    from cluster.launcher import LOCK_STORE_CLASS, Ports, RateLimits, _Builder
+
+    source = yaml.safe_load((ROOT / "endpoints.yml").read_text())
+    builder = _Builder(tmp_path, Ports.free(2, 2, with_web=False, with_review=False), ROOT / "models" / "x.tar.gz",
+                       fixed_ports=False, durable=False, limits=RateLimits(), with_retention=False, extra_origins=[])
+    generated = yaml.safe_load(builder.endpoints_file().read_text())
+    assert {k: v for k, v in generated["action_endpoint"].items() if k != "url"} == \
+        {k: v for k, v in source["action_endpoint"].items() if k != "url"}
+    assert generated["tracker_store"] == source["tracker_store"]
+    assert generated["lock_store"]["type"] == LOCK_STORE_CLASS
+
+
 @pytest.mark.parametrize("unit", sorted(p.name for p in (DEPLOY / "systemd").glob("*.service")))
 def test_every_unit_runs_a_module_or_file_that_exists(unit):
     text = (DEPLOY / "systemd" / unit).read_text()
