@@ -164,7 +164,7 @@ def tune() -> str:
     for e in examples:
         match = detector.detect(e.text)
         found.append((e.crisis, match.rule if match else None, context.softener(e.text),
-                      classifier.score(e.text), context.has_danger_word(e.text)))
+                      classifier.score(e.text), context.has_danger_word(e.text), bool(match and match.clear)))
     rows = []
     grid = itertools.product((0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5), (0.5, 0.6, 0.7, 0.8, 0.85, 0.9),
                              (0.8, 0.9, 0.95, 0.99), (0.1, 0.2, 0.3, 0.4))
@@ -172,8 +172,8 @@ def tune() -> str:
         if softened < sure or unsure >= sure:
             continue
         thresholds = Thresholds(sure=sure, sure_softened=softened, unsure=unsure, pattern_veto=veto)
-        levels = [(crisis, combine(pattern, None, softener, score, danger, thresholds).level)
-                  for crisis, pattern, softener, score, danger in found]
+        levels = [(crisis, combine(pattern, None, softener, score, danger, thresholds, clear).level)
+                  for crisis, pattern, softener, score, danger, clear in found]
         r = rates([lv for c, lv in levels if c], [lv for c, lv in levels if not c])
         rows.append((r["near_first"] <= TUNE_MAX_NEAR_FIRST, r["sees_113"], r["sure"], -r["near_first"],
                      -r["near_line"], (veto, sure, softened, unsure), r))

@@ -26,11 +26,13 @@ class CrisisMatch:
 
     rule: str
     matched_text: str
+    clear: bool = False  # one of the clear_patterns: sure unless the context softens it
 
 
 class CrisisDetector:
     def __init__(self, patterns: Sequence[str], exclusions: Sequence[str], fuzzy_words: Sequence[str],
-                 fuzzy_phrases: Sequence[str] = ()):
+                 fuzzy_phrases: Sequence[str] = (), clear_patterns: Sequence[str] = ()):
+        self._clear = [(p, re.compile(fold(p))) for p in clear_patterns]
         self._patterns = [(p, re.compile(fold(p))) for p in patterns]
         self._exclusions = [re.compile(fold(p)) for p in exclusions]
         self._fuzzy_words = [normalize(w) for w in fuzzy_words]
@@ -44,7 +46,7 @@ class CrisisDetector:
         if not patterns:
             raise ValueError(f"{path}: 'patterns' must list at least one pattern")
         return cls(patterns, data.get("exclusions") or [], data.get("fuzzy_words") or [],
-                   data.get("fuzzy_phrases") or [])
+                   data.get("fuzzy_phrases") or [], data.get("clear_patterns") or [])
 
     def is_known_harmless(self, text: Optional[str]) -> bool:
         """True when a curated harmless expression ("dødssliten", "dør av latter") is in the text."""
@@ -58,6 +60,10 @@ class CrisisDetector:
         """detect() for a message already through nlp.normalize.normalize."""
         for exclusion in self._exclusions:
             message = exclusion.sub(" ", message)
+        for source, pattern in self._clear:
+            found = pattern.search(message)
+            if found:
+                return CrisisMatch(rule=source, matched_text=found.group(0), clear=True)
         for source, pattern in self._patterns:
             found = pattern.search(message)
             if found:

@@ -1,8 +1,8 @@
 """The crisis verdict: sure, unsure or none, from the patterns and the classifier together.
 
-- sure: 113 and legevakt 116 117 first, in any state. Needs strong evidence: a pattern hit
-  outside a softening context that the classifier does not contradict, or a high classifier
-  score.
+- sure: 113 and legevakt 116 117 first, in any state. Needs strong evidence: a clear
+  first-person pattern, or another pattern the classifier does not contradict, outside a
+  softening context; or a high classifier score.
 - unsure: the normal answer, then one line with 113 and 116 117. Anything either detector
   flags at all (a pattern, a middling score, a danger word): a miss needs all of them to miss.
 - none: the normal answer.
@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Callable, Dict, Optional
 
 from nlp.normalize import normalize
+from safety.classifier import WINDOW_WORDS
 
 SURE, UNSURE, NONE = "sure", "unsure", "none"
 LEVELS = (NONE, UNSURE, SURE)
@@ -78,18 +79,19 @@ def _text(value: Any) -> Optional[str]:
 
 
 def combine(pattern: Optional[str], matched: Optional[str], softener: Optional[str], score: float,
-            danger_word: bool, thresholds: Thresholds = THRESHOLDS) -> CrisisVerdict:
+            danger_word: bool, thresholds: Thresholds = THRESHOLDS, clear: bool = False) -> CrisisVerdict:
     """The graded verdict from what each layer found (pure; assess() gathers the inputs)."""
-    return grade(pattern, matched, score, lambda: softener, lambda: danger_word, thresholds)
+    return grade(pattern, matched, score, lambda: softener, lambda: danger_word, thresholds, clear)
 
 
 def grade(pattern: Optional[str], matched: Optional[str], score: float, softener: Callable[[], Optional[str]],
-          danger_word: Callable[[], bool], thresholds: Thresholds = THRESHOLDS) -> CrisisVerdict:
+          danger_word: Callable[[], bool], thresholds: Thresholds = THRESHOLDS, clear: bool = False) -> CrisisVerdict:
     """combine() asking for the context only where it changes the verdict: most messages need
-    neither the softening contexts nor the danger words."""
+    neither the softening contexts nor the danger words. A clear pattern (a first-person
+    statement such as «jeg vil dø») is sure whatever the classifier says, unless softened."""
     found = dict(score=score, pattern=pattern, matched=matched)
     context = softener() if pattern or score >= thresholds.sure else None
-    if pattern and not context and score >= thresholds.pattern_veto:
+    if pattern and not context and (clear or score >= thresholds.pattern_veto):
         return CrisisVerdict(SURE, **found)
     if score >= (thresholds.sure_softened if context else thresholds.sure):
         return CrisisVerdict(SURE, **found, softener=context)
@@ -99,7 +101,9 @@ def grade(pattern: Optional[str], matched: Optional[str], score: float, softener
 
 
 class CrisisAssessor:
-    """Runs the three layers on a message: patterns, context and classifier."""
+    """Runs the three layers on a message: patterns, context and classifier. In a text longer
+    than the corpus' messages (WINDOW_WORDS) every pattern counts as clear: the classifier
+    never saw such texts, so it may not overrule a pattern there."""
 
     def __init__(self, detector=None, context=None, classifier=None) -> None:
         from safety.classifier import default_classifier
@@ -118,7 +122,8 @@ class CrisisAssessor:
         return grade(match.rule if match else None, match.matched_text if match else None,
                      self.classifier.score_normalized(message),
                      lambda: self.context.softener_normalized(message),
-                     lambda: self.context.has_danger_word_normalized(message))
+                     lambda: self.context.has_danger_word_normalized(message),
+                     clear=bool(match and (match.clear or len(message.split()) > WINDOW_WORDS)))
 
 
 _assessor: Optional[CrisisAssessor] = None

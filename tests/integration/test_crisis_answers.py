@@ -55,6 +55,7 @@ def test_an_ordinary_question_gets_no_113_line(bot, sender):
 @pytest.mark.parametrize("message,answer", [
     ("jeg har tatt alle pillene mine og vil dø. når er telefontiden deres?", "10.00"),
     ("jeg vil ta livet mitt, hva er et pakkeforløp?", "ventetid, utredning, behandling og oppfølging"),
+    ("jeg vil dø. hva gjør en forløpskoordinator?", "spesialisthelsetjenesten"),
 ])
 def test_a_sure_crisis_answers_the_question_after_the_crisis_text(bot, sender, message, answer):
     replies = bot.say(sender, message)

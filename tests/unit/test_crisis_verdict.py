@@ -28,6 +28,22 @@ def test_combine_grades_the_evidence(pattern, softener, score, danger, expected)
     assert verdict.score == score and verdict.pattern == pattern
 
 
+@pytest.mark.parametrize("softener,expected", [(None, SURE), ("past", UNSURE)])
+def test_a_clear_pattern_is_sure_whatever_the_classifier_unless_softened(softener, expected):
+    assert combine("clear rule", "jeg vil dø", softener, 0.0, True, clear=True).level == expected
+
+
+@pytest.mark.parametrize("text", [
+    "jeg vil dø, hvem kan jeg snakke med?", "I want to kill myself, who can I talk to?",
+    "eg har teke ein overdose. kva gjer eg no", "jeg har tatt alle pillene mine, når åpner dere?",
+])
+def test_a_clear_statement_with_a_question_is_sure(text):
+    from safety.verdict import assess
+
+    verdict = assess(text)
+    assert verdict.level == SURE and verdict.pattern, verdict
+
+
 def test_the_thresholds_are_ordered():
     assert 0 < PATTERN_VETO_SCORE < UNSURE_SCORE < SURE_SCORE <= SURE_SCORE_SOFTENED <= 1
 
