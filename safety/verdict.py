@@ -14,7 +14,7 @@ Pure: no Rasa imports.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Callable, Dict, Optional
 
 from nlp.normalize import normalize
@@ -58,10 +58,11 @@ class CrisisVerdict:
         return self.level != NONE
 
     def as_dict(self) -> Dict[str, Any]:
-        values = asdict(self)
-        if values["score"] is not None:
-            values["score"] = round(values["score"], 4)
-        return values
+        """Every field, the score rounded (it is stored with the message)."""
+        # by hand: dataclasses.asdict deep-copies, and this runs twice for every message
+        return {"level": self.level, "score": None if self.score is None else round(self.score, 4),
+                "pattern": self.pattern, "matched": self.matched, "softener": self.softener,
+                "question": self.question}
 
     @classmethod
     def from_dict(cls, data: Any) -> Optional["CrisisVerdict"]:

@@ -54,6 +54,12 @@ def test_a_verdict_survives_the_round_trip_through_metadata():
     assert again.level == SURE and again.question == "ask_email" and again.score == pytest.approx(0.9123, abs=1e-4)
 
 
+def test_as_dict_holds_every_field():
+    from dataclasses import fields
+
+    assert set(CrisisVerdict(NONE).as_dict()) == {f.name for f in fields(CrisisVerdict)}
+
+
 @pytest.mark.parametrize("data", [None, "sure", {}, {"level": "very"}, {"level": 3}, ["sure"]])
 def test_anything_else_is_not_a_verdict(data):
     assert CrisisVerdict.from_dict(data) is None
