@@ -3,7 +3,8 @@
 The channel assesses the text (safety/verdict.py) before the admission gate and writes the
 verdict into the message's metadata, replacing anything a client sent under that key. The gate
 lets a sure crisis in first, the NLU component (safety/component.py) reads the verdict instead
-of running the detector again, and it is stored with the message for the review console.
+of running the detector again and moves it into the parse data, where it is stored with the
+message for the review console. So read it from the metadata before handling, not after.
 After the answer to an unsure message, the channel adds the one line with 113 and 116 117.
 """
 from __future__ import annotations
@@ -41,8 +42,8 @@ def with_unsure_line(on_new_message: Callable[[UserMessage], Awaitable[Any]]) ->
     from channels.texts import crisis_hint_text
 
     async def handle(message: UserMessage) -> None:
+        verdict = verdict_of(message)  # before: the NLU moves it from the metadata to the parse data
         await on_new_message(message)
-        verdict = verdict_of(message)
         if verdict is not None and verdict.level == UNSURE:
             await message.output_channel.send_text_message(message.sender_id, crisis_hint_text())
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import contextvars
 import logging
-from typing import Awaitable, Callable
+from typing import TYPE_CHECKING, Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import UserMessage
+
+if TYPE_CHECKING:
+    from safety.verdict import CrisisVerdict
 
 logger = logging.getLogger(__name__)
 
@@ -20,15 +23,13 @@ logger = logging.getLogger(__name__)
 handling_failed: contextvars.ContextVar[bool] = contextvars.ContextVar("handling_failed", default=False)
 
 
-def failure_reply(message: UserMessage) -> str:
+def failure_reply(message: UserMessage, verdict: Optional["CrisisVerdict"]) -> str:
     """The apology, after the crisis answer when the message's verdict (computed by the
     channel) flagged it; without a verdict, the pattern layer decides."""
-    from channels.crisis_first import verdict_of
     from channels.texts import crisis_text
     from rasa_server.remote_actions import apology_text
     from safety.patterns import is_crisis
 
-    verdict = verdict_of(message)
     flagged = verdict.flagged if verdict is not None else is_crisis(message.text or "")
     if flagged:
         return f"{crisis_text()}\n\n{apology_text()}"
@@ -40,6 +41,9 @@ def guarded(on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Callabl
     failure reply and `handling_failed` is set (the error is logged without the text)."""
 
     async def handle(message: UserMessage) -> None:
+        from channels.crisis_first import verdict_of
+
+        verdict = verdict_of(message)  # before: the NLU moves it out of the metadata
         try:
             await on_new_message(message)
         except Exception as error:  # noqa: BLE001 - every failure must reach the resident
@@ -48,7 +52,7 @@ def guarded(on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Callabl
             logger.debug("Handling a message failed", exc_info=True)
             handling_failed.set(True)
             try:
-                await message.output_channel.send_text_message(message.sender_id, failure_reply(message))
+                await message.output_channel.send_text_message(message.sender_id, failure_reply(message, verdict))
             except Exception:  # noqa: BLE001 - the socket may be gone too
                 logger.exception("Could not send the failure reply")
 

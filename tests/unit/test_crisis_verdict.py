@@ -136,6 +136,7 @@ def test_the_component_reads_the_channels_verdict_instead_of_assessing_again():
     _component().process([message])
     assert message.get("intent") == {"name": "crisis", "confidence": 1.0}
     assert message.get("crisis_verdict")["level"] == SURE
+    assert "crisis_verdict" not in message.get("metadata")  # moved to the parse data: stored once
 
 
 def test_a_sure_crisis_keeps_the_question_it_also_asked():
