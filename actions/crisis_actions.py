@@ -17,9 +17,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.contact_actions import ActionRoutePerson, ActionTellEmail, ActionTellOpeningHours
+from safety.verdict import VERDICT_KEY
 
 RULES_FILE = Path(__file__).resolve().parent.parent / "data" / "rules.yml"
-VERDICT_KEY = "crisis_verdict"
 QUESTION_PREFIX = "ask_"
 CUSTOM_ACTIONS = {action().name(): action for action in (ActionRoutePerson, ActionTellEmail, ActionTellOpeningHours)}
 

@@ -9,16 +9,11 @@ After the answer to an unsure message, the channel adds the one line with 113 an
 """
 from __future__ import annotations
 
-import logging
 from typing import Any, Awaitable, Callable, Dict, Optional
 
 from rasa.core.channels.channel import UserMessage
 
-from safety.verdict import UNSURE, CrisisVerdict, assess
-
-logger = logging.getLogger(__name__)
-
-VERDICT_KEY = "crisis_verdict"
+from safety.verdict import UNSURE, VERDICT_KEY, CrisisVerdict
 
 
 def with_verdict(metadata: Any, verdict: CrisisVerdict) -> Dict[str, Any]:
@@ -26,10 +21,6 @@ def with_verdict(metadata: Any, verdict: CrisisVerdict) -> Dict[str, Any]:
     merged = dict(metadata) if isinstance(metadata, dict) else {}
     merged[VERDICT_KEY] = verdict.as_dict()
     return merged
-
-
-def assessed(text: str, metadata: Any) -> Dict[str, Any]:
-    return with_verdict(metadata, assess(text))
 
 
 def verdict_of(message: UserMessage) -> Optional[CrisisVerdict]:

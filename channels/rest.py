@@ -25,10 +25,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.admission import admitted
-from channels.startup import check_started_through_entry_point
+from channels import startup
 from channels.crisis_first import with_unsure_line, with_verdict
 from channels.failures import guarded, handling_failed
-from safety.verdict import assess, default_assessor
+from safety.verdict import assess
 
 from channels.guard import (BAD_METADATA, BAD_SENDER, MAX_BODY_BYTES, TOO_LONG, check_message,
                             check_metadata, check_sender)
@@ -44,8 +44,7 @@ class GuardedRestInput(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
-        default_assessor()  # load the crisis classifier at start, not in a resident's turn
-        check_started_through_entry_point()
+        startup.prepare()
         blueprint = super().blueprint(guarded(with_unsure_line(admitted(on_new_message))))
 
         @blueprint.middleware("response")

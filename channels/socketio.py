@@ -40,12 +40,12 @@ from socketio import AsyncServer
 import settings
 from channels.guard import check_message, check_metadata
 from channels.admission import admitted
-from channels.startup import check_started_through_entry_point
+from channels import startup
 from channels.crisis_first import with_unsure_line, with_verdict
 from channels.failures import guarded, handling_failed
 from channels.origins import origin_checker
 from channels.rated_answers import find_rated_answer
-from safety.verdict import assess, default_assessor
+from safety.verdict import assess
 from storage import conversations
 
 logger = logging.getLogger(__name__)
@@ -245,8 +245,7 @@ class RestrictedSocketIOInput(SocketIOInput):
         return AsyncServer(async_mode="sanic", cors_allowed_origins=is_allowed)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        default_assessor()  # load the crisis classifier at start, not in a resident's turn
-        check_started_through_entry_point()
+        startup.prepare()
         sio = self.create_server()
         socketio_webhook = _AppAwareBlueprint(self, sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio  # get_output_channel uses it

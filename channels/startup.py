@@ -6,6 +6,14 @@ import logging
 logger = logging.getLogger(__name__)
 
 
+def prepare() -> None:
+    """Done once when Rasa builds a channel, not in a resident's turn."""
+    from safety.verdict import default_assessor
+
+    default_assessor()  # loads the crisis classifier
+    check_started_through_entry_point()
+
+
 def check_started_through_entry_point() -> None:
     """Logs an error when the server was started without `python -m rasa_server` (plain
     `rasa run`): then the tracker-store failure handling, the action deadline and the apology

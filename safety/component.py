@@ -31,11 +31,10 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlp.normalize import normalize
-from safety.verdict import CrisisVerdict, assess
+from safety.verdict import VERDICT_KEY, CrisisVerdict, assess
 
 CRISIS_INTENT = "crisis"
 INTENT_RANKING = "intent_ranking"
-VERDICT_KEY = "crisis_verdict"
 METADATA = "metadata"
 FALLBACK_INTENT = "nlu_fallback"
 # A question the assistant answers after the crisis text: one of its topic intents...
@@ -43,7 +42,7 @@ QUESTION_INTENT_PREFIX = "ask_"
 # ...that the classifier ranks at least this high once the crisis class is set aside
 QUESTION_MIN_CONFIDENCE = 0.15
 # ...in a message that asks something (a question mark or a question word)
-_ASKS = re.compile(r"\?|\b(hva|hvem|hvor|nar|hvordan|hvilke|kva|kven|kor|korleis|kan jeg|kan eg|"
+_ASKS = re.compile(r"\b(hva|hvem|hvor|nar|hvordan|hvilke|kva|kven|kor|korleis|kan jeg|kan eg|"
                    r"what|who|where|when|how|can i)\b")
 
 
@@ -102,7 +101,7 @@ class CrisisSafetyNet(GraphComponent):
         """The intent classifier's best guess was `crisis` (perhaps under the fallback)."""
         ranking = [r for r in message.get(INTENT_RANKING) or [] if r.get(INTENT_NAME_KEY) != FALLBACK_INTENT]
         top = ranking[0] if ranking else message.get(INTENT) or {}
-        return top.get(INTENT_NAME_KEY) == self._intent or (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == self._intent
+        return top.get(INTENT_NAME_KEY) == self._intent
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

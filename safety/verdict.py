@@ -22,6 +22,9 @@ from safety.classifier import WINDOW_WORDS
 
 SURE, UNSURE, NONE = "sure", "unsure", "none"
 LEVELS = (NONE, UNSURE, SURE)
+# Where the verdict travels: the message's metadata (channel -> NLU), then its parse data
+# (stored, read by the review console and action_answer_after_crisis)
+VERDICT_KEY = "crisis_verdict"
 
 
 
