@@ -2,7 +2,7 @@
 
 A sure crisis is answered with 113 and legevakt first (utter_crisis, by a rule). When the same
 message also asked something the assistant answers («jeg har tatt for mange piller, når kan jeg
-ringe dere?»), the NLU puts that intent into the verdict's `question` (safety/component.py),
+ringe dere?»), the NLU puts that intent into the verdict's `question` (rasa_server/nlu/crisis_safety_net.py),
 and this action gives the answer that intent's own rule in data/rules.yml gives, after the
 crisis text instead of dropping it.
 """
@@ -18,8 +18,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.contact_actions import ActionRoutePerson, ActionTellEmail, ActionTellOpeningHours
 from safety.verdict import VERDICT_KEY
+from settings import PROJECT_ROOT
 
-RULES_FILE = Path(__file__).resolve().parent.parent / "data" / "rules.yml"
+RULES_FILE = PROJECT_ROOT / "data" / "rules.yml"
 QUESTION_PREFIX = "ask_"
 CUSTOM_ACTIONS = {action().name(): action for action in (ActionRoutePerson, ActionTellEmail, ActionTellOpeningHours)}
 

@@ -26,8 +26,8 @@ import sys
 import time
 from pathlib import Path
 from typing import List, Optional
+from settings import PROJECT_ROOT as ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DIR = ROOT / "var" / "cluster"
 DEFAULTS = {
     "CLUSTER_PORT": 8080, "CLUSTER_RASA_PORT": 5005, "CLUSTER_ACTION_PORT": 5055,

@@ -29,15 +29,15 @@ from cluster.ports import free_port
 from cluster.postgres import PostgresInstance, PostgresServer, reachable_root
 from cluster.process import PortInUse, Service
 from cluster.redis import RedisInstance
+from settings import PROJECT_ROOT as ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 RASA_START_TIMEOUT_SECONDS = 240  # TensorFlow and the model on a busy 2-core machine
 PYTHON_START_TIMEOUT_SECONDS = 120  # action server, page, console
 HEALTH_TIMEOUT_SECONDS = 3
 PORT_ATTEMPTS = 3  # a port found free can be taken before our server binds it
 REDIS_KEY_PREFIX = "forlop"  # alphanumeric (Rasa's rule); keeps our keys apart on a shared Redis
-LOCK_STORE_CLASS = "cluster.lock_store.AtomicRedisLockStore"  # why not plain `redis`: see that module
+LOCK_STORE_CLASS = "rasa_server.stores.lock_store.AtomicRedisLockStore"  # why not plain `redis`: see that module
 RETENTION_INTERVAL_SECONDS = 3600
 SANIC_BACKLOG = 1024
 REDIS_TIMEOUT_SECONDS = 2  # Rasa's 10 s would keep a resident waiting on a hung Redis

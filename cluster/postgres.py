@@ -13,6 +13,7 @@ it runs as the `postgres` OS account, and its directory must be reachable by tha
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import pwd
@@ -22,9 +23,10 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, Iterator, List, Optional
 
-from cluster.process import Service
+from cluster.ports import free_port
+from cluster.process import PortInUse, Service
 
 DEFAULT_USER = "forlop"
 DEFAULT_DB = "forlop"
@@ -223,3 +225,36 @@ def _password(root: Path) -> str:
     keep.write_text(password + "\n")
     keep.chmod(0o600)
     return password
+
+
+DEFAULT_USER = "forlop"
+DEFAULT_PASSWORD = "forlop-test-password"  # a throw-away cluster on loopback only
+DEFAULT_DB = "forlop_test"
+START_ATTEMPTS = 3  # a free port can be taken between choosing and binding it
+
+
+@contextlib.contextmanager
+def running_postgres(
+    user: str = DEFAULT_USER, password: str = DEFAULT_PASSWORD, db: str = DEFAULT_DB
+) -> Iterator[PostgresServer]:
+    """Starts a new cluster on a free loopback port; stops and deletes it on exit."""
+    # not under pytest's tmp_path: that is private to root, and the server may run as `postgres`
+    root = Path(tempfile.mkdtemp(prefix="forlop-pg-"))
+    service: Service | None = None
+    try:
+        for attempt in range(1, START_ATTEMPTS + 1):
+            instance = PostgresInstance(root, free_port(), user, password, db, durable=False)
+            instance.initialise()
+            service = instance.service(root / "server.log")
+            try:
+                service.start()
+                break
+            except PortInUse:
+                if attempt == START_ATTEMPTS:
+                    raise
+        instance.server.create_database(db)
+        yield instance.server
+    finally:
+        if service is not None:
+            service.stop()
+        shutil.rmtree(root, ignore_errors=True)

@@ -23,11 +23,11 @@ from typing import Dict, List, Tuple
 import aiohttp
 
 from evaluation.figures import percentile
-from tests.support.servers import running_assistant
+from cluster.local_assistant import running_assistant
+from settings import PROJECT_ROOT as ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports"
-PIPELINES = {"ours": ROOT / "config.yml", "stock": ROOT / "configs" / "stock_rasa.yml"}
+PIPELINES = {"ours": ROOT / "config.yml", "stock": ROOT / "evaluation" / "configs" / "stock_rasa.yml"}
 # A realistic conversation: topics, routing through the action server, a crisis, out of scope
 SCRIPT = [
     "hei", "hva er et pakkeforløp?", "sønnen min på 14 sliter, hvem kan vi kontakte?",

@@ -51,8 +51,8 @@ import aiohttp
 
 from cluster.process import cpu_seconds
 from evaluation.figures import percentile, split_turns
+from settings import PROJECT_ROOT as ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports"
 DEFAULT_CONVERSATIONS = 200
 DEFAULT_PHASE_TIMEOUT_SECONDS = 900  # 200 conversations on one server take a few minutes here
@@ -147,7 +147,7 @@ _check_scripts()
 @functools.lru_cache(maxsize=1)
 def apology_text() -> str:
     """What the Rasa server answers when an action gets no answer in time (the same function
-    rasa_server.remote_actions uses, without importing Rasa into the load generator)."""
+    rasa_server.patches.remote_actions uses, without importing Rasa into the load generator)."""
     import settings
     from actions.directory import load_directory
     from actions.replies import apology_reply
@@ -175,7 +175,7 @@ class Exchange:
 
     @property
     def apology(self) -> bool:
-        """The Rasa server's apology instead of an action's answer (rasa_server/remote_actions.py)."""
+        """The Rasa server's apology instead of an action's answer (rasa_server/patches/remote_actions.py)."""
         return self.ok and apology_text() in self.replies
 
 

@@ -1,6 +1,6 @@
 """Quality report: held-out intent accuracy / macro F1, crisis recall and precision, per pipeline.
 
-    python -m evaluation.quality [--configs config.yml configs/stock_rasa.yml] [--folds 0]
+    python -m evaluation.quality [--configs config.yml evaluation/configs/stock_rasa.yml] [--folds 0]
 
 Trains an NLU model per pipeline on data/nlu, parses tests/nlu/heldout.yml and the crisis
 labelled set, and writes reports/quality.md plus a confusion-matrix PNG per pipeline.
@@ -19,8 +19,8 @@ import yaml
 
 from evaluation.crisis import crisis_sets, rates as crisis_rates_of_levels, table as crisis_table
 from evaluation.crisis import evaluate as crisis_layers
+from settings import PROJECT_ROOT as ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports"
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
 CRISIS_INTENT = "crisis"
@@ -182,7 +182,7 @@ def markdown(results: Dict[str, Dict[str, object]], stamp: str) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--configs", nargs="+", default=["config.yml", "configs/stock_rasa.yml"])
+    parser.add_argument("--configs", nargs="+", default=["config.yml", "evaluation/configs/stock_rasa.yml"])
     parser.add_argument("--folds", type=int, default=5, help="k for cross-validation (0 skips it)")
     parser.add_argument("--cv-configs", nargs="*", default=["config.yml"],
                         help="pipelines to cross-validate (each costs k trainings)")

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Tuple
+from settings import PROJECT_ROOT
 
 PREFERRED_MODEL = "nb_core_news_sm"
 FALLBACK_NAME = "nb_blank_lookup_fallback"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FALLBACK_PATH = PROJECT_ROOT / ".spacy" / FALLBACK_NAME
 
 

@@ -2,7 +2,7 @@
 
 Pure text in, masked text out: `mask("ring meg på 412 34 567")` gives
 `MaskResult(text="ring meg på «telefonnummer»", findings=[Finding("telefonnummer", 12, 22)])`.
-The tracker store (privacy/tracker_store.py) runs this on every copy of user text before an
+The tracker store (rasa_server/stores/masking_tracker_store.py) runs this on every copy of user text before an
 event is written, so the conversation logs (health data, often about minors) never hold
 phone numbers, e-mail addresses, fødselsnummer, account numbers, street addresses or names.
 

@@ -1,14 +1,16 @@
-"""Code that runs inside the Rasa server process (not the action server).
+"""Everything the Rasa server loads by module path, one sub-package per extension point:
 
-`install()` adapts how the server calls the action server (rasa_server.remote_actions), how
-it looks up event classes (rasa_server.event_types), what happens when the tracker store
-fails (rasa_server.tracker_store_failures), how it runs the model's graph
-(rasa_server.graph_runner) and one check against the domain per message
-(rasa_server.domain_checks). Nothing is installed on import: the one entry point
-`python -m rasa_server run|shell ...` (rasa_server/__main__.py) installs it, and every way of
-starting the server uses that entry point (scripts/run.sh, make shell, cluster.node, the
-systemd units through cluster.node, the test and benchmark harness). Each patch refuses to
-install on a Rasa version it was not written for.
+    channels/   input channels named in credentials.yml (REST, the web chat's socket.io)
+    nlu/        NLU components named in config.yml (spaCy, features, classifier, crisis net)
+    policies/   policies named in config.yml (the fast RulePolicy)
+    stores/     tracker and lock stores named in endpoints.yml
+    patches/    changes to Rasa's internals, installed by install()
+
+Nothing is installed on import: the one entry point `python -m rasa_server run|shell ...`
+(rasa_server/__main__.py) calls install(), and every way of starting the server uses it
+(scripts/run.sh, make shell, cluster.node, the systemd units through cluster.node, the test
+and benchmark harness). Each patch refuses to install on a Rasa version it was not written
+for. The libraries these parts use (safety/, privacy/, nlp/, storage/) import no Rasa.
 """
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ def require_rasa_version(patch: str) -> None:
 
 def install() -> None:
     global _installed
-    from rasa_server import domain_checks, event_types, graph_runner, remote_actions, tracker_store_failures
+    from rasa_server.patches import domain_checks, event_types, graph_runner, remote_actions, tracker_store_failures
 
     event_types.install()
     remote_actions.install()

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 from flask import Flask, g, render_template
 
 import settings
+from settings import PROJECT_ROOT
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PORT = 8081
 PAGE_SIZE = 50
 LOW_CONFIDENCE = 0.6  # below this an intent guess is worth a look (FallbackClassifier is at 0.7 or so)

@@ -4,7 +4,7 @@ Incremental: the last processed event id and feedback id are kept in `review_met
 refresh recomputes only the conversations that got new rows. Why a summary table at all:
 the list filters (fallback only, low confidence, route, negative feedback) are aggregates over
 a whole conversation, and computing them on every page over millions of event rows is too
-slow at 100 000 conversations; `python -m review.bench` measures it.
+slow at 100 000 conversations; `python -m evaluation.review_bench` measures it.
 
 A conversation whose events are gone (deleted by the retention job in privacy/) is pruned
 from every review_ table on the next prune, so no copy of its text outlives the events.

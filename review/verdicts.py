@@ -1,6 +1,6 @@
 """The crisis verdict stored with each user message, as the console reads and shows it.
 
-The channel and the NLU component (safety/verdict.py, safety/component.py) write
+The channel and the NLU component (safety/verdict.py, rasa_server/nlu/crisis_safety_net.py) write
 `parse_data["crisis_verdict"]` = {level, score, pattern, softener, question}. Conversations stored
 before that have no verdict: their messages are read as "sure" when the intent is `crisis` and
 "none" otherwise, which is what the assistant answered them with at the time. Pure functions,

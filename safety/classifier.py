@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
 from nlp.normalize import normalize
+from settings import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)
 
-MODELS_DIR = Path(__file__).resolve().parent.parent / "models" / "crisis"
+MODELS_DIR = PROJECT_ROOT / "models" / "crisis"
 SEED = 42
 # One kind, chosen by leave-one-author-out measurement; the others stay for `--compare`
 DEFAULT_KIND = "logreg"

@@ -15,8 +15,9 @@ from typing import Dict, List, Optional
 import yaml
 
 from nlp.normalize import fold, normalize
+from settings import PROJECT_ROOT
 
-CONTEXT_FILE = Path(__file__).resolve().parent.parent / "content" / "crisis_context.yml"
+CONTEXT_FILE = PROJECT_ROOT / "content" / "crisis_context.yml"
 
 
 class CrisisContext:

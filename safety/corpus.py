@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Iterable, List, Sequence, Tuple
 
 import yaml
+from settings import PROJECT_ROOT
 
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 TRAIN_DIR = CORPUS_DIR / "train"
 TUNE_DIR = CORPUS_DIR / "tune"
-NLU_DIR = Path(__file__).resolve().parent.parent / "data" / "nlu"
+NLU_DIR = PROJECT_ROOT / "data" / "nlu"
 CRISIS_INTENT = "crisis"
 KEYS = {"crisis": (True, "nb"), "not_crisis": (False, "nb"), "crisis_en": (True, "en"),
         "not_crisis_en": (False, "en")}

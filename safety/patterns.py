@@ -14,8 +14,9 @@ import yaml
 from rapidfuzz.distance import DamerauLevenshtein
 
 from nlp.normalize import fold, normalize
+from settings import PROJECT_ROOT
 
-PATTERNS_FILE = Path(__file__).resolve().parent.parent / "content" / "crisis_patterns.yml"
+PATTERNS_FILE = PROJECT_ROOT / "content" / "crisis_patterns.yml"
 MIN_FUZZY_TOKEN_LENGTH = 6  # shorter words collide with everyday words at one typo
 LONG_WORD_LENGTH = 10  # from here two typos are still the same word
 

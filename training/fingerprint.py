@@ -13,10 +13,10 @@ import json
 from importlib import metadata
 from pathlib import Path
 from typing import Dict, Iterable, Optional
+from settings import PROJECT_ROOT as ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 # custom components named in config.yml: their code is part of the model's behaviour
-COMPONENT_CODE = ("nlp", "policies", "safety")
+COMPONENT_CODE = ("rasa_server/nlu", "rasa_server/policies", "nlp", "safety")
 # libraries whose version changes the trained model (nb-core-news-sm only where installed)
 DISTRIBUTIONS = ("rasa", "spacy", "nb-core-news-sm", "spacy-lookups-data", "scikit-learn", "numpy")
 STAMP_NAME = ".fingerprint.json"

@@ -17,7 +17,7 @@ from typing import Iterator, List
 
 import pytest
 
-from tests.support.servers import ROOT, free_port, running_assistant
+from cluster.local_assistant import ROOT, free_port, running_assistant
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -82,7 +82,7 @@ class Site:
     page_url: str  # the demo page on an allowed origin
     foreign_url: str  # the same page on an origin the Rasa server does not allow
     origin: str
-    bot: object  # tests.support.servers.Assistant
+    bot: object  # cluster.local_assistant.Assistant
     db: Path
 
     def rows(self, table: str, sender_id: str) -> List[tuple]:

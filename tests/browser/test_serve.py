@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from tests.browser.conftest import WEBCHAT
-from tests.support.servers import free_port
+from cluster.local_assistant import free_port
 
 CHAT_SERVER = "http://chat.example:5005"
 

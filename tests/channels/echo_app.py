@@ -22,7 +22,7 @@ from sanic import Sanic
 
 from settings import PROJECT_ROOT
 
-CHANNEL_KEY = "channels.socketio.RestrictedSocketIOInput"
+CHANNEL_KEY = "rasa_server.channels.socketio.RestrictedSocketIOInput"
 ECHO_BUTTONS = [
     {"title": "Hva er et pakkeforløp?", "payload": "hva er et pakkeforløp"},
     {"title": "Kontakt", "payload": "kontakt"},
@@ -33,7 +33,7 @@ class EchoAgent:
     """Stands in for rasa.core.agent.Agent: same tracker store and lock store, echo replies."""
 
     def __init__(self) -> None:
-        from storage.tracker_store import ConfiguredSQLTrackerStore
+        from rasa_server.stores.tracker_store import ConfiguredSQLTrackerStore
 
         self.tracker_store = ConfiguredSQLTrackerStore(domain=Domain.empty())
         self.lock_store = InMemoryLockStore()
@@ -49,7 +49,7 @@ class EchoAgent:
 
 
 def create_app() -> Sanic:
-    from channels.socketio import RestrictedSocketIOInput
+    from rasa_server.channels.socketio import RestrictedSocketIOInput
 
     credentials = yaml.safe_load((PROJECT_ROOT / "credentials.yml").read_text())
     channel = RestrictedSocketIOInput.from_credentials(credentials[CHANNEL_KEY])

@@ -1,7 +1,7 @@
-"""The socket.io origin allow-list (channels/origins.py)."""
+"""The socket.io origin allow-list (rasa_server/channels/origins.py)."""
 import pytest
 
-from channels.origins import OriginConfigError, normalize_origin, origin_checker
+from rasa_server.channels.origins import OriginConfigError, normalize_origin, origin_checker
 
 
 def test_only_listed_origins_are_allowed():

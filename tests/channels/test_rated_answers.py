@@ -5,7 +5,7 @@ import concurrent.futures
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 
-from channels.rated_answers import find_rated_answer, match_answer
+from rasa_server.channels.rated_answers import find_rated_answer, match_answer
 from storage import conversations
 
 
@@ -51,7 +51,7 @@ def test_text_that_the_bot_never_said_is_not_matched():
 def _tracker_db(tmp_path, monkeypatch):
     monkeypatch.setenv("TRACKER_DIALECT", "sqlite")
     monkeypatch.setenv("TRACKER_DB", str(tmp_path / "tracker.db"))
-    from storage.tracker_store import ConfiguredSQLTrackerStore
+    from rasa_server.stores.tracker_store import ConfiguredSQLTrackerStore
 
     store = ConfiguredSQLTrackerStore(domain=Domain.empty())
 

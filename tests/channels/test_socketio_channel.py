@@ -19,7 +19,7 @@ import requests
 import socketio
 import sqlalchemy as sa
 
-from tests.support.servers import ROOT, free_port
+from cluster.local_assistant import ROOT, free_port
 
 ALLOWED = "http://allowed.test:8080"
 FOREIGN = "http://evil.example"
@@ -238,7 +238,7 @@ def test_a_malformed_session_id_gets_a_fresh_one(echo_server):
 def test_extra_arguments_and_bad_messages_get_an_error(echo_server):
     """Found by tests/fuzz: two arguments raised TypeError in python-socketio (no answer at all),
     and a message that was not text, or too long, was ignored or passed on unchecked."""
-    from channels.guard import NOT_TEXT, TOO_LONG
+    from rasa_server.channels.guard import NOT_TEXT, TOO_LONG
 
     async def scenario():
         widget = Widget(echo_server["url"])

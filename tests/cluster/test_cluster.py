@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from cluster.launcher import ROOT, Cluster
-from cluster.lock_store import ALIVE_INTERVAL_SECONDS, RESTART_GRACE_SECONDS
+from rasa_server.stores.lock_store import ALIVE_INTERVAL_SECONDS, RESTART_GRACE_SECONDS
 from tests.cluster.conftest import AccessLog, texts
 
 REST = "POST /webhooks/rest/webhook"
@@ -173,7 +173,7 @@ def test_the_web_page_is_served_through_nginx_and_may_open_sockets(cluster: Clus
     assert page.status_code == 200
     assert f'data-server-url="{cluster.base_url}"' in page.text
     assert requests.get(f"{cluster.base_url}/forlop-chat.js", timeout=30).status_code == 200
-    # the page's origin is allowed to open a socket, a foreign one is not (channels/socketio.py)
+    # the page's origin is allowed to open a socket, a foreign one is not (rasa_server/channels/socketio.py)
     handshake = f"{cluster.base_url}/socket.io/?EIO=4&transport=polling&sticky=origin-check"
     assert requests.get(handshake, headers={"Origin": cluster.base_url}, timeout=30).status_code == 200
     assert requests.get(handshake, headers={"Origin": "https://evil.example"}, timeout=30).status_code == 400
@@ -251,7 +251,7 @@ def test_a_socketio_flood_is_limited_too(cluster: Cluster):
 
 
 def test_while_redis_is_down_messages_are_refused_with_113_and_the_apology(cluster: Cluster, sender):
-    """No shared lock, no handling (cluster/lock_store.py): 503 with the crisis answer for a
+    """No shared lock, no handling (rasa_server/stores/lock_store.py): 503 with the crisis answer for a
     crisis and the apology with the phone number, never a silent [] and never two servers at once."""
     before = cluster.pid("redis")
     cluster.stop("redis", hard=True)
@@ -280,7 +280,7 @@ def test_while_redis_is_down_messages_are_refused_with_113_and_the_apology(clust
 
 def test_a_rasa_servers_own_failure_answer_passes_through_nginx(cluster: Cluster, sender):
     """With PostgreSQL down the Rasa server answers 503 with the crisis answer and the apology
-    (channels/failures.py); nginx must not replace that body with its own text."""
+    (rasa_server/channels/failures.py); nginx must not replace that body with its own text."""
     cluster.stop("postgres")
     try:
         # more than max_fails (3) per server: a server's own 503 must not count as a failure,

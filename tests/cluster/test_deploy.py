@@ -87,8 +87,8 @@ def test_the_site_uses_the_same_rate_limits():
 
 def test_the_endpoints_example_names_our_stores():
     endpoints = yaml.safe_load((DEPLOY / "endpoints.yml").read_text())
-    assert endpoints["lock_store"]["type"] == "cluster.lock_store.AtomicRedisLockStore"
-    assert endpoints["tracker_store"]["type"] == "privacy.tracker_store.MaskingSQLTrackerStore"
+    assert endpoints["lock_store"]["type"] == "rasa_server.stores.lock_store.AtomicRedisLockStore"
+    assert endpoints["tracker_store"]["type"] == "rasa_server.stores.masking_tracker_store.MaskingSQLTrackerStore"
     for dotted in (endpoints["lock_store"]["type"], endpoints["tracker_store"]["type"]):
         module, _, name = dotted.rpartition(".")
         assert (ROOT / (module.replace(".", "/") + ".py")).exists() and name in (

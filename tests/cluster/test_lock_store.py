@@ -1,4 +1,4 @@
-"""The cluster's lock store (cluster/lock_store.py) against a real Redis, with the race that
+"""The cluster's lock store (rasa_server/stores/lock_store.py) against a real Redis, with the race that
 breaks Rasa 3.6's RedisLockStore made deterministic: while server A is between reading a lock
 and writing it back, server B issues a ticket for the same conversation."""
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Iterator
 import pytest
 from rasa.core.lock_store import LockError, RedisLockStore
 
-from cluster.lock_store import AtomicRedisLockStore, RedisRestarted
+from rasa_server.stores.lock_store import AtomicRedisLockStore, RedisRestarted
 from cluster.ports import free_port
 from cluster.redis import RedisInstance, RedisUnavailable, find_redis_server
 
@@ -100,7 +100,7 @@ def test_configured_from_endpoints_like_rasas_redis_type(redis_port):
     from rasa.core.lock_store import LockStore
     from rasa.utils.endpoints import EndpointConfig
 
-    config = EndpointConfig.from_dict({"type": "cluster.lock_store.AtomicRedisLockStore", "url": "127.0.0.1",
+    config = EndpointConfig.from_dict({"type": "rasa_server.stores.lock_store.AtomicRedisLockStore", "url": "127.0.0.1",
                                        "port": redis_port, "db": 0, "key_prefix": "forlop"})
     store = LockStore.create(config)
     assert isinstance(store, AtomicRedisLockStore)

@@ -33,7 +33,7 @@ STOP_TIMEOUT_SECONDS = 120
 
 FIRST_CLIENT_ADDRESS = ipaddress.IPv4Address("127.20.0.1")
 # The adults' phone number (content/contacts.yml): in normal adult answers, and in the apology
-# the Rasa server gives when the action server fails (rasa_server/remote_actions.py)
+# the Rasa server gives when the action server fails (rasa_server/patches/remote_actions.py)
 MUNICIPALITY_PHONE = "901 50 842"
 ADULT_MARK = "Morten Jansson"
 CHILD_MARK = "forløpskoordinator for barn og unge"

@@ -2,7 +2,7 @@
 
 One killed: nginx's action upstream sends the calls to the other, nobody notices. Both killed:
 every message that needs a custom action gets the apology with the municipality's phone number
-within 2 s (rasa_server/remote_actions.py), never an empty reply; plain answers go on as before;
+within 2 s (rasa_server/patches/remote_actions.py), never an empty reply; plain answers go on as before;
 when the action servers are back, custom actions answer again.
 """
 from __future__ import annotations

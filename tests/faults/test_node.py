@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from cluster import node
-from tests.support.servers import latest_model
+from cluster.local_assistant import latest_model
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_TIMEOUT_SECONDS = 120  # the good-model case imports Rasa's CLI (slow on a busy machine)

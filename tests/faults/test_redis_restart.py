@@ -31,7 +31,7 @@ from typing import Dict, List, Tuple
 
 import pytest
 
-from cluster.lock_store import ALIVE_INTERVAL_SECONDS, RESTART_GRACE_SECONDS
+from rasa_server.stores.lock_store import ALIVE_INTERVAL_SECONDS, RESTART_GRACE_SECONDS
 from evaluation.figures import split_turns
 from tests.faults.conftest import stored_events
 from tests.faults.load import Exchange, Turn, send
@@ -50,7 +50,7 @@ BURST_EVERY_SECONDS = 0.5  # a new burst (a new conversation) starts this often
 CALM_SECONDS = 6  # bursts before the fault and after Redis is back
 # Redis comes back empty: the lock store refuses new messages for its grace period, which starts
 # when a server notices (its next message, or its alive thread) and lets every server write back
-# the tickets it still holds (cluster/lock_store.py)
+# the tickets it still holds (rasa_server/stores/lock_store.py)
 GRACE_SECONDS = RESTART_GRACE_SECONDS + ALIVE_INTERVAL_SECONDS + 0.5
 OUTAGES = {"stopped for 4 s": 4.0, "killed and started again at once": 0.0}
 LOCK_POLL_SECONDS = 0.9  # Rasa's LockStore.lock waits 1 s between attempts; a little margin

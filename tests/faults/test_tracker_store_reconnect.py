@@ -50,7 +50,7 @@ def test_first_read_after_a_postgres_restart_returns_the_conversation(restartabl
     from rasa.shared.core.events import SlotSet, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from privacy.tracker_store import MaskingSQLTrackerStore
+    from rasa_server.stores.masking_tracker_store import MaskingSQLTrackerStore
 
     instance, service = restartable_postgres
     for key, value in instance.server.env().items():

@@ -16,7 +16,7 @@ import pytest
 import requests
 from hypothesis import HealthCheck, settings
 
-from tests.support.servers import running_assistant
+from cluster.local_assistant import running_assistant
 
 ALLOWED_ORIGIN = "http://fuzz.test"
 EXPLORE = os.environ.get("FUZZ_EXPLORE") == "1"

@@ -18,13 +18,13 @@ import yaml
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from channels.guard import (BAD_METADATA, BAD_SENDER, EMPTY, MAX_MESSAGE_CHARS, MAX_SCANNED_CHARS,
+from rasa_server.channels.guard import (BAD_METADATA, BAD_SENDER, EMPTY, MAX_MESSAGE_CHARS, MAX_SCANNED_CHARS,
                             NOT_TEXT, TOO_LONG)
-from channels.texts import crisis_text
+from rasa_server.channels.texts import crisis_text
 from tests.fuzz.conftest import (assert_still_answering, failures_in_log, fuzz_settings,
                                  user_events)
 from tests.fuzz.strategies import (CONTENT_TYPES, deep, hostile_text, raw_bodies, rest_bodies)
-from tests.support.servers import ROOT
+from cluster.local_assistant import ROOT
 
 TIMEOUT_SECONDS = 30
 # Every error the channel may answer with; anything else (Sanic's English pages) is a failure
@@ -188,7 +188,7 @@ def test_a_lone_surrogate_in_a_message_is_answered_and_stored(assistant):
 
 
 def test_a_client_cannot_choose_the_stored_input_channel(assistant):
-    """Was: stored as given, and privacy.tracker_store keeps input_channel unmasked."""
+    """Was: stored as given, and rasa_server.stores.masking_tracker_store keeps input_channel unmasked."""
     import sqlite3
 
     response = post(assistant, {"sender": "reg-channel", "message": "hei", "input_channel": "Ola Nordmann 91234567"})

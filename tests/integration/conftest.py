@@ -2,7 +2,7 @@ import itertools
 
 import pytest
 
-from tests.support.servers import running_assistant
+from cluster.local_assistant import running_assistant
 
 _ids = itertools.count()
 

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from actions.replies import TECHNICAL_APOLOGY
-from tests.support.servers import running_assistant
+from cluster.local_assistant import running_assistant
 
 from .conftest import texts
 

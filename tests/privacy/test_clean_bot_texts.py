@@ -2,8 +2,8 @@
 a reply that holds personal data is masked every time and never kept in memory."""
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 
-import privacy.tracker_store as module
-from privacy.tracker_store import mask_events
+import rasa_server.stores.masking_tracker_store as module
+from rasa_server.stores.masking_tracker_store import mask_events
 
 
 def test_a_clean_bot_reply_is_remembered_and_masked_the_same():

@@ -9,7 +9,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from tests.support.servers import ROOT, running_assistant
+from cluster.local_assistant import ROOT, running_assistant
 
 PHONE = "412 34 567"
 EMAIL = "ola.nordmann@example.no"

@@ -17,7 +17,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from privacy import retention
-from privacy.tracker_store import MaskingSQLTrackerStore
+from rasa_server.stores.masking_tracker_store import MaskingSQLTrackerStore
 from storage import conversations
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from privacy.tracker_store import MaskingSQLTrackerStore
+from rasa_server.stores.masking_tracker_store import MaskingSQLTrackerStore
 
 PHONE = "412 34 567"
 EMAIL = "ola.nordmann@example.no"
@@ -168,7 +168,7 @@ def test_the_bots_own_replies_are_stored_unchanged():
     """Every response in domain.yml, with its buttons, is stored as written."""
     import yaml
 
-    from privacy.tracker_store import mask_events
+    from rasa_server.stores.masking_tracker_store import mask_events
 
     responses = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text(encoding="utf-8"))["responses"]
     replies = [
@@ -182,7 +182,7 @@ def test_the_bots_own_replies_are_stored_unchanged():
 
 
 def test_a_name_the_bot_echoes_is_masked_in_its_reply():
-    from privacy.tracker_store import mask_events
+    from rasa_server.stores.masking_tracker_store import mask_events
 
     stored = mask_events([
         UserUttered("jeg heter Ingrid", {"name": "inform", "confidence": 1.0}),

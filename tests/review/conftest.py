@@ -8,7 +8,8 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from review import create_app, db, synthetic, users
+from evaluation import synthetic_conversations as synthetic
+from review import create_app, db, users
 from storage import conversations as storage
 
 PASSWORD = "riktig-hest-batteri-stift"

@@ -4,7 +4,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from review import db, synthetic
+from evaluation import synthetic_conversations as synthetic
+from review import db
 from review.__main__ import cli
 
 

@@ -9,7 +9,8 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from review import db, summary, synthetic
+from evaluation import synthetic_conversations as synthetic
+from review import db, summary
 from storage import conversations as storage
 from tests.review.conftest import NOW, XSS, count, token
 

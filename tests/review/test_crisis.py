@@ -11,7 +11,8 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from review import db, summary, synthetic
+from evaluation import synthetic_conversations as synthetic
+from review import db, summary
 from review.crisis_marks import corpus_yaml
 from review.events import summarise
 from review.verdicts import verdict_of

@@ -39,7 +39,7 @@ def test_transcript_of_real_rasa_events_hides_bookkeeping():
 
 
 def test_fallback_counts_once_per_turn():
-    from review.synthetic import conversation
+    from evaluation.synthetic_conversations import conversation
 
     rows = [SimpleNamespace(id=n, **r) for n, r in enumerate(conversation("s", 1_700_000_000, [
         {"text": "asdf", "intent": "nlu_fallback", "confidence": 0.2},

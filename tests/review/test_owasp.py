@@ -20,7 +20,8 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from review import create_app, db, summary, synthetic
+from evaluation import synthetic_conversations as synthetic
+from review import create_app, db, summary
 from storage import conversations as storage
 from tests.review.conftest import NOW, PASSWORD, csrf_from, login, token
 

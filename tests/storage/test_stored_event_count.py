@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
 
-from storage.tracker_store import ConfiguredSQLTrackerStore
+from rasa_server.stores.tracker_store import ConfiguredSQLTrackerStore
 from tests.privacy.conftest import database  # noqa: F401 - the fixture
 
 DOMAIN = Domain.from_dict({"intents": ["greet"], "responses": {"utter_ok": [{"text": "ok"}]}})

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from rasa.shared.core.events import ActionExecuted, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from storage.tracker_store import ConfiguredSQLTrackerStore, _TrackerCache
+from rasa_server.stores.tracker_store import ConfiguredSQLTrackerStore, _TrackerCache
 from tests.privacy.conftest import database  # noqa: F401 - the fixture
 from tests.storage.test_stored_event_count import DOMAIN, _turn
 
@@ -93,7 +93,7 @@ def _tracker(sender):
 
 
 def test_the_cache_is_bounded_in_size_and_idle_time(monkeypatch):
-    import storage.tracker_store as module
+    import rasa_server.stores.tracker_store as module
 
     now = [1000.0]
     monkeypatch.setattr(module.time, "monotonic", lambda: now[0])

@@ -1,4 +1,4 @@
-"""rasa_server/action_connections.py: custom action calls reuse one kept connection, drop it
+"""rasa_server/patches/action_connections.py: custom action calls reuse one kept connection, drop it
 when idle, survive an action server restart and a connection the server closed, and leave
 other endpoints alone."""
 from __future__ import annotations
@@ -17,8 +17,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 import rasa_server
-from rasa_server import action_connections
-from tests.support.servers import free_port
+from rasa_server.patches import action_connections
+from cluster.local_assistant import free_port
 
 DOMAIN = Domain.from_yaml('version: "3.1"\nactions: [action_route_person]\n')
 ANSWER = {"events": [], "responses": [{"text": "For voksne ..."}]}

@@ -1,4 +1,4 @@
-"""channels/admission.py: at most N messages in progress, the rest served strictly in arrival
+"""rasa_server/channels/admission.py: at most N messages in progress, the rest served strictly in arrival
 order, no place lost to errors or cancellation; both channels enter through the gate."""
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import asyncio
 
 import pytest
 
-import channels.rest
-import channels.socketio
-from channels import admission
-from channels.admission import FairGate, admitted
+import rasa_server.channels.rest
+import rasa_server.channels.socketio
+from rasa_server.channels import admission
+from rasa_server.channels.admission import FairGate, admitted
 
 
 def test_never_more_than_the_limit_in_progress():
@@ -139,12 +139,12 @@ def test_the_limit_comes_from_the_environment(monkeypatch, value, expected):
 
 def test_the_rest_channel_enters_through_the_gate(monkeypatch):
     wrapped = []
-    monkeypatch.setattr(channels.rest, "admitted", lambda handler: wrapped.append(handler) or handler)
+    monkeypatch.setattr(rasa_server.channels.rest, "admitted", lambda handler: wrapped.append(handler) or handler)
 
     async def on_new_message(message):
         return None
 
-    channels.rest.GuardedRestInput().blueprint(on_new_message)
+    rasa_server.channels.rest.GuardedRestInput().blueprint(on_new_message)
     assert wrapped == [on_new_message]
 
 
@@ -160,7 +160,7 @@ def test_the_socketio_channel_enters_through_the_gate(monkeypatch):
     async def on_new_message(message):
         seen.append((message.text, admission._gate._free))  # 0: holding the only place
 
-    channel = channels.socketio.RestrictedSocketIOInput(session_persistence=False)
+    channel = rasa_server.channels.socketio.RestrictedSocketIOInput(session_persistence=False)
     asyncio.run(channel.on_user_message(FakeServer(), "sid-1", {"message": "hei"}, on_new_message))
     assert seen == [("hei", 0)]
     assert admission._gate._free == 1
@@ -169,7 +169,7 @@ def test_the_socketio_channel_enters_through_the_gate(monkeypatch):
 def _user_message(text, level=None):
     from rasa.core.channels.channel import UserMessage
 
-    from channels.crisis_first import with_verdict
+    from rasa_server.channels.crisis_first import with_verdict
     from safety.verdict import CrisisVerdict
 
     metadata = with_verdict({}, CrisisVerdict(level)) if level else {}

@@ -1,4 +1,4 @@
-"""nlp/count_vectors.py gives a message to answer exactly the sentence-level features of Rasa's
+"""rasa_server/nlu/count_vectors.py gives a message to answer exactly the sentence-level features of Rasa's
 CountVectorsFeaturizer (word and char_wb analyzers, trained here on the project's NLU data),
 and leaves training to Rasa."""
 from __future__ import annotations
@@ -15,7 +15,7 @@ from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUEN
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 
-from nlp.count_vectors import SentenceCountVectorsFeaturizer
+from rasa_server.nlu.count_vectors import SentenceCountVectorsFeaturizer
 
 ROOT = Path(__file__).resolve().parents[2]
 ODD_TEXTS = ["hei", "jeg er 17 aar og har det tungt", "Ring 12345678!!", "æøå ÆØÅ aeoeaa",

@@ -1,5 +1,5 @@
 """The graded crisis verdict (safety/verdict.py, safety/context.py, safety/classifier.py) and the
-NLU component that applies it (safety/component.py)."""
+NLU component that applies it (rasa_server/nlu/crisis_safety_net.py)."""
 from __future__ import annotations
 
 import pytest
@@ -124,7 +124,7 @@ def _message(text, intent, ranking, verdict=None):
 
 
 def _component():
-    from safety.component import CrisisSafetyNet
+    from rasa_server.nlu.crisis_safety_net import CrisisSafetyNet
 
     return CrisisSafetyNet(CrisisSafetyNet.get_default_config())
 

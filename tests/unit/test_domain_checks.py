@@ -1,4 +1,4 @@
-"""rasa_server/domain_checks.py answers as Rasa's Domain.is_empty, without a new Domain per call."""
+"""rasa_server/patches/domain_checks.py answers as Rasa's Domain.is_empty, without a new Domain per call."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from rasa.shared.core.domain import Domain
 
-from rasa_server import domain_checks
+from rasa_server.patches import domain_checks
 
 ROOT = Path(__file__).resolve().parents[2]
 RASAS_IS_EMPTY = Domain.is_empty  # taken before any install() in this process replaces it

@@ -15,12 +15,17 @@ def _fresh_python(code: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
-def test_importing_the_channels_and_rasa_server_changes_nothing_in_rasa():
+def test_importing_every_module_of_rasa_server_changes_nothing_in_rasa():
     result = _fresh_python(
+        "import importlib, pkgutil\n"
         "from rasa.core.actions.action import RemoteAction\n"
         "from rasa.core.tracker_store import FailSafeTrackerStore\n"
         "run, save = RemoteAction.run, FailSafeTrackerStore.save\n"
-        "import channels, channels.rest, channels.socketio, rasa_server\n"
+        "import rasa_server\n"
+        "names = [m.name for m in pkgutil.walk_packages(rasa_server.__path__, 'rasa_server.')]\n"
+        "assert 'rasa_server.channels.rest' in names and 'rasa_server.patches.remote_actions' in names\n"
+        "for name in names:\n"
+        "    importlib.import_module(name)\n"
         "assert RemoteAction.run is run and FailSafeTrackerStore.save is save\n"
         "assert not rasa_server.installed()\n"
         "rasa_server.install()\n"
@@ -33,7 +38,7 @@ def test_every_patch_refuses_another_rasa_version(monkeypatch):
     import rasa
 
     import rasa_server
-    from rasa_server import domain_checks, event_types, graph_runner, remote_actions, tracker_store_failures
+    from rasa_server.patches import domain_checks, event_types, graph_runner, remote_actions, tracker_store_failures
 
     monkeypatch.setattr(rasa, "__version__", "3.7.0")
     for patch in (domain_checks, event_types, graph_runner, remote_actions, tracker_store_failures):
@@ -52,7 +57,7 @@ def test_the_entry_point_hands_its_arguments_to_rasa():
     assert result.returncode == 0 and "usage: rasa run" in result.stdout
 
 
-@pytest.mark.parametrize("path", ["scripts/run.sh", "Makefile", "tests/support/servers.py", "cluster/node.py"])
+@pytest.mark.parametrize("path", ["scripts/run.sh", "Makefile", "cluster/local_assistant.py", "cluster/node.py"])
 def test_every_way_of_starting_the_server_uses_the_entry_point(path):
     text = (ROOT / path).read_text(encoding="utf-8")
     assert '"-m", "rasa_server"' in text or "-m rasa_server" in text

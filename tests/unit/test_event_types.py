@@ -1,9 +1,9 @@
-"""rasa_server.event_types answers exactly as Rasa's own class-tree walk."""
+"""rasa_server.patches.event_types answers exactly as Rasa's own class-tree walk."""
 import pytest
 from rasa.shared.core.events import Event, SlotSet, UserUttered
 from rasa.shared.utils.common import all_subclasses
 
-from rasa_server import event_types
+from rasa_server.patches import event_types
 
 
 @pytest.fixture(autouse=True)

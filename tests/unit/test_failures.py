@@ -10,9 +10,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 import rasa_server
 from actions.replies import TECHNICAL_APOLOGY
-from channels.failures import guarded, handling_failed
-from channels.texts import crisis_text
-from rasa_server.tracker_store_failures import TrackerStoreUnavailable
+from rasa_server.channels.failures import guarded, handling_failed
+from rasa_server.channels.texts import crisis_text
+from rasa_server.patches.tracker_store_failures import TrackerStoreUnavailable
 
 
 async def _broken(message):

@@ -1,4 +1,4 @@
-"""rasa_server/graph_runner.py runs the trained model's graph exactly as Rasa's dask runner:
+"""rasa_server/patches/graph_runner.py runs the trained model's graph exactly as Rasa's dask runner:
 the same NLU results and the same next-action predictions, for every script message."""
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from rasa_server.graph_runner import SequentialGraphRunner
-from tests.support.servers import latest_model
+from rasa_server.patches.graph_runner import SequentialGraphRunner
+from cluster.local_assistant import latest_model
 
 MESSAGES = ["hei", "hva er et pakkeforløp?", "sønnen min på 14 sliter, hvem kan vi kontakte?",
             "når kan jeg ringe?", "jeg vil ikke leve lenger", "asdfgh", "når tømmes søpla?", "?!"]

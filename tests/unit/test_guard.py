@@ -1,7 +1,7 @@
-"""Input checks in front of the channels (channels/guard.py)."""
+"""Input checks in front of the channels (rasa_server/channels/guard.py)."""
 import pytest
 
-from channels.guard import (MAX_MESSAGE_CHARS, MAX_SCANNED_CHARS, TOO_LONG, check_message,
+from rasa_server.channels.guard import (MAX_MESSAGE_CHARS, MAX_SCANNED_CHARS, TOO_LONG, check_message,
                             check_metadata, check_sender)
 
 

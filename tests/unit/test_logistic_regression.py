@@ -1,4 +1,4 @@
-"""nlp/logistic_regression.py answers exactly as Rasa's LogisticRegressionClassifier: the same
+"""rasa_server/nlu/logistic_regression.py answers exactly as Rasa's LogisticRegressionClassifier: the same
 feature rows and the same intent probabilities and ranking, on a classifier trained here."""
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlp.logistic_regression import FastLogisticRegressionClassifier
+from rasa_server.nlu.logistic_regression import FastLogisticRegressionClassifier
 
 INTENTS = ["greet", "ask_phone", "ask_email", "crisis", "goodbye"]
 

@@ -1,4 +1,4 @@
-"""The Rasa server's calls to the action server (rasa_server.remote_actions) against real HTTP
+"""The Rasa server's calls to the action server (rasa_server.patches.remote_actions) against real HTTP
 servers on loopback: a normal answer, a refused connection, a hanging server, a 500, an
 invalid answer and a deliberate rejection."""
 import asyncio
@@ -16,8 +16,8 @@ from rasa.utils.endpoints import EndpointConfig
 
 import rasa_server
 from actions.replies import EMERGENCY_LINE, TECHNICAL_APOLOGY
-from rasa_server import remote_actions
-from tests.support.servers import free_port
+from rasa_server.patches import remote_actions
+from cluster.local_assistant import free_port
 
 DOMAIN = Domain.from_yaml("""
 version: "3.1"

@@ -1,4 +1,4 @@
-"""policies/rule_policy.py finds the same rules and predicts the same next actions as Rasa's
+"""rasa_server/policies/rule_policy.py finds the same rules and predicts the same next actions as Rasa's
 RulePolicy, on the trained model's rules and conversations driven through it."""
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from rasa.core.policies.rule_policy import RULES, RulePolicy
 from rasa.shared.core.events import ActionExecuted, Restarted, SessionStarted, UserUttered, UserUtteranceReverted
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from policies.rule_policy import FastRulePolicy, IncrementalStates
-from tests.support.servers import latest_model
+from rasa_server.policies.rule_policy import FastRulePolicy, IncrementalStates
+from cluster.local_assistant import latest_model
 
 # topics, routing questions, a crisis, out of scope, nonsense: a conversation touching most rules
 MESSAGES = ["hei", "hva er et pakkeforløp?", "sønnen min på 14 sliter, hvem kan vi kontakte?", "15",

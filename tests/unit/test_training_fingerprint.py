@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import training.__main__ as train_command
-from training.fingerprint import fingerprint, record, recorded
+from training.fingerprint import COMPONENT_CODE, fingerprint, record, recorded
 
 
 @pytest.fixture()
@@ -16,8 +16,8 @@ def project(tmp_path: Path) -> Path:
     (tmp_path / "data" / "nlu.yml").write_text("nlu: []\n")
     (tmp_path / "config.yml").write_text("pipeline: []\n")
     (tmp_path / "domain.yml").write_text("intents: []\n")
-    for package in ("nlp", "policies", "safety"):
-        (tmp_path / package).mkdir()
+    for package in COMPONENT_CODE:
+        (tmp_path / package).mkdir(parents=True)
         (tmp_path / package / "component.py").write_text("X = 1\n")
     (tmp_path / "models").mkdir()
     return tmp_path
@@ -32,8 +32,8 @@ def test_the_same_inputs_give_the_same_fingerprint(project):
 
 
 @pytest.mark.parametrize("changed, part", [("data/nlu.yml", "inputs"), ("config.yml", "inputs"),
-                                           ("domain.yml", "inputs"), ("nlp/component.py", "code"),
-                                           ("safety/component.py", "code"), ("policies/component.py", "code")])
+                                           ("domain.yml", "inputs"), ("rasa_server/nlu/component.py", "code"),
+                                           ("safety/component.py", "code"), ("rasa_server/policies/component.py", "code")])
 def test_a_change_in_any_input_changes_its_part(project, changed, part):
     before = _fingerprint(project)
     (project / changed).write_text((project / changed).read_text() + "# changed\n")
@@ -99,7 +99,7 @@ def test_changed_data_runs_rasa_train_with_its_own_cache(project, monkeypatch):
 
 def test_changed_component_code_trains_from_scratch(project, monkeypatch):
     _train(project, monkeypatch)
-    (project / "nlp" / "component.py").write_text("X = 2\n")
+    (project / "rasa_server" / "nlu" / "component.py").write_text("X = 2\n")
     commands = _train(project, monkeypatch).commands
     assert len(commands) == 1 and "--force" in commands[0]
 

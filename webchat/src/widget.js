@@ -1,5 +1,5 @@
 // Forløpsassistenten web chat: one <script> tag on a municipal page adds a chat launcher and a
-// dialog that talks to Rasa's socket.io channel (channels/socketio.py).
+// dialog that talks to Rasa's socket.io channel (rasa_server/channels/socketio.py).
 //
 // Safety rules this file keeps: message text is only ever put into the page with textContent
 // (never innerHTML), links are http(s) only and open in a new tab without an opener, and the

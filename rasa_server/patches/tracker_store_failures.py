@@ -4,7 +4,7 @@ Rasa wraps every tracker store in `FailSafeTrackerStore`: when PostgreSQL is unr
 logs the error, hands out an EMPTY tracker and saves to memory. Residents then get normal-
 looking answers from a conversation without its history (a fault test saw children given the
 adults' contact), and 200 for messages that were never stored. Here retrieve and save raise
-instead, so the channel answers with the apology and 503 (channels/failures.py), and nothing
+instead, so the channel answers with the apology and 503 (rasa_server/channels/failures.py), and nothing
 is acknowledged that is not in the database.
 """
 from __future__ import annotations
@@ -46,7 +46,7 @@ async def save(self: FailSafeTrackerStore, tracker: DialogueStateTracker) -> Non
 
 
 def install() -> None:
-    require_rasa_version("rasa_server.tracker_store_failures (FailSafeTrackerStore)")
+    require_rasa_version("rasa_server.patches.tracker_store_failures (FailSafeTrackerStore)")
     FailSafeTrackerStore.retrieve = retrieve
     FailSafeTrackerStore.retrieve_full_tracker = retrieve_full_tracker
     FailSafeTrackerStore.save = save

@@ -75,7 +75,7 @@ def _required(value: object) -> Optional[Text]:
     return None
 
 
-KEPT_CONVERSATIONS = 500  # as the tracker cache (storage/tracker_store.py)
+KEPT_CONVERSATIONS = 500  # as the tracker cache (rasa_server/stores/tracker_store.py)
 KEPT_IDLE_SECONDS = 15 * 60
 
 

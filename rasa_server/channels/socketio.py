@@ -9,7 +9,7 @@ Differences from `rasa.core.channels.socketio.SocketIOInput`:
 * `delete_conversation` removes the conversation's events and feedback from the database
   (storage.conversations.delete_conversation) under the conversation's lock;
 * `feedback` stores a thumbs up / down for a bot answer (storage.conversations.add_feedback);
-* `user_uttered` goes through the same checks as the REST channel (channels/guard.py): a message
+* `user_uttered` goes through the same checks as the REST channel (rasa_server/channels/guard.py): a message
   that is not text, empty or too long gets the Norwegian explanation as a bot message (a sure
   crisis, even oversized, goes on to the assistant), and control characters and lone surrogates are
   cleaned (a lone surrogate made spaCy fail and the message was lost).
@@ -38,13 +38,13 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 import settings
-from channels.guard import check_message, check_metadata
-from channels.admission import admitted
-from channels import startup
-from channels.crisis_first import with_unsure_line, with_verdict
-from channels.failures import guarded, handling_failed
-from channels.origins import origin_checker
-from channels.rated_answers import find_rated_answer
+from rasa_server.channels.guard import check_message, check_metadata
+from rasa_server.channels.admission import admitted
+from rasa_server.channels import startup
+from rasa_server.channels.crisis_first import with_unsure_line, with_verdict
+from rasa_server.channels.failures import guarded, handling_failed
+from rasa_server.channels.origins import origin_checker
+from rasa_server.channels.rated_answers import find_rated_answer
 from safety.verdict import assess
 from storage import conversations
 

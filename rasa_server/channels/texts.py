@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Dict
 
 import yaml
+from settings import PROJECT_ROOT
 
-DOMAIN_FILE = Path(__file__).resolve().parent.parent / "domain.yml"
+DOMAIN_FILE = PROJECT_ROOT / "domain.yml"
 
 
 @lru_cache(maxsize=1)

@@ -14,7 +14,7 @@ Rasa 3.6's `RemoteAction` has three problems for a public service, so `install()
   conversation goes on (the next message tries the action server again).
 
 An `ActionExecutionRejection` (the action server's deliberate 400) is left to Rasa as before.
-The connections to the action server are kept between calls (rasa_server/action_connections.py).
+The connections to the action server are kept between calls (rasa_server/patches/action_connections.py).
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.shared.core.events import BotUttered, Event
 
 from rasa_server import require_rasa_version
-from rasa_server.action_connections import keep_connections
+from rasa_server.patches.action_connections import keep_connections
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ def apology_text() -> str:
 
 async def _run_with_deadline(self: RemoteAction, output_channel, nlg, tracker, domain) -> List[Event]:
     timeout = action_timeout_seconds()
-    keep_connections(self.action_endpoint)  # rasa_server/action_connections.py
+    keep_connections(self.action_endpoint)  # rasa_server/patches/action_connections.py
     try:
         return await asyncio.wait_for(_original_run(self, output_channel, nlg, tracker, domain), timeout)
     except ActionExecutionRejection:
@@ -127,7 +127,7 @@ async def _run_with_deadline(self: RemoteAction, output_channel, nlg, tracker, d
 
 def install() -> None:
     """Patches RemoteAction once per process (importing twice is harmless)."""
-    require_rasa_version("rasa_server.remote_actions (RemoteAction.run and its result check)")
+    require_rasa_version("rasa_server.patches.remote_actions (RemoteAction.run and its result check)")
     if getattr(RemoteAction, "_forlop_installed", False):
         return
     apology_text()  # read the directory at start-up, not in a resident's turn

@@ -1,6 +1,6 @@
-"""Starts the real Rasa server and action server on free loopback ports for a test session.
+"""Starts the real Rasa server and action server on free loopback ports, for tests and benchmarks.
 
-Used by integration and browser tests: `with running_assistant(tmp_dir) as bot: bot.rest_url`.
+Used by integration and browser tests and `make bench`: `with running_assistant(tmp_dir) as bot: bot.rest_url`.
 Needs a trained model in models/ (the test command trains before running pytest).
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ import yaml
 # one source of ports for every server the tests start: never the same port handed out twice
 from cluster.ports import free_port  # noqa: F401 - re-exported for the tests
 
-ROOT = Path(__file__).resolve().parents[2]
+from settings import PROJECT_ROOT as ROOT
 VENV_BIN = Path(sys.executable).parent
 STARTUP_TIMEOUT_SECONDS = 240  # loading TensorFlow and the model on a busy 2-core machine
 

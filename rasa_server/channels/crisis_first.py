@@ -2,7 +2,7 @@
 
 The channel assesses the text (safety/verdict.py) before the admission gate and writes the
 verdict into the message's metadata, replacing anything a client sent under that key. The gate
-lets a sure crisis in first, the NLU component (safety/component.py) reads the verdict instead
+lets a sure crisis in first, the NLU component (rasa_server/nlu/crisis_safety_net.py) reads the verdict instead
 of running the detector again and moves it into the parse data, where it is stored with the
 message for the review console. So read it from the metadata before handling, not after.
 After the answer to an unsure message, the channel adds the one line with 113 and 116 117.
@@ -30,7 +30,7 @@ def verdict_of(message: UserMessage) -> Optional[CrisisVerdict]:
 
 def with_unsure_line(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[None]]:
     """on_new_message, followed by the 113 / 116 117 line when the verdict was unsure."""
-    from channels.texts import crisis_hint_text
+    from rasa_server.channels.texts import crisis_hint_text
 
     async def handle(message: UserMessage) -> None:
         verdict = verdict_of(message)  # before: the NLU moves it from the metadata to the parse data

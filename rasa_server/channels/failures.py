@@ -26,8 +26,8 @@ handling_failed: contextvars.ContextVar[bool] = contextvars.ContextVar("handling
 def failure_reply(message: UserMessage, verdict: Optional["CrisisVerdict"]) -> str:
     """The apology, after the crisis answer when the message's verdict (computed by the
     channel) flagged it; without a verdict, the pattern layer decides."""
-    from channels.texts import crisis_text
-    from rasa_server.remote_actions import apology_text
+    from rasa_server.channels.texts import crisis_text
+    from rasa_server.patches.remote_actions import apology_text
     from safety.patterns import is_crisis
 
     flagged = verdict.flagged if verdict is not None else is_crisis(message.text or "")
@@ -41,7 +41,7 @@ def guarded(on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Callabl
     failure reply and `handling_failed` is set (the error is logged without the text)."""
 
     async def handle(message: UserMessage) -> None:
-        from channels.crisis_first import verdict_of
+        from rasa_server.channels.crisis_first import verdict_of
 
         verdict = verdict_of(message)  # before: the NLU moves it out of the metadata
         try:

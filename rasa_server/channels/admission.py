@@ -8,7 +8,7 @@ most MESSAGES_IN_PROGRESS messages are being handled in each server process; the
 arrival order, and a freed place goes to the longest-waiting message (asyncio's Semaphore in
 Python 3.10 lets a newcomer take it). Every message then waits about as long as the others,
 except a sure crisis: it goes to the head of the queue (its verdict was computed once by the
-channel and travels in the message's metadata, channels/crisis_first.py).
+channel and travels in the message's metadata, rasa_server/channels/crisis_first.py).
 Figures in docs/performance.md.
 """
 from __future__ import annotations
@@ -101,7 +101,7 @@ def gate() -> FairGate:
 
 def admitted(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[None]]:
     """on_new_message, entered through the process's gate; a sure crisis enters first."""
-    from channels.crisis_first import verdict_of
+    from rasa_server.channels.crisis_first import verdict_of
 
     async def handle(message: UserMessage) -> None:
         verdict = verdict_of(message)

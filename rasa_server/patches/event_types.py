@@ -29,5 +29,5 @@ def resolve_by_type(type_name: Text, default: Optional[Type[Event]] = None) -> O
 
 
 def install() -> None:
-    require_rasa_version("rasa_server.event_types (Event.resolve_by_type)")
+    require_rasa_version("rasa_server.patches.event_types (Event.resolve_by_type)")
     Event.resolve_by_type = staticmethod(resolve_by_type)

@@ -63,7 +63,7 @@ class SequentialGraphRunner(DaskGraphRunner):
 
 def install() -> None:
     """Rasa's server loads its model with this runner (rasa.core.processor picks the class)."""
-    require_rasa_version("rasa_server.graph_runner (the graph runner the processor uses)")
+    require_rasa_version("rasa_server.patches.graph_runner (the graph runner the processor uses)")
     import rasa.core.processor
 
     rasa.core.processor.DaskGraphRunner = SequentialGraphRunner

@@ -1,8 +1,8 @@
 """Benchmark: the console's list and filters at 100 000 conversations in a temporary SQLite db.
 
-    python -m review.bench [--conversations 100000] [--repeat 20] [--keep DIR] [--postgres]
+    python -m evaluation.review_bench [--conversations 100000] [--repeat 20] [--keep DIR] [--postgres]
 
---postgres runs the same against a throw-away PostgreSQL server (tests/support/postgres.py).
+--postgres runs the same against a throw-away PostgreSQL server (cluster/postgres.py).
 
 Generates synthetic conversations in Rasa's events format, builds the summary table, then
 times whole requests through Flask (query + template) for the first page, a deep page and
@@ -21,7 +21,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from review import create_app, db, summary, synthetic, users
+from evaluation import synthetic_conversations as synthetic
+from review import create_app, db, summary, users
 from storage import conversations as storage
 
 INSERT_BATCH = 50_000
@@ -63,7 +64,7 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="a throw-away PostgreSQL instead of SQLite")
     args = parser.parse_args()
     if args.postgres:
-        from tests.support.postgres import running_postgres
+        from cluster.postgres import running_postgres
 
         with running_postgres() as server:
             run(args, server.url)

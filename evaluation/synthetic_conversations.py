@@ -46,7 +46,7 @@ def create_events_table(engine: Engine) -> None:
 
 def verdict(level: str, score: Optional[float] = None, pattern: Optional[str] = None,
             softener: Optional[str] = None, question: Optional[str] = None) -> Dict[str, Any]:
-    """A crisis verdict as safety/component.py stores it in parse_data["crisis_verdict"]."""
+    """A crisis verdict as rasa_server/nlu/crisis_safety_net.py stores it in parse_data["crisis_verdict"]."""
     return {"level": level, "score": score, "pattern": pattern, "matched": None,
             "softener": softener, "question": question}
 

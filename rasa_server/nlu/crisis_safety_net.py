@@ -2,7 +2,7 @@
 
 Placed last in the pipeline, after the intent classifier and the FallbackClassifier. The
 verdict (safety/verdict.py) normally arrives with the message, computed once by the channel
-(channels/crisis_first.py); without one (rasa shell, tests through an Agent) it is computed
+(rasa_server/channels/crisis_first.py); without one (rasa shell, tests through an Agent) it is computed
 here. Then:
 
 - sure: the intent becomes `crisis` (confidence 1.0), and a rule answers with 113 and

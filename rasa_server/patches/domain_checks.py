@@ -24,5 +24,5 @@ def is_empty(domain: Domain) -> bool:
 
 
 def install() -> None:
-    require_rasa_version("rasa_server.domain_checks (Domain.is_empty)")
+    require_rasa_version("rasa_server.patches.domain_checks (Domain.is_empty)")
     Domain.is_empty = is_empty

@@ -10,7 +10,7 @@ the same way.
 
 Consequence: a slot filled from personal data (a name, a phone number) holds the placeholder
 once Rasa rebuilds the tracker from the stored rows; the tracker kept in memory between turns
-(storage/tracker_store.py) holds the real value until then (privacy/README.md).
+(rasa_server/stores/tracker_store.py) holds the real value until then (privacy/README.md).
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from privacy.masking import PLACEHOLDER_PATTERN, Masker, MaskResult, default_masker, placeholder
-from storage.tracker_store import ConfiguredSQLTrackerStore
+from rasa_server.stores.tracker_store import ConfiguredSQLTrackerStore
 
 logger = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 Rasa's featurizer runs scikit-learn's CountVectorizer.transform twice per message and
 featurizer: once on every token (token-level features, used only by DIET and CRF entity
 extraction) and once on the whole sentence. This pipeline's classifier reads the sentence-level
-features alone (nlp/logistic_regression.py), so the token-level pass was wasted: with the
+features alone (rasa_server/nlu/logistic_regression.py), so the token-level pass was wasted: with the
 transform's input checks and sparse-matrix building it was 12.7 % of the Rasa server's time
 under 50 conversations (py-spy, 2026-12-03).
 

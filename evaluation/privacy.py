@@ -1,7 +1,7 @@
 """Measures masking recall and over-masking on generated, labelled Norwegian messages.
 
-    python -m privacy.evaluate                  # 3000 messages, seed 7
-    python -m privacy.evaluate -n 10000 --seed 1 --ner off
+    python -m evaluation.privacy                  # 3000 messages, seed 7
+    python -m evaluation.privacy -n 10000 --seed 1 --ner off
 
 Positive messages carry one valid piece of personal data (phone numbers that `phonenumbers`
 accepts, fødselsnummer and D-nummer with correct check digits, account numbers with a correct
@@ -376,7 +376,7 @@ def report(tallies: Dict[str, Tally], per_message_ms: float, ner: bool) -> str:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m privacy.evaluate", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m evaluation.privacy", description=__doc__.splitlines()[0])
     parser.add_argument("-n", "--count", type=int, default=DEFAULT_COUNT, help="messages to generate")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--ner", choices=("auto", "on", "off"), default="auto", help="spaCy NER for names")

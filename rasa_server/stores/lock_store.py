@@ -30,7 +30,7 @@ after the window wait for those tickets as before the restart.
 When Redis cannot be reached, Rasa's store raises, and Rasa would answer the resident with
 nothing at all. Here the store raises too (when_redis_down: refuse, the default), and the
 channel answers with the crisis answer when the message is a crisis and the apology with the
-phone number, status 503 (channels/failures.py): no conversation is ever handled on two
+phone number, status 503 (rasa_server/channels/failures.py): no conversation is ever handled on two
 servers at once. `when_redis_down: local_lock` handles the message under this server's own
 lock instead: answers go on, but two messages of one conversation reaching two servers at the
 same moment during the outage can overlap (the fault test shows it; cluster/README.md).
@@ -38,7 +38,7 @@ same moment during the outage can overlap (the fault test shows it; cluster/READ
 Configured in endpoints like `type: redis`:
 
     lock_store:
-      type: cluster.lock_store.AtomicRedisLockStore
+      type: rasa_server.stores.lock_store.AtomicRedisLockStore
       url: 127.0.0.1
       port: 6379
       key_prefix: forlop
@@ -212,7 +212,7 @@ class AtomicRedisLockStore(RedisLockStore):
     def _local_lock(self, conversation_id: Text, lock_lifetime: float, wait_time_in_seconds: float,
                     error: BaseException):
         if self.when_redis_down == REFUSE:
-            # the channel answers with 113 (crisis) and the apology, status 503 (channels/failures.py)
+            # the channel answers with 113 (crisis) and the apology, status 503 (rasa_server/channels/failures.py)
             logger.error("Redis lock store unreachable or just restarted (%s): message refused", _cause(error))
             raise LockError("Redis lock store unreachable or just restarted") from error
         logger.error("Redis lock store unreachable (%s): this server handles the message under "

@@ -1,18 +1,18 @@
-"""Rasa's REST channel with input checks (channels/guard.py) in front of it.
+"""Rasa's REST channel with input checks (rasa_server/channels/guard.py) in front of it.
 
 Rasa's own channel answers 500 to a JSON list, [] to a number, and accepts any size. This one
 answers 400 / 413 with a JSON error in Norwegian, strips control characters, and answers an
 oversized crisis message with the crisis response instead of refusing it: it is passed on whole, answered and stored.
 
 Every message's crisis verdict is computed here, once, and passed on in its metadata
-(channels/crisis_first.py): the gate serves a sure crisis first and the NLU reads it.
+(rasa_server/channels/crisis_first.py): the gate serves a sure crisis first and the NLU reads it.
 
 Metadata that is not a JSON object (or is nested very deep) used to make Rasa drop the message
 with an error in the log and answer 200 []; it is refused with 400 now. A client-chosen
 `input_channel` is dropped: the masking tracker store keeps that field as structure, unmasked.
 
 When handling fails (tracker store or lock store unreachable), the answer is 503 with the
-crisis answer if needed and an apology with the phone number (channels/failures.py).
+crisis answer if needed and an apology with the phone number (rasa_server/channels/failures.py).
 """
 from __future__ import annotations
 
@@ -24,13 +24,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.admission import admitted
-from channels import startup
-from channels.crisis_first import with_unsure_line, with_verdict
-from channels.failures import guarded, handling_failed
+from rasa_server.channels.admission import admitted
+from rasa_server.channels import startup
+from rasa_server.channels.crisis_first import with_unsure_line, with_verdict
+from rasa_server.channels.failures import guarded, handling_failed
 from safety.verdict import assess
 
-from channels.guard import (BAD_METADATA, BAD_SENDER, MAX_BODY_BYTES, TOO_LONG, check_message,
+from rasa_server.channels.guard import (BAD_METADATA, BAD_SENDER, MAX_BODY_BYTES, TOO_LONG, check_message,
                             check_metadata, check_sender)
 
 
@@ -49,7 +49,7 @@ class GuardedRestInput(RestInput):
 
         @blueprint.middleware("response")
         async def fail_loudly(request: Request, reply: HTTPResponse) -> Optional[HTTPResponse]:
-            # the body holds the apology (channels/failures.py); 503 says nothing was stored
+            # the body holds the apology (rasa_server/channels/failures.py); 503 says nothing was stored
             if handling_failed.get():
                 handling_failed.set(False)
                 return HTTPResponse(reply.body, status=503, content_type="application/json")

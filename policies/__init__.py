@@ -1,1 +1,0 @@
-"""Dialogue policies named in config.yml."""
