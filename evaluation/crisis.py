@@ -19,7 +19,7 @@ from typing import Callable, Dict, List, Tuple
 
 import yaml
 
-from safety.corpus import KEYS, TUNE_DIR, read_set
+from safety.corpus import TUNE_DIR, read_set
 from settings import PROJECT_ROOT as ROOT
 
 DATA = ROOT / "tests" / "data"
@@ -49,10 +49,10 @@ def crisis_sets() -> Dict[str, Set]:
     for path in sorted(TUNE_DIR.glob("*.yml")):
         sets[f"tuning set {path.stem}, Norwegian (thresholds chosen on it)"] = _language(path, "nb")
         sets[f"tuning set {path.stem}, English (thresholds chosen on it)"] = _language(path, "en")
-    fresh3 = DATA / "crisis_fresh3.yml"
-    if fresh3.exists():
-        sets["third fresh set 2026-12-04, Norwegian (blind)"] = _language(fresh3, "nb")
-        sets["third fresh set 2026-12-04, English (blind)"] = _language(fresh3, "en")
+    sets["third fresh set 2026-12-04, Norwegian (scored twice, spent)"] = _language(DATA / "crisis_fresh3.yml", "nb")
+    sets["third fresh set 2026-12-04, English (scored twice, spent)"] = _language(DATA / "crisis_fresh3.yml", "en")
+    sets["fourth fresh set 2026-12-04 pm, Norwegian (blind)"] = _language(DATA / "crisis_fresh4.yml", "nb")
+    sets["fourth fresh set 2026-12-04 pm, English (blind)"] = _language(DATA / "crisis_fresh4.yml", "en")
     return sets
 
 
@@ -127,7 +127,8 @@ def compare_kinds() -> str:
     from sklearn.metrics import roc_auc_score
 
     from safety.classifier import KINDS, CrisisClassifier
-    from safety.corpus import TRAIN_DIR, nlu_examples, read_set as read
+    from safety.corpus import TRAIN_DIR, nlu_examples
+    from safety.corpus import read_set as read
 
     authors = {p.stem: read(p) for p in sorted(TRAIN_DIR.glob("*.yml"))}
     nlu = nlu_examples()
