@@ -1,6 +1,10 @@
 """All run-time settings in one place: environment variables (and .env) with safe defaults.
 
-Read on first use, never at import of the actions package, so tests can set their own.
+Every environment variable the project reads is read here (`.env.example` lists them):
+`load()` for the assistant (tracker store, origins, retention, contacts, time zone),
+`review()` for the staff console, `webchat()` for the demo page's server, `cluster()` for
+the cluster launcher, and the flags below. Read on first use, never at import, so tests can
+set their own.
 """
 from __future__ import annotations
 
@@ -16,6 +20,17 @@ DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "tracker.db"
 DEFAULT_ALLOWED_ORIGINS = "http://localhost:8080,http://127.0.0.1:8080"
 DEFAULT_RETENTION_DAYS = 30  # conversations are health data: keep them briefly
 DEFAULT_CONTACTS_FILE = PROJECT_ROOT / "content" / "contacts.yml"
+DEFAULT_REVIEW_PORT = 8081
+DEFAULT_REVIEW_LOW_CONFIDENCE = 0.6  # below this an intent guess is worth a look
+DEFAULT_WEBCHAT_HOST = "127.0.0.1"  # a demo: not reachable from other machines unless asked
+DEFAULT_WEBCHAT_PORT = 8080
+DEFAULT_CHAT_SERVER = "http://localhost:5005"
+DEFAULT_CLUSTER_DIR = PROJECT_ROOT / "var" / "cluster"
+DEFAULT_CLUSTER_PORTS = {
+    "CLUSTER_PORT": 8080, "CLUSTER_RASA_PORT": 5005, "CLUSTER_ACTION_PORT": 5055,
+    "CLUSTER_ACTION_LB_PORT": 5050, "CLUSTER_POSTGRES_PORT": 5433, "CLUSTER_REDIS_PORT": 6380,
+    "CLUSTER_WEB_PORT": 8090, "CLUSTER_REVIEW_PORT": 8081,
+}
 
 
 def load_dotenv_file() -> None:
@@ -43,6 +58,18 @@ def positive_from_env(name: str, default: Number, convert: Callable[[str], Numbe
     except ValueError:
         return default
     return value if value > 0 else default
+
+
+def env(name: str, default: Optional[str] = None) -> Optional[str]:
+    """One environment variable (or its line in .env); the default when unset or empty."""
+    _load_dotenv_once()
+    value = os.environ.get(name)
+    return value if value is not None and value.strip() else default
+
+
+def flag(name: str, default: bool = False) -> bool:
+    value = env(name)
+    return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
 
 
 @dataclass(frozen=True)
@@ -96,3 +123,81 @@ def load() -> Settings:
         contacts_file=env.get("CONTACTS_FILE") or str(DEFAULT_CONTACTS_FILE),
         timezone=env.get("FORLOP_TIMEZONE", "Europe/Oslo"),
     )
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    secret_key: Optional[str]  # None: a random key per process (sessions end on restart)
+    database_url: Optional[str]  # None: the tracker store's database
+    cookie_secure: bool
+    low_confidence: float
+    domain_path: str
+    trusted_proxies: int
+    host: str
+    port: int
+
+
+def review() -> ReviewSettings:
+    return ReviewSettings(
+        secret_key=env("REVIEW_SECRET_KEY"),
+        database_url=env("REVIEW_DATABASE_URL"),
+        cookie_secure=flag("REVIEW_COOKIE_SECURE", True),
+        low_confidence=float(env("REVIEW_LOW_CONFIDENCE", str(DEFAULT_REVIEW_LOW_CONFIDENCE))),
+        domain_path=env("REVIEW_DOMAIN_PATH", str(PROJECT_ROOT / "domain.yml")),
+        trusted_proxies=int(env("REVIEW_TRUSTED_PROXIES", "0")),
+        host=env("REVIEW_HOST", "127.0.0.1"),
+        port=int(env("REVIEW_PORT", str(DEFAULT_REVIEW_PORT))),
+    )
+
+
+def review_password() -> Optional[str]:
+    """The new staff account's password for `python -m review create-user` (else asked for)."""
+    return env("REVIEW_PASSWORD")
+
+
+@dataclass(frozen=True)
+class WebchatSettings:
+    host: str
+    port: int
+    chat_server: str
+    quiet: bool
+
+
+def webchat() -> WebchatSettings:
+    return WebchatSettings(
+        host=env("WEBCHAT_HOST", DEFAULT_WEBCHAT_HOST),
+        port=int(env("WEBCHAT_PORT", str(DEFAULT_WEBCHAT_PORT))),
+        chat_server=env("CHAT_SERVER_URL", DEFAULT_CHAT_SERVER),
+        quiet=flag("WEBCHAT_QUIET"),
+    )
+
+
+@dataclass(frozen=True)
+class ClusterSettings:
+    directory: str
+    rasa_servers: int
+    action_servers: int
+    postgres_bin: Optional[str]
+
+
+def cluster() -> ClusterSettings:
+    return ClusterSettings(
+        directory=env("CLUSTER_DIR", str(DEFAULT_CLUSTER_DIR)),
+        rasa_servers=int(env("CLUSTER_RASA_SERVERS", "2")),
+        action_servers=int(env("CLUSTER_ACTION_SERVERS", "2")),
+        postgres_bin=env("PG_BIN"),
+    )
+
+
+def cluster_port(name: str) -> int:
+    """One of the cluster's fixed ports (DEFAULT_CLUSTER_PORTS names them)."""
+    value = env(name)
+    try:
+        return int(value) if value else DEFAULT_CLUSTER_PORTS[name]
+    except ValueError:
+        raise SystemExit(f"cluster: {name}={value!r} is not a port number") from None
+
+
+def skip_spacy_download() -> bool:
+    """Set by tests and offline machines: setup then does not try the spaCy release host."""
+    return env("FORLOP_SKIP_SPACY_DOWNLOAD") == "1"

@@ -26,23 +26,14 @@ import sys
 import time
 from pathlib import Path
 from typing import List, Optional
+
+import settings
 from settings import PROJECT_ROOT as ROOT
 
-DEFAULT_DIR = ROOT / "var" / "cluster"
-DEFAULTS = {
-    "CLUSTER_PORT": 8080, "CLUSTER_RASA_PORT": 5005, "CLUSTER_ACTION_PORT": 5055,
-    "CLUSTER_ACTION_LB_PORT": 5050, "CLUSTER_POSTGRES_PORT": 5433, "CLUSTER_REDIS_PORT": 6380,
-    "CLUSTER_WEB_PORT": 8090, "CLUSTER_REVIEW_PORT": 8081,
-}
 WATCH_SECONDS = 2
 
 
-def port(name: str) -> int:
-    value = os.environ.get(name)
-    try:
-        return int(value) if value else DEFAULTS[name]
-    except ValueError:
-        raise SystemExit(f"cluster: {name}={value!r} is not a port number") from None
+port = settings.cluster_port
 
 
 def fixed_ports(rasa_servers: int, action_servers: int, public_port: Optional[int]):
@@ -129,12 +120,13 @@ def staff_user(args: argparse.Namespace) -> int:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    conf = settings.cluster()
     parser = argparse.ArgumentParser(prog="python -m cluster", description=__doc__.splitlines()[0])
-    parser.add_argument("--dir", default=os.environ.get("CLUSTER_DIR", str(DEFAULT_DIR)),
+    parser.add_argument("--dir", default=conf.directory,
                         help="data and logs (default var/cluster)")
     sub = parser.add_subparsers(dest="command")
-    parser.add_argument("--rasa-servers", type=int, default=int(os.environ.get("CLUSTER_RASA_SERVERS", 2)))
-    parser.add_argument("--action-servers", type=int, default=int(os.environ.get("CLUSTER_ACTION_SERVERS", 2)))
+    parser.add_argument("--rasa-servers", type=int, default=conf.rasa_servers)
+    parser.add_argument("--action-servers", type=int, default=conf.action_servers)
     parser.add_argument("--port", type=int, default=None, help="public nginx port (CLUSTER_PORT, 8080)")
     parser.add_argument("--model", type=Path, default=None, help="model archive (default: newest in models/)")
     user = sub.add_parser("staff-user", help="create a review console account in the cluster's database")

@@ -223,7 +223,7 @@ class _Builder:
             self._add(self._rasa(index), self._repick_list(self.ports.rasa, index, reload_nginx=True))
         self._add(self.nginx.service(self.logs / "nginx.log"), self._repick_nginx)
         if self.ports.web:
-            self._add(self._python("web", [str(ROOT / "webchat" / "serve.py"), "--host", "127.0.0.1",
+            self._add(self._python("web", ["-m", "webchat.serve", "--host", "127.0.0.1",
                                            "--port", lambda: self.ports.web,
                                            "--chat-server", lambda: f"http://127.0.0.1:{self.ports.nginx}"],
                                    lambda: _http_ok(f"http://127.0.0.1:{self.ports.web}/")),

@@ -20,8 +20,8 @@ import yaml
 
 # one source of ports for every server the tests start: never the same port handed out twice
 from cluster.ports import free_port  # noqa: F401 - re-exported for the tests
-
 from settings import PROJECT_ROOT as ROOT
+
 VENV_BIN = Path(sys.executable).parent
 STARTUP_TIMEOUT_SECONDS = 240  # loading TensorFlow and the model on a busy 2-core machine
 

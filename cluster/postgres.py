@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 
+import settings
 from cluster.ports import free_port
 from cluster.process import PortInUse, Service
 
@@ -102,8 +103,9 @@ class PostgresServer:
 def find_bin_dir() -> Path:
     """The directory with initdb and postgres: $PG_BIN, the newest Debian version, or PATH."""
     candidates: List[Path] = []
-    if os.environ.get("PG_BIN"):
-        candidates.append(Path(os.environ["PG_BIN"]))
+    configured = settings.cluster().postgres_bin
+    if configured:
+        candidates.append(Path(configured))
     candidates.extend(
         sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: _version(p.parent.name), reverse=True)
     )

@@ -22,8 +22,8 @@ from typing import Dict, List, Tuple
 
 import aiohttp
 
-from evaluation.figures import percentile
 from cluster.local_assistant import running_assistant
+from evaluation.figures import percentile
 from settings import PROJECT_ROOT as ROOT
 
 REPORTS = ROOT / "reports"

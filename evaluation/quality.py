@@ -17,8 +17,10 @@ from typing import Dict, List, Tuple
 
 import yaml
 
-from evaluation.crisis import crisis_sets, rates as crisis_rates_of_levels, table as crisis_table
+from evaluation.crisis import crisis_sets
 from evaluation.crisis import evaluate as crisis_layers
+from evaluation.crisis import rates as crisis_rates_of_levels
+from evaluation.crisis import table as crisis_table
 from settings import PROJECT_ROOT as ROOT
 
 REPORTS = ROOT / "reports"

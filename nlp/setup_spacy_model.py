@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 
+import settings
 from nlp import spacy_model
 
 DOWNLOAD_TIMEOUT_SECONDS = 120  # a closed network fails fast; a slow one gets two minutes
@@ -30,7 +31,7 @@ def try_download() -> bool:
 
 
 def main() -> int:
-    if os.environ.get("FORLOP_SKIP_SPACY_DOWNLOAD") != "1" and not spacy_model.preferred_model_installed():
+    if not settings.skip_spacy_download() and not spacy_model.preferred_model_installed():
         print(f"setup: trying to install {spacy_model.PREFERRED_MODEL} ...", flush=True)
         try_download()
     if spacy_model.preferred_model_installed():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Tuple
+
 from settings import PROJECT_ROOT
 
 PREFERRED_MODEL = "nb_core_news_sm"

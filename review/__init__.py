@@ -7,20 +7,17 @@ delete conversations, manage users and read the audit log. `python -m review` se
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g, render_template
 
 import settings
-from settings import PROJECT_ROOT
 
-DEFAULT_PORT = 8081
+DEFAULT_PORT = settings.DEFAULT_REVIEW_PORT
 PAGE_SIZE = 50
-LOW_CONFIDENCE = 0.6  # below this an intent guess is worth a look (FallbackClassifier is at 0.7 or so)
+LOW_CONFIDENCE = settings.DEFAULT_REVIEW_LOW_CONFIDENCE  # FallbackClassifier is at 0.7 or so
 SESSION_LIFETIME = timedelta(hours=8)  # one working day
 IDLE_TIMEOUT_SECONDS = 30 * 60
 MAX_REQUEST_BYTES = 1_000_000
@@ -28,36 +25,30 @@ MAX_REQUEST_BYTES = 1_000_000
 log = logging.getLogger(__name__)
 
 
-def _env_flag(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or not value.strip():
-        return default
-    return value.strip().lower() in ("1", "true", "yes", "on")
-
-
 def create_app(test_config=None) -> Flask:
     app = Flask(__name__)
-    conf = settings.load()  # also reads .env
-    secret = os.environ.get("REVIEW_SECRET_KEY")
+    conf = settings.load()
+    console = settings.review()
+    secret = console.secret_key
     if not secret:
         # sessions then end when the console restarts, which is safe, only inconvenient
         log.warning("REVIEW_SECRET_KEY is not set: using a random key for this process")
         secret = secrets.token_hex(32)
     app.config.from_mapping(
         SECRET_KEY=secret,
-        DATABASE_URL=os.environ.get("REVIEW_DATABASE_URL") or None,
+        DATABASE_URL=console.database_url,
         TIMEZONE=conf.timezone,
         SESSION_COOKIE_NAME="review_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=_env_flag("REVIEW_COOKIE_SECURE", True),
+        SESSION_COOKIE_SECURE=console.cookie_secure,
         PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
         IDLE_TIMEOUT_SECONDS=IDLE_TIMEOUT_SECONDS,
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         PAGE_SIZE=PAGE_SIZE,
-        LOW_CONFIDENCE=float(os.environ.get("REVIEW_LOW_CONFIDENCE", LOW_CONFIDENCE)),
-        DOMAIN_PATH=os.environ.get("REVIEW_DOMAIN_PATH") or str(PROJECT_ROOT / "domain.yml"),
-        TRUSTED_PROXIES=int(os.environ.get("REVIEW_TRUSTED_PROXIES", "0")),
+        LOW_CONFIDENCE=console.low_confidence,
+        DOMAIN_PATH=console.domain_path,
+        TRUSTED_PROXIES=console.trusted_proxies,
     )
     if test_config is not None:
         app.config.from_mapping(test_config)
@@ -69,9 +60,9 @@ def create_app(test_config=None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from review import admin, auth, conversations, crisis_marks, db, security, stats, training
+    from review.audit import ACTION_LABELS
     from review.events import ROUTE_LABELS
     from review.users import ROLE_LABELS
-    from review.audit import ACTION_LABELS
     from review.verdicts import LEVEL_LABELS
 
     app.register_blueprint(auth.bp)

@@ -9,11 +9,11 @@
 from __future__ import annotations
 
 import getpass
-import os
 import sys
 
 import click
 
+import settings
 from review import DEFAULT_PORT, create_app, db, summary, users
 
 
@@ -36,7 +36,7 @@ def cli(ctx):
 @click.option("--role", type=click.Choice(users.ROLES), default="reviewer", show_default=True)
 def create_user(name, role):
     """Creates a staff account; the password comes from REVIEW_PASSWORD or is asked for."""
-    password = os.environ.get("REVIEW_PASSWORD")
+    password = settings.review_password()
     if not password:
         if not sys.stdin.isatty():
             raise click.ClickException("Sett REVIEW_PASSWORD eller kjør kommandoen i en terminal.")
@@ -78,8 +78,8 @@ def prune():
 
 
 @cli.command("serve")
-@click.option("--host", default=os.environ.get("REVIEW_HOST", "127.0.0.1"), show_default=True)
-@click.option("--port", default=int(os.environ.get("REVIEW_PORT", DEFAULT_PORT)), show_default=True)
+@click.option("--host", default=lambda: settings.review().host, show_default="REVIEW_HOST or 127.0.0.1")
+@click.option("--port", type=int, default=lambda: settings.review().port, show_default=f"REVIEW_PORT or {DEFAULT_PORT}")
 def serve(host, port):
     """Serves the console (waitress) after bringing the summary up to date."""
     from waitress import serve as waitress_serve

@@ -18,9 +18,9 @@ from typing import Dict, Iterable, List, Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from storage.conversations import feedback_table
 from review import db
 from review.events import events_table, summarise
+from storage.conversations import feedback_table
 
 EVENT_BATCH = 20_000  # event ids read per step of a refresh
 SENDER_CHUNK = 400  # sender ids per IN list (SQLite allows 999 bound parameters)

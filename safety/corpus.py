@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterable, List, Sequence, Tuple
 
 import yaml
+
 from settings import PROJECT_ROOT
 
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"

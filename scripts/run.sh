@@ -32,7 +32,7 @@ start() {  # start NAME COMMAND...: runs in the background, log in logs/NAME.log
 .venv/bin/python -m actions --check
 start actions .venv/bin/python -m actions --port 5055
 start rasa .venv/bin/python -m rasa_server run --port 5005 --credentials credentials.yml --endpoints endpoints.yml
-start webchat .venv/bin/python webchat/serve.py --port 8080 --chat-server http://localhost:5005
+start webchat .venv/bin/python -m webchat.serve --port 8080 --chat-server http://localhost:5005
 start retention .venv/bin/python -m privacy.retention --every 3600
 # a stable session key for the console, made once and kept out of git (var/ is ignored)
 [ -s var/review_secret ] || .venv/bin/python -c 'import secrets; print(secrets.token_hex(32))' > var/review_secret

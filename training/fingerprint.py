@@ -13,6 +13,7 @@ import json
 from importlib import metadata
 from pathlib import Path
 from typing import Dict, Iterable, Optional
+
 from settings import PROJECT_ROOT as ROOT
 
 # custom components named in config.yml: their code is part of the model's behaviour

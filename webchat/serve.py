@@ -1,6 +1,6 @@
 """Serves the built web chat and the demo municipal page (webchat/dist) on http://localhost:8080/.
 
-    python webchat/serve.py [--port 8080] [--host 127.0.0.1] [--chat-server http://localhost:5005]
+    python -m webchat.serve [--port 8080] [--host 127.0.0.1] [--chat-server http://localhost:5005]
 
 Standard library only. The demo page's `data-server-url` placeholder is filled with
 --chat-server (env CHAT_SERVER_URL), and the Content-Security-Policy lets the page talk to that
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import mimetypes
-import os
 import sys
 from functools import partial
 from http import HTTPStatus
@@ -20,11 +19,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import settings
+
 HERE = Path(__file__).resolve().parent
 DEFAULT_ROOT = HERE / "dist"
-DEFAULT_PORT = 8080
-DEFAULT_HOST = "127.0.0.1"  # a demo: not reachable from other machines unless asked
-DEFAULT_CHAT_SERVER = "http://localhost:5005"
 SERVER_PLACEHOLDER = b"__CHAT_SERVER_URL__"
 TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".map": "application/json", ".css": "text/css"}
 
@@ -98,7 +96,7 @@ class Handler(BaseHTTPRequestHandler):
         self._respond(send_body=False)
 
     def log_message(self, format: str, *args) -> None:
-        if os.environ.get("WEBCHAT_QUIET") != "1":
+        if not settings.webchat().quiet:
             super().log_message(format, *args)
 
 
@@ -108,10 +106,11 @@ def make_server(host: str, port: int, root: Path, chat_server: str) -> Threading
 
 
 def main(argv=None) -> int:
+    conf = settings.webchat()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default=os.environ.get("WEBCHAT_HOST", DEFAULT_HOST))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("WEBCHAT_PORT", DEFAULT_PORT)))
-    parser.add_argument("--chat-server", default=os.environ.get("CHAT_SERVER_URL", DEFAULT_CHAT_SERVER),
+    parser.add_argument("--host", default=conf.host)
+    parser.add_argument("--port", type=int, default=conf.port)
+    parser.add_argument("--chat-server", default=conf.chat_server,
                         help="URL of the Rasa server the widget connects to")
     parser.add_argument("--root", type=Path, default=DEFAULT_ROOT, help="folder to serve (the build output)")
     args = parser.parse_args(argv)

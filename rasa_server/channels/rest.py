@@ -24,14 +24,20 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from rasa_server.channels.admission import admitted
 from rasa_server.channels import startup
+from rasa_server.channels.admission import admitted
 from rasa_server.channels.crisis_first import with_unsure_line, with_verdict
 from rasa_server.channels.failures import guarded, handling_failed
+from rasa_server.channels.guard import (
+    BAD_METADATA,
+    BAD_SENDER,
+    MAX_BODY_BYTES,
+    TOO_LONG,
+    check_message,
+    check_metadata,
+    check_sender,
+)
 from safety.verdict import assess
-
-from rasa_server.channels.guard import (BAD_METADATA, BAD_SENDER, MAX_BODY_BYTES, TOO_LONG, check_message,
-                            check_metadata, check_sender)
 
 
 def refuse(status: int, error: str) -> HTTPResponse:

@@ -38,11 +38,11 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 import settings
-from rasa_server.channels.guard import check_message, check_metadata
-from rasa_server.channels.admission import admitted
 from rasa_server.channels import startup
+from rasa_server.channels.admission import admitted
 from rasa_server.channels.crisis_first import with_unsure_line, with_verdict
 from rasa_server.channels.failures import guarded, handling_failed
+from rasa_server.channels.guard import check_message, check_metadata
 from rasa_server.channels.origins import origin_checker
 from rasa_server.channels.rated_answers import find_rated_answer
 from safety.verdict import assess

@@ -6,10 +6,10 @@ channels read them from there (for an oversized message, a failure, or the unsur
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 from typing import Dict
 
 import yaml
+
 from settings import PROJECT_ROOT
 
 DOMAIN_FILE = PROJECT_ROOT / "domain.yml"

@@ -8,8 +8,8 @@ import threading
 import pytest
 import requests
 
-from tests.browser.conftest import WEBCHAT
 from cluster.local_assistant import free_port
+from tests.browser.conftest import WEBCHAT
 
 CHAT_SERVER = "http://chat.example:5005"
 

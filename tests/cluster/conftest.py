@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 import shutil
+import time
 from pathlib import Path
 from typing import Iterator, List
 
@@ -22,6 +23,7 @@ from cluster.redis import RedisUnavailable, find_redis_server
 
 _ids = itertools.count()
 # $upstream_addr lists every server tried: "127.0.0.1:5005, 127.0.0.1:5006" (the last answered)
+LOG_WAIT_SECONDS = 5.0
 UPSTREAM = re.compile(r"upstream=((?:127\.0\.0\.1:\d+)(?:, 127\.0\.0\.1:\d+)*)")
 
 
@@ -65,10 +67,17 @@ class AccessLog:
             text = log.read().decode("utf-8", "replace")
         return [line for line in text.splitlines() if contains in line]
 
-    def upstream_ports(self, contains: str = "") -> List[int]:
-        """The server that answered each request (the last one nginx tried)."""
-        return [int(m.group(1).rsplit(":", 1)[1]) for line in self.lines(contains)
-                for m in [UPSTREAM.search(line)] if m]
+    def upstream_ports(self, contains: str = "", at_least: int = 0) -> List[int]:
+        """The server that answered each request (the last one nginx tried). nginx writes a
+        request's line after the response has gone out, so a client can be faster than the
+        log: with at_least, waits (up to LOG_WAIT_SECONDS) until that many lines are there."""
+        deadline = time.monotonic() + LOG_WAIT_SECONDS
+        while True:
+            ports = [int(m.group(1).rsplit(":", 1)[1]) for line in self.lines(contains)
+                     for m in [UPSTREAM.search(line)] if m]
+            if len(ports) >= at_least or time.monotonic() > deadline:
+                return ports
+            time.sleep(0.05)
 
 
 def texts(replies) -> str:

@@ -8,9 +8,9 @@ from typing import Iterator
 import pytest
 from rasa.core.lock_store import LockError, RedisLockStore
 
-from rasa_server.stores.lock_store import AtomicRedisLockStore, RedisRestarted
 from cluster.ports import free_port
 from cluster.redis import RedisInstance, RedisUnavailable, find_redis_server
+from rasa_server.stores.lock_store import AtomicRedisLockStore, RedisRestarted
 
 
 @pytest.fixture(scope="module")

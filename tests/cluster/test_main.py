@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import pytest
 
+import settings
 from cluster import __main__ as main
 
 
 def test_default_ports_are_the_documented_ones(monkeypatch):
-    for name in main.DEFAULTS:
+    for name in settings.DEFAULT_CLUSTER_PORTS:
         monkeypatch.delenv(name, raising=False)
     ports = main.fixed_ports(rasa_servers=3, action_servers=2, public_port=None)
     assert (ports.nginx, ports.action_lb, ports.postgres, ports.redis, ports.web, ports.review) == (

@@ -31,8 +31,8 @@ from typing import Dict, List, Tuple
 
 import pytest
 
-from rasa_server.stores.lock_store import ALIVE_INTERVAL_SECONDS, RESTART_GRACE_SECONDS
 from evaluation.figures import split_turns
+from rasa_server.stores.lock_store import ALIVE_INTERVAL_SECONDS, RESTART_GRACE_SECONDS
 from tests.faults.conftest import stored_events
 from tests.faults.load import Exchange, Turn, send
 

@@ -18,13 +18,19 @@ import yaml
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from rasa_server.channels.guard import (BAD_METADATA, BAD_SENDER, EMPTY, MAX_MESSAGE_CHARS, MAX_SCANNED_CHARS,
-                            NOT_TEXT, TOO_LONG)
-from rasa_server.channels.texts import crisis_text
-from tests.fuzz.conftest import (assert_still_answering, failures_in_log, fuzz_settings,
-                                 user_events)
-from tests.fuzz.strategies import (CONTENT_TYPES, deep, hostile_text, raw_bodies, rest_bodies)
 from cluster.local_assistant import ROOT
+from rasa_server.channels.guard import (
+    BAD_METADATA,
+    BAD_SENDER,
+    EMPTY,
+    MAX_MESSAGE_CHARS,
+    MAX_SCANNED_CHARS,
+    NOT_TEXT,
+    TOO_LONG,
+)
+from rasa_server.channels.texts import crisis_text
+from tests.fuzz.conftest import assert_still_answering, failures_in_log, fuzz_settings, user_events
+from tests.fuzz.strategies import CONTENT_TYPES, deep, hostile_text, raw_bodies, rest_bodies
 
 TIMEOUT_SECONDS = 30
 # Every error the channel may answer with; anything else (Sanic's English pages) is a failure

@@ -6,6 +6,7 @@ may reach the database file, and routing on age must still work.
 from __future__ import annotations
 
 import json
+
 import pytest
 import sqlalchemy as sa
 

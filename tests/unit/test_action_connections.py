@@ -17,8 +17,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 import rasa_server
-from rasa_server.patches import action_connections
 from cluster.local_assistant import free_port
+from rasa_server.patches import action_connections
 
 DOMAIN = Domain.from_yaml('version: "3.1"\nactions: [action_route_person]\n')
 ANSWER = {"events": [], "responses": [{"text": "For voksne ..."}]}

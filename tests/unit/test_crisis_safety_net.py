@@ -179,6 +179,7 @@ def test_odd_half_near_misses(message):
 
 def test_component_overrides_intent_and_keeps_ranking():
     from rasa.shared.nlu.training_data.message import Message
+
     from rasa_server.nlu.crisis_safety_net import CrisisSafetyNet
 
     component = CrisisSafetyNet(CrisisSafetyNet.get_default_config())
@@ -228,6 +229,7 @@ def test_few_false_alarms_on_ordinary_nlu_examples():
 ])
 def test_the_verdict_not_the_intent_classifier_decides(text, expected):
     from rasa.shared.nlu.training_data.message import Message
+
     from rasa_server.nlu.crisis_safety_net import CrisisSafetyNet
 
     component = CrisisSafetyNet(CrisisSafetyNet.get_default_config())

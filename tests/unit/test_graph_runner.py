@@ -10,8 +10,8 @@ from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from rasa_server.patches.graph_runner import SequentialGraphRunner
 from cluster.local_assistant import latest_model
+from rasa_server.patches.graph_runner import SequentialGraphRunner
 
 MESSAGES = ["hei", "hva er et pakkeforløp?", "sønnen min på 14 sliter, hvem kan vi kontakte?",
             "når kan jeg ringe?", "jeg vil ikke leve lenger", "asdfgh", "når tømmes søpla?", "?!"]

@@ -1,8 +1,14 @@
 """Input checks in front of the channels (rasa_server/channels/guard.py)."""
 import pytest
 
-from rasa_server.channels.guard import (MAX_MESSAGE_CHARS, MAX_SCANNED_CHARS, TOO_LONG, check_message,
-                            check_metadata, check_sender)
+from rasa_server.channels.guard import (
+    MAX_MESSAGE_CHARS,
+    MAX_SCANNED_CHARS,
+    TOO_LONG,
+    check_message,
+    check_metadata,
+    check_sender,
+)
 
 
 @pytest.mark.parametrize("message,status", [

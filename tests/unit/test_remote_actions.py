@@ -16,8 +16,8 @@ from rasa.utils.endpoints import EndpointConfig
 
 import rasa_server
 from actions.replies import EMERGENCY_LINE, TECHNICAL_APOLOGY
-from rasa_server.patches import remote_actions
 from cluster.local_assistant import free_port
+from rasa_server.patches import remote_actions
 
 DOMAIN = Domain.from_yaml("""
 version: "3.1"

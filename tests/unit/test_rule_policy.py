@@ -7,11 +7,11 @@ import asyncio
 import pytest
 from rasa.core.agent import Agent
 from rasa.core.policies.rule_policy import RULES, RulePolicy
-from rasa.shared.core.events import ActionExecuted, Restarted, SessionStarted, UserUttered, UserUtteranceReverted
+from rasa.shared.core.events import ActionExecuted, Restarted, SessionStarted, UserUtteranceReverted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from rasa_server.policies.rule_policy import FastRulePolicy, IncrementalStates
 from cluster.local_assistant import latest_model
+from rasa_server.policies.rule_policy import FastRulePolicy, IncrementalStates
 
 # topics, routing questions, a crisis, out of scope, nonsense: a conversation touching most rules
 MESSAGES = ["hei", "hva er et pakkeforløp?", "sønnen min på 14 sliter, hvem kan vi kontakte?", "15",
@@ -105,6 +105,7 @@ def test_the_index_files_every_kind_of_last_state(policy):
     """Made-up rules whose last states ask for an action only, an intent only, both, neither,
     SHOULD_NOT_BE_SET, or are a conversation start: the same rules apply as with Rasa's walk."""
     import json
+
     from rasa.shared.core.constants import SHOULD_NOT_BE_SET
 
     listen = {"prev_action": {"action_name": "action_listen"}}
