@@ -20,6 +20,8 @@ DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "tracker.db"
 DEFAULT_ALLOWED_ORIGINS = "http://localhost:8080,http://127.0.0.1:8080"
 DEFAULT_RETENTION_DAYS = 30  # conversations are health data: keep them briefly
 DEFAULT_CONTACTS_FILE = PROJECT_ROOT / "content" / "contacts.yml"
+DEFAULT_MESSAGES_IN_PROGRESS = 6  # per Rasa server; the rest wait in arrival order (docs/performance.md)
+DEFAULT_ACTION_TIMEOUT_SECONDS = 1.5  # then the resident gets the apology instead of a wait
 DEFAULT_REVIEW_PORT = 8081
 DEFAULT_REVIEW_LOW_CONFIDENCE = 0.6  # below this an intent guess is worth a look
 DEFAULT_WEBCHAT_HOST = "127.0.0.1"  # a demo: not reachable from other machines unless asked
@@ -70,6 +72,16 @@ def env(name: str, default: Optional[str] = None) -> Optional[str]:
 def flag(name: str, default: bool = False) -> bool:
     value = env(name)
     return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def messages_in_progress() -> int:
+    """Messages one Rasa server handles at once (read per gate, so tests can change it)."""
+    return positive_from_env("MESSAGES_IN_PROGRESS", DEFAULT_MESSAGES_IN_PROGRESS, int)
+
+
+def action_timeout_seconds() -> float:
+    """How long the Rasa server waits for the action server (read per custom action)."""
+    return positive_from_env("ACTION_TIMEOUT_SECONDS", DEFAULT_ACTION_TIMEOUT_SECONDS, float)
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,10 @@ from typing import Any, Awaitable, Callable, Deque, Optional
 
 from rasa.core.channels.channel import UserMessage
 
-DEFAULT_MESSAGES_IN_PROGRESS = 6
+import settings
 
-
-def messages_in_progress() -> int:
-    import settings
-
-    return settings.positive_from_env("MESSAGES_IN_PROGRESS", DEFAULT_MESSAGES_IN_PROGRESS, int)
+DEFAULT_MESSAGES_IN_PROGRESS = settings.DEFAULT_MESSAGES_IN_PROGRESS
+messages_in_progress = settings.messages_in_progress
 
 
 class FairGate:

@@ -26,21 +26,19 @@ from typing import Any, Dict, List, Text
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.shared.core.events import BotUttered, Event
 
+import settings
 from rasa_server import require_rasa_version
 from rasa_server.patches.action_connections import keep_connections
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_ACTION_TIMEOUT_SECONDS = 1.5
+DEFAULT_ACTION_TIMEOUT_SECONDS = settings.DEFAULT_ACTION_TIMEOUT_SECONDS
 APOLOGY_ACTION = "forlop_action_server_unavailable"  # marks the apology in stored events
 
 _original_run = RemoteAction.run
 
 
-def action_timeout_seconds() -> float:
-    import settings
-
-    return settings.positive_from_env("ACTION_TIMEOUT_SECONDS", DEFAULT_ACTION_TIMEOUT_SECONDS, float)
+action_timeout_seconds = settings.action_timeout_seconds
 
 
 class ActionResultValidator:
