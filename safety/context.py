@@ -7,7 +7,6 @@ softening. Danger words alone give at least the unsure line. Pure: no Rasa impor
 """
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -15,6 +14,7 @@ from typing import Dict, List, Optional
 import yaml
 
 from nlp.normalize import fold, normalize
+from safety.prefilter import PatternSet
 from settings import PROJECT_ROOT
 
 CONTEXT_FILE = PROJECT_ROOT / "content" / "crisis_context.yml"
@@ -22,9 +22,11 @@ CONTEXT_FILE = PROJECT_ROOT / "content" / "crisis_context.yml"
 
 class CrisisContext:
     def __init__(self, softeners: Dict[str, List[str]], acute_now: List[str], danger_words: List[str]) -> None:
-        self._softeners = [(name, re.compile(fold(p))) for name, patterns in softeners.items() for p in patterns]
-        self._acute_now = [re.compile(fold(p)) for p in acute_now]
-        self._danger_words = [re.compile(fold(p)) for p in danger_words]
+        named = [(name, fold(p)) for name, patterns in softeners.items() for p in patterns]
+        self._softener_names = [name for name, _ in named]
+        self._softeners = PatternSet([p for _, p in named])
+        self._acute_now = PatternSet([fold(p) for p in acute_now])
+        self._danger_words = PatternSet([fold(p) for p in danger_words])
 
     @classmethod
     def from_file(cls, path: Path = CONTEXT_FILE) -> "CrisisContext":
@@ -42,12 +44,13 @@ class CrisisContext:
         return self.has_danger_word_normalized(normalize(text or ""))
 
     def softener_normalized(self, message: str) -> Optional[str]:
-        if any(p.search(message) for p in self._acute_now):
+        if self._acute_now.any(message):
             return None
-        return next((name for name, p in self._softeners if p.search(message)), None)
+        found = self._softeners.first(message)
+        return self._softener_names[found[0]] if found else None
 
     def has_danger_word_normalized(self, message: str) -> bool:
-        return any(p.search(message) for p in self._danger_words)
+        return self._danger_words.any(message)
 
 
 @lru_cache(maxsize=1)

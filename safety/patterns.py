@@ -4,7 +4,6 @@ Pure logic, no Rasa: used by the NLU component and by the evaluation scripts.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -14,6 +13,7 @@ import yaml
 from rapidfuzz.distance import DamerauLevenshtein
 
 from nlp.normalize import fold, normalize
+from safety.prefilter import PatternSet
 from settings import PROJECT_ROOT
 
 PATTERNS_FILE = PROJECT_ROOT / "content" / "crisis_patterns.yml"
@@ -33,9 +33,10 @@ class CrisisMatch:
 class CrisisDetector:
     def __init__(self, patterns: Sequence[str], exclusions: Sequence[str], fuzzy_words: Sequence[str],
                  fuzzy_phrases: Sequence[str] = (), clear_patterns: Sequence[str] = ()):
-        self._clear = [(p, re.compile(fold(p))) for p in clear_patterns]
-        self._patterns = [(p, re.compile(fold(p))) for p in patterns]
-        self._exclusions = [re.compile(fold(p)) for p in exclusions]
+        self._clear_sources, self._sources = list(clear_patterns), list(patterns)
+        self._clear = PatternSet([fold(p) for p in clear_patterns])
+        self._patterns = PatternSet([fold(p) for p in patterns])
+        self._exclusions = PatternSet([fold(p) for p in exclusions])
         self._fuzzy_words = [normalize(w) for w in fuzzy_words]
         self._fuzzy_phrases = [normalize(p) for p in fuzzy_phrases]
 
@@ -51,24 +52,20 @@ class CrisisDetector:
 
     def is_known_harmless(self, text: Optional[str]) -> bool:
         """True when a curated harmless expression ("dødssliten", "dør av latter") is in the text."""
-        message = normalize(text or "")
-        return any(exclusion.search(message) for exclusion in self._exclusions)
+        return self._exclusions.any(normalize(text or ""))
 
     def detect(self, text: Optional[str]) -> Optional[CrisisMatch]:
         return self.detect_normalized(normalize(text)) if text else None
 
     def detect_normalized(self, message: str) -> Optional[CrisisMatch]:
         """detect() for a message already through nlp.normalize.normalize."""
-        for exclusion in self._exclusions:
-            message = exclusion.sub(" ", message)
-        for source, pattern in self._clear:
-            found = pattern.search(message)
-            if found:
-                return CrisisMatch(rule=source, matched_text=found.group(0), clear=True)
-        for source, pattern in self._patterns:
-            found = pattern.search(message)
-            if found:
-                return CrisisMatch(rule=source, matched_text=found.group(0))
+        message = self._exclusions.remove_all(message)
+        clear = self._clear.first(message)
+        if clear:
+            return CrisisMatch(rule=self._clear_sources[clear[0]], matched_text=clear[1].group(0), clear=True)
+        found = self._patterns.first(message)
+        if found:
+            return CrisisMatch(rule=self._sources[found[0]], matched_text=found[1].group(0))
         return self._fuzzy(message)
 
     def _fuzzy(self, message: str) -> Optional[CrisisMatch]:
