@@ -32,6 +32,7 @@ staff-user: setup
 # Quality report: held-out accuracy, macro F1, crisis recall/precision, ours vs stock Rasa -> reports/
 eval: setup
 	PYTHONPATH=. .venv/bin/python -m evaluation.quality
+	PYTHONPATH=. .venv/bin/python -m evaluation.behaviour
 
 # Speed report: latency, throughput, memory, training time, ours vs stock Rasa -> reports/
 bench: setup

@@ -4,26 +4,10 @@ import requests
 import yaml
 from pathlib import Path
 
+from evaluation.behaviour import CRISIS_MARK, route_of
 from tests.integration.conftest import texts
 
 ROOT = Path(__file__).resolve().parents[2]
-CHILD_MARK = "forløpskoordinator for barn og unge"
-ADULT_MARK = "Morten Jansson"
-ASK_MARK = "under 18 år, eller en voksen"
-CRISIS_MARK = "Er liv eller helse i fare: ring 113"
-
-
-def route_of(replies) -> str:
-    text = texts(replies)
-    if CRISIS_MARK in text:
-        return "crisis"
-    if ASK_MARK in text:
-        return "ask"
-    if CHILD_MARK in text:
-        return "child"
-    if ADULT_MARK in text:
-        return "adult"
-    return "none"
 
 
 def test_greeting_offers_topics_as_buttons(bot, sender):

@@ -1,0 +1,158 @@
+"""`python -m evaluation.behaviour [--set tests/data/behaviour_fresh1.yml] [--model M]`
+
+The whole bot on a behaviour set written by someone who never saw the training data: each
+case is a fresh conversation through the REST channel of the real Rasa and action servers. A
+case is right when the NLU took the intent the author meant and, where the author gave a
+route, the reply routes there (child, adult, or the age question). Prints the figures per
+kind (`core`: everyday bokmål; `robust`: dialect, nynorsk, typos) and writes the misses to
+reports/behaviour.md (a set whose misses were read is spent: the next round needs a new one).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import sqlalchemy as sa
+import yaml
+
+from cluster.local_assistant import latest_model, running_assistant
+from settings import PROJECT_ROOT as ROOT
+
+DEFAULT_SET = ROOT / "tests" / "data" / "behaviour_fresh1.yml"
+REPORTS = ROOT / "reports"
+KINDS = ("core", "robust")
+ROUTES = ("child", "adult", "ask")
+# what each route's reply says (content/contacts.yml and domain.yml)
+CHILD_MARK = "forløpskoordinator for barn og unge"
+ADULT_MARK = "Morten Jansson"
+ASK_MARK = "under 18 år, eller en voksen"
+CRISIS_MARK = "Er liv eller helse i fare: ring 113"
+
+
+def route_of(replies: List[dict]) -> str:
+    text = "\n".join(reply.get("text", "") for reply in replies)
+    for route, mark in (("crisis", CRISIS_MARK), ("ask", ASK_MARK), ("child", CHILD_MARK), ("adult", ADULT_MARK)):
+        if mark in text:
+            return route
+    return "none"
+
+
+@dataclass
+class Case:
+    kind: str
+    text: str
+    intent: str
+    route: Optional[str] = None
+
+
+@dataclass
+class Outcome:
+    case: Case
+    intent: str
+    route: str
+
+    @property
+    def intent_right(self) -> bool:
+        return self.intent == self.case.intent
+
+    @property
+    def route_right(self) -> bool:
+        return self.case.route is None or self.route == self.case.route
+
+    @property
+    def right(self) -> bool:
+        return self.intent_right and self.route_right
+
+
+def read_cases(path: Path) -> List[Case]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    unknown = set(data) - set(KINDS)
+    if unknown:
+        raise ValueError(f"{path}: unknown keys {sorted(unknown)}")
+    cases = []
+    for kind in KINDS:
+        for item in data.get(kind) or []:
+            route = item.get("route")
+            if route is not None and route not in ROUTES:
+                raise ValueError(f"{path}: route {route!r} is not one of {ROUTES}")
+            cases.append(Case(kind, str(item["text"]), str(item["intent"]), route))
+    return cases
+
+
+def stored_intents(database: Path) -> Dict[str, str]:
+    """The intent of each conversation's last user message, as the tracker store holds it."""
+    engine = sa.create_engine(f"sqlite:///{database}")
+    intents: Dict[str, str] = {}
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text(
+            "SELECT sender_id, data FROM events WHERE type_name = 'user' ORDER BY id"))
+        for sender, data in rows:
+            intents[sender] = ((json.loads(data).get("parse_data") or {}).get("intent") or {}).get("name") or "none"
+    engine.dispose()
+    return intents
+
+
+def run(cases: List[Case], model: Path) -> List[Outcome]:
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        with running_assistant(workdir, model=model) as bot:
+            routes = [route_of(bot.say(f"behaviour-{n}", case.text)) for n, case in enumerate(cases)]
+        intents = stored_intents(workdir / "tracker.db")
+    return [Outcome(case, intents.get(f"behaviour-{n}", "none"), route)
+            for n, (case, route) in enumerate(zip(cases, routes))]
+
+
+def figures(outcomes: List[Outcome]) -> Dict[str, float]:
+    result: Dict[str, float] = {}
+    for kind in KINDS:
+        chosen = [o for o in outcomes if o.case.kind == kind]
+        if chosen:
+            result[f"{kind}_right"] = sum(o.right for o in chosen) / len(chosen)
+            result[f"{kind}_n"] = len(chosen)
+    routed = [o for o in outcomes if o.case.route]
+    if routed:
+        result["routing"] = sum(o.route_right for o in routed) / len(routed)
+        result["routing_n"] = len(routed)
+    return result
+
+
+def report(outcomes: List[Outcome], set_path: Path, stamp: str) -> str:
+    f = figures(outcomes)
+    lines = [f"# Behaviour set {set_path.name} ({stamp})", "",
+             "| kind | right | n |", "|---|---|---|"]
+    for kind in KINDS:
+        if f"{kind}_n" in f:
+            lines.append(f"| {kind} | {f[f'{kind}_right']:.3f} | {f[f'{kind}_n']} |")
+    if "routing_n" in f:
+        lines.append(f"| routing (cases with a route) | {f['routing']:.3f} | {f['routing_n']} |")
+    lines += ["", "## Misses", ""]
+    lines += [f"- [{o.case.kind}] «{o.case.text}»: expected {o.case.intent}"
+              f"{' / ' + o.case.route if o.case.route else ''}, got {o.intent} / {o.route}"
+              for o in outcomes if not o.right]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evaluation.behaviour", description=__doc__.splitlines()[0])
+    parser.add_argument("--set", type=Path, default=DEFAULT_SET)
+    parser.add_argument("--model", type=Path, default=None, help="model archive (default: newest in models/)")
+    args = parser.parse_args(argv)
+    cases = read_cases(args.set)
+    outcomes = run(cases, args.model or latest_model())
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    REPORTS.mkdir(exist_ok=True)
+    path = REPORTS / "behaviour.md"
+    path.write_text(report(outcomes, args.set, stamp), encoding="utf-8")
+    for name, value in figures(outcomes).items():
+        print(f"behaviour: {name} {value:.3f}" if isinstance(value, float) else f"behaviour: {name} {value}")
+    print(f"behaviour: misses in {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
