@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import functools
 import ipaddress
 import json
 import os
@@ -51,6 +50,7 @@ import aiohttp
 
 from cluster.process import cpu_seconds
 from evaluation.figures import percentile, split_turns
+from rasa_server.texts import apology_text
 from settings import PROJECT_ROOT as ROOT
 
 REPORTS = ROOT / "reports"
@@ -144,15 +144,6 @@ _check_scripts()
 # sending
 
 
-@functools.lru_cache(maxsize=1)
-def apology_text() -> str:
-    """What the Rasa server answers when an action gets no answer in time (the same function
-    rasa_server.patches.remote_actions uses, without importing Rasa into the load generator)."""
-    import settings
-    from actions.directory import load_directory
-    from actions.replies import apology_reply
-
-    return apology_reply(load_directory(settings.load().contacts_file))
 
 
 @dataclass

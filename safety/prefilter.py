@@ -5,7 +5,7 @@ alternatives: «livet» for `\\b(ta|tok) livet\\b`, {«drepe», «drap»} for `(
 pattern is only run when one of its needles is in the message, which is an exact substring
 test; a pattern whose needles cannot be worked out is always run. So the result is the same
 as running every pattern in order (tested on every message of the crisis sets), at a fraction
-of the cost: 423 crisis patterns took 167 µs per short message run one by one.
+of the cost (docs/crisis-detection.md, "What it costs").
 Pure: no Rasa imports.
 """
 from __future__ import annotations
@@ -85,7 +85,7 @@ class PatternSet:
             for needle in found or ():
                 by_needle.setdefault(needle, []).append(i)
         # needles filed by their first KEY_LENGTH characters: a message's own short
-        # substrings pick the few needles worth an exact test (1,663 tests took 94 µs)
+        # substrings pick the few needles worth an exact test (testing every needle was slow)
         self._by_key: Dict[str, List[Tuple[str, List[int]]]] = {}
         for needle, indices in by_needle.items():
             self._by_key.setdefault(needle[:KEY_LENGTH], []).append((needle, indices))

@@ -30,7 +30,7 @@ def verdict_of(message: UserMessage) -> Optional[CrisisVerdict]:
 
 def with_unsure_line(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[None]]:
     """on_new_message, followed by the 113 / 116 117 line when the verdict was unsure."""
-    from rasa_server.channels.texts import crisis_hint_text
+    from rasa_server.texts import crisis_hint_text
 
     async def handle(message: UserMessage) -> None:
         verdict = verdict_of(message)  # before: the NLU moves it from the metadata to the parse data

@@ -26,8 +26,7 @@ handling_failed: contextvars.ContextVar[bool] = contextvars.ContextVar("handling
 def failure_reply(message: UserMessage, verdict: Optional["CrisisVerdict"]) -> str:
     """The apology, after the crisis answer when the message's verdict (computed by the
     channel) flagged it; without a verdict, the pattern layer decides."""
-    from rasa_server.channels.texts import crisis_text
-    from rasa_server.patches.remote_actions import apology_text
+    from rasa_server.texts import apology_text, crisis_text
     from safety.patterns import is_crisis
 
     flagged = verdict.flagged if verdict is not None else is_crisis(message.text or "")

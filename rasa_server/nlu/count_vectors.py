@@ -4,8 +4,8 @@ Rasa's featurizer runs scikit-learn's CountVectorizer.transform twice per messag
 featurizer: once on every token (token-level features, used only by DIET and CRF entity
 extraction) and once on the whole sentence. This pipeline's classifier reads the sentence-level
 features alone (rasa_server/nlu/logistic_regression.py), so the token-level pass was wasted: with the
-transform's input checks and sparse-matrix building it was 12.7 % of the Rasa server's time
-under 50 conversations (py-spy, 2026-12-03).
+transform's input checks and sparse-matrix building it was the largest item of the Rasa
+server's profile (figures in docs/performance.md).
 
 Here a message gets the same sentence-level matrix scikit-learn would build (the vectorizer's
 own analyzer and vocabulary, counts in column order, int64 as CountVectorizer's default dtype;

@@ -3,8 +3,7 @@
 Training, the model file and the probabilities are Rasa's; only the way a message's features
 reach the classifier differs. Rasa builds them with Message.get_sparse_features, which
 deep-copies and joins the token-level features too although only the sentence-level ones are
-used, and then calls scikit-learn's predict_proba with its input checks: 4.3 ms of a message's
-9 ms of NLU in a profile. Here the probabilities are computed from the sentence features
+used, and then calls scikit-learn's predict_proba with its input checks: about half of a message's NLU time (docs/performance.md). Here the probabilities are computed from the sentence features
 directly, as scikit-learn does for multinomial logistic regression: a softmax over
 X·coefᵀ + intercept (tests/unit/test_logistic_regression.py checks both against Rasa's own).
 """

@@ -2,8 +2,8 @@
 
 Rasa 3.6's EndpointConfig.request opens a new aiohttp ClientSession, and with it a new TCP
 connection, for every custom action, and closes it afterwards: session set-up, connect and
-teardown were most of the 6.6 % of the server's time spent in aiohttp under 50 conversations
-(py-spy, 2026-12-03), and the action server accepted a new connection per call as well.
+teardown were most of the server's time in aiohttp (docs/performance.md), and the action
+server accepted a new connection per call as well.
 
 Here the action endpoint's requests share one ClientSession per event loop, whose connections
 are kept alive. Idle connections are closed on our side after KEEPALIVE_SECONDS, before the

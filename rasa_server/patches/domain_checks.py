@@ -1,8 +1,7 @@
 """Domain.is_empty without building an empty Domain on every call.
 
 Rasa 3.6 checks every parsed message against the domain (`_check_for_unseen_features`), and
-`Domain.is_empty` builds `Domain.from_dict({})` each time to compare with: 2.1 % of the server's
-time under 50 conversations (py-spy, 2026-12-03). The empty domain's dict never changes, so it
+`Domain.is_empty` builds `Domain.from_dict({})` each time to compare with (its cost: docs/performance.md). The empty domain's dict never changes, so it
 is built once; the comparison is the same (tests/unit/test_domain_checks.py).
 """
 from __future__ import annotations

@@ -3,8 +3,8 @@
 Rasa 3.6's `RemoteAction` has three problems for a public service, so `install()` patches it:
 
 * `_validate_action_result` calls `jsonschema.validate`, which re-checks Rasa's large event
-  schema itself on every call and then tries all 23 event types on every event: about 15 % of
-  the server's CPU in a py-spy profile. Here the schema is checked once and each event only
+  schema itself on every call and then tries all 23 event types on every event, the largest item of
+  the server's profile (docs/performance.md). Here the schema is checked once and each event only
   against its own type (same verdict; see ActionResultValidator).
 * The request to the action server may take up to 5 minutes (`DEFAULT_REQUEST_TIMEOUT`).
   A resident must not wait that long: every call gets ACTION_TIMEOUT_SECONDS (default 1.5 s).
@@ -29,6 +29,7 @@ from rasa.shared.core.events import BotUttered, Event
 import settings
 from rasa_server import require_rasa_version
 from rasa_server.patches.action_connections import keep_connections
+from rasa_server.texts import apology_text
 
 logger = logging.getLogger(__name__)
 
@@ -92,21 +93,6 @@ def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool
         error.message += ". Failed to validate Action server response from API."
         raise
     return True
-
-
-@lru_cache(maxsize=1)
-def apology_text() -> str:
-    """Built once from the contact directory; without a readable directory, only 113."""
-    import settings
-    from actions.directory import DirectoryError, load_directory
-    from actions.replies import apology_reply
-
-    try:
-        contacts = load_directory(settings.load().contacts_file)
-    except DirectoryError as error:
-        logger.error("Apology without a phone number: %s", error)
-        contacts = []
-    return apology_reply(contacts)
 
 
 async def _run_with_deadline(self: RemoteAction, output_channel, nlg, tracker, domain) -> List[Event]:

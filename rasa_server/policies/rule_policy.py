@@ -3,14 +3,13 @@
 To find the rules that apply, RulePolicy goes back through every state of the conversation,
 filtering the rule set at each, although a rule only constrains as many states as it is long:
 beyond the longest rule every remaining rule stays applicable. It does this twice per
-prediction (text, then intent) and twice or more per message: 5.9 % of the server's time
-under 50 conversations of 10 messages (py-spy, 2026-12-03), growing with the conversation.
+prediction (text, then intent) and twice or more per message, at a cost that grows with the conversation (docs/performance.md).
 Here the walk stops after the longest rule, and at the latest state only the rules whose last
 state asks for that state's previous action and intent (or for neither) are checked, found
 through an index (LastStateIndex).
 
 Before matching, RulePolicy turns the conversation into states by replaying every event from
-the start, at each prediction and again for the text and the intent variant (11.8 %). The
+the start, at each prediction and again for the text and the intent variant. The
 states before an action never change once the action is in the conversation, so they are kept
 per conversation (IncrementalStates) and only the events since are replayed; whenever the
 conversation is not an extension of the kept one (another tracker object, a rewind, a new

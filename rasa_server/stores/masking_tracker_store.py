@@ -52,7 +52,7 @@ _CLEAN_BOT_TEXTS: Dict[str, MaskResult] = {}
 MAX_CLEAN_BOT_TEXTS = 2048  # the domain has far fewer responses; a bound all the same
 # Rasa writes its model id and assistant id into every event's metadata: the same strings in
 # every save, and the model id's hex digits sent each copy through the phone-number search
-# (2.6 % of the server's time, py-spy 2026-12-03). Those in which nothing was found are
+# (its cost: docs/performance.md). Those in which nothing was found are
 # remembered for the process, like clean bot texts.
 RASA_METADATA_IDS = frozenset({"model_id", "assistant_id"})
 _CLEAN_IDENTIFIERS: Set[str] = set()
@@ -79,7 +79,7 @@ class EventMasker:
     def _mask_uncached(self, text: str, names: bool) -> MaskResult:
         # The bot's replies are the same few texts in every conversation: the ones in which
         # the default masker found nothing are remembered for the whole process (nothing
-        # personal in them, by the masker's own judgement); 4 % of the server's time before.
+        # personal in them, by the masker's own judgement).
         shared = not names and self._masker is default_masker()
         if shared and text in _CLEAN_BOT_TEXTS:
             return _CLEAN_BOT_TEXTS[text]

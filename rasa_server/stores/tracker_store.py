@@ -48,7 +48,7 @@ class _Cached:
 
 class _TrackerCache:
     """Trackers of active conversations, so the next turn need not rebuild the tracker from
-    every stored event (JSON, event objects, replay: 16 % of the server's time in a profile).
+    every stored event (JSON, event objects, replay: the largest item of a profile, docs/performance.md).
     Used only after the database confirms that the conversation's newest row is still the one
     the tracker ends with: another server, a deletion or a new session all change it, and the
     tracker is then read from the database as before. Bounded in size and idle time, because
@@ -126,7 +126,7 @@ class ConfiguredSQLTrackerStore(SQLTrackerStore):
 
     def _use_pooled_sqlite_connections(self) -> None:
         """SQLAlchemy 1.4 opens and closes a new SQLite connection for every session of a file
-        database (NullPool); closing them cost 5 % of the server's time in a profile. Rasa runs
+        database (NullPool); closing them showed in the profile (docs/performance.md). Rasa runs
         the store on one event-loop thread, so a small pool of kept connections is safe."""
         url = self.engine.url
         self.engine.dispose()
@@ -138,7 +138,7 @@ class ConfiguredSQLTrackerStore(SQLTrackerStore):
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     # Which events are new? Rasa asks the database on every save: a COUNT over the latest session
-    # (8 % of the server's time in a profile). The turn's tracker was read from the database
+    # (docs/performance.md). The turn's tracker was read from the database
     # just before, under the conversation's lock, so the number of stored events is known: it
     # is kept on the tracker object and the COUNT runs only for trackers not read here.
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
@@ -175,7 +175,7 @@ class ConfiguredSQLTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Rasa's SQLTrackerStore.save, with one multi-row INSERT instead of the ORM's unit of
-        work (10 % of the server's time in a profile), keeping the newest row's id for the cache."""
+        work (docs/performance.md), keeping the newest row's id for the cache."""
         await self.stream_events(tracker)
         self._cache.forget(tracker.sender_id)
         # kept afterwards only if its stored part is known (read or saved here, not a copy)

@@ -28,7 +28,7 @@ from rasa_server.channels.guard import (
     NOT_TEXT,
     TOO_LONG,
 )
-from rasa_server.channels.texts import crisis_text
+from rasa_server.texts import crisis_text
 from tests.fuzz.conftest import assert_still_answering, failures_in_log, fuzz_settings, user_events
 from tests.fuzz.strategies import CONTENT_TYPES, deep, hostile_text, raw_bodies, rest_bodies
 

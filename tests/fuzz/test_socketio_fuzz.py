@@ -21,7 +21,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from rasa_server.channels.guard import EMPTY, MAX_MESSAGE_CHARS, NOT_TEXT, TOO_LONG
-from rasa_server.channels.texts import crisis_text
+from rasa_server.texts import crisis_text
 from tests.fuzz.conftest import ALLOWED_ORIGIN, assert_still_answering, failures_in_log, fuzz_settings, user_events
 from tests.fuzz.strategies import deep, hostile_text, json_values
 

@@ -3,7 +3,7 @@
 a resident asked alongside a crisis answered after the crisis text."""
 import pytest
 
-from rasa_server.channels.texts import crisis_hint_text, crisis_text
+from rasa_server.texts import crisis_hint_text, crisis_text
 from tests.integration.conftest import texts
 
 CRISIS = "jeg orker ikke mer, vil ta livet mitt"

@@ -11,7 +11,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 import rasa_server
 from actions.replies import TECHNICAL_APOLOGY
 from rasa_server.channels.failures import guarded, handling_failed
-from rasa_server.channels.texts import crisis_text
+from rasa_server.texts import crisis_text
 from rasa_server.patches.tracker_store_failures import TrackerStoreUnavailable
 
 

@@ -17,6 +17,7 @@ from rasa.utils.endpoints import EndpointConfig
 import rasa_server
 from actions.replies import EMERGENCY_LINE, TECHNICAL_APOLOGY
 from cluster.local_assistant import free_port
+from rasa_server import texts
 from rasa_server.patches import remote_actions
 
 DOMAIN = Domain.from_yaml("""
@@ -130,11 +131,11 @@ def test_without_a_readable_directory_the_apology_names_only_emergency_numbers(m
     broken = tmp_path / "contacts.yml"
     broken.write_text("contacts: [", encoding="utf-8")
     monkeypatch.setenv("CONTACTS_FILE", str(broken))
-    remote_actions.apology_text.cache_clear()
+    texts.apology_text.cache_clear()
     try:
-        text = remote_actions.apology_text()
+        text = texts.apology_text()
     finally:
-        remote_actions.apology_text.cache_clear()
+        texts.apology_text.cache_clear()
     assert text == f"{TECHNICAL_APOLOGY} {EMERGENCY_LINE}"
 
 
