@@ -2,8 +2,10 @@
 
 The whole bot on a behaviour set written by someone who never saw the training data: each
 case is a fresh conversation through the REST channel of the real Rasa and action servers. A
-case is right when the NLU took the intent the author meant and, where the author gave a
-route, the reply routes there (child, adult, or the age question). Prints the figures per
+case is right when the bot gave the answer of the intent the author meant (the NLU took that
+intent, or one whose rule in data/rules.yml gives the same answer: «who do I call» and «we need
+help» are both routed) and, where the author gave a route, the reply routes there (child,
+adult, or the age question). The share with exactly the author's intent is printed beside it. Prints the figures per
 kind (`core`: everyday bokmål; `robust`: dialect, nynorsk, typos) and writes the misses to
 reports/behaviour.md (a set whose misses were read is spent: the next round needs a new one).
 """
@@ -20,6 +22,7 @@ from typing import Dict, List, Optional
 import sqlalchemy as sa
 import yaml
 
+from actions.crisis_actions import answers_by_intent
 from cluster.local_assistant import latest_model, running_assistant
 from settings import PROJECT_ROOT as ROOT
 
@@ -61,12 +64,19 @@ class Outcome:
         return self.intent == self.case.intent
 
     @property
+    def answer_right(self) -> bool:
+        if self.intent_right:
+            return True
+        answers = answers_by_intent()
+        return answers.get(self.intent) is not None and answers.get(self.intent) == answers.get(self.case.intent)
+
+    @property
     def route_right(self) -> bool:
         return self.case.route is None or self.route == self.case.route
 
     @property
     def right(self) -> bool:
-        return self.intent_right and self.route_right
+        return self.answer_right and self.route_right
 
 
 def read_cases(path: Path) -> List[Case]:
@@ -113,6 +123,7 @@ def figures(outcomes: List[Outcome]) -> Dict[str, float]:
         chosen = [o for o in outcomes if o.case.kind == kind]
         if chosen:
             result[f"{kind}_right"] = sum(o.right for o in chosen) / len(chosen)
+            result[f"{kind}_exact_intent"] = sum(o.intent_right for o in chosen) / len(chosen)
             result[f"{kind}_n"] = len(chosen)
     routed = [o for o in outcomes if o.case.route]
     if routed:
@@ -124,12 +135,12 @@ def figures(outcomes: List[Outcome]) -> Dict[str, float]:
 def report(outcomes: List[Outcome], set_path: Path, stamp: str) -> str:
     f = figures(outcomes)
     lines = [f"# Behaviour set {set_path.name} ({stamp})", "",
-             "| kind | right | n |", "|---|---|---|"]
+             "| kind | right | exactly the author's intent | n |", "|---|---|---|---|"]
     for kind in KINDS:
         if f"{kind}_n" in f:
-            lines.append(f"| {kind} | {f[f'{kind}_right']:.3f} | {f[f'{kind}_n']} |")
+            lines.append(f"| {kind} | {f[f'{kind}_right']:.3f} | {f[f'{kind}_exact_intent']:.3f} | {f[f'{kind}_n']} |")
     if "routing_n" in f:
-        lines.append(f"| routing (cases with a route) | {f['routing']:.3f} | {f['routing_n']} |")
+        lines.append(f"| routing (cases with a route) | {f['routing']:.3f} | – | {f['routing_n']} |")
     lines += ["", "## Misses", ""]
     lines += [f"- [{o.case.kind}] «{o.case.text}»: expected {o.case.intent}"
               f"{' / ' + o.case.route if o.case.route else ''}, got {o.intent} / {o.route}"

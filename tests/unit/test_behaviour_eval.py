@@ -44,3 +44,11 @@ def test_figures_need_the_intent_and_the_route():
     result = figures(outcomes)
     assert result["core_right"] == pytest.approx(1 / 3) and result["robust_right"] == 1.0
     assert result["routing"] == 0.5 and result["routing_n"] == 2
+    assert result["core_exact_intent"] == pytest.approx(2 / 3)
+
+
+def test_an_intent_with_the_same_answer_counts_as_answered():
+    same = Outcome(Case("core", "a", "ask_contact", "child"), "need_help", "child")
+    other = Outcome(Case("core", "b", "ask_contact"), "ask_email", "none")
+    assert same.right and not same.intent_right
+    assert not other.right
