@@ -37,6 +37,7 @@ from rasa_server.channels.guard import (
     check_metadata,
     check_sender,
 )
+from rasa_server.channels.questions import one_question_at_a_time
 from safety.verdict import assess
 
 
@@ -51,7 +52,7 @@ class GuardedRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         startup.prepare()
-        blueprint = super().blueprint(guarded(with_unsure_line(admitted(on_new_message))))
+        blueprint = super().blueprint(guarded(with_unsure_line(one_question_at_a_time(admitted(on_new_message)))))
 
         @blueprint.middleware("response")
         async def fail_loudly(request: Request, reply: HTTPResponse) -> Optional[HTTPResponse]:

@@ -44,6 +44,7 @@ from rasa_server.channels.crisis_first import with_unsure_line, with_verdict
 from rasa_server.channels.failures import guarded, handling_failed
 from rasa_server.channels.guard import check_message, check_metadata
 from rasa_server.channels.origins import origin_checker
+from rasa_server.channels.questions import one_question_at_a_time
 from rasa_server.channels.rated_answers import find_rated_answer
 from safety.verdict import assess
 from storage import conversations
@@ -184,7 +185,7 @@ class RestrictedSocketIOInput(SocketIOInput):
         if not check_metadata(metadata):
             metadata = {}
         handling_failed.set(False)
-        await guarded(with_unsure_line(admitted(on_new_message)))(
+        await guarded(with_unsure_line(one_question_at_a_time(admitted(on_new_message))))(
             UserMessage(
                 checked.text,
                 SocketIOOutput(sio, self.bot_message_evt),

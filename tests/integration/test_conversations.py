@@ -114,3 +114,14 @@ def test_malformed_requests_get_a_clear_error(bot, body, status):
 def test_oversized_crisis_message_still_gets_113(bot, sender):
     reply = requests.post(bot.rest_url, json={"sender": sender, "message": "jeg vil dø " + "å" * 4000}, timeout=30)
     assert reply.status_code == 200 and "113" in reply.json()[0]["text"]
+
+
+def test_two_questions_in_one_message_get_both_answers_in_order(bot, sender):
+    replies = texts(bot.say(sender, "hvor kan jeg lese mer, og hvem ringer jeg for sønnen min på 15?"))
+    assert "helsenorge.no" in replies and "forløpskoordinator for barn og unge" in replies
+    assert replies.index("helsenorge.no") < replies.index("forløpskoordinator for barn og unge")
+
+
+def test_a_crisis_with_a_question_is_not_split(bot, sender):
+    replies = bot.say(sender, "jeg vil ta livet mitt i kveld. hvem kan jeg ringe nå?")
+    assert CRISIS_MARK in replies[0]["text"]
