@@ -1,63 +1,537 @@
 """Reads who needs help, and how old they are, from what people write.
 
-Pure logic, no Rasa. "jeg er 17", "sønnen min på 14", "16 år", "dottera mi på 9",
-"tenåring", "barnet mitt", "mannen min", "eleven min", "det gjelder meg".
+Pure logic, no Rasa; it runs on every message, so every pattern is compiled at import.
+The evidence decides in this order (tests/unit/test_age.py has a table row for each rule):
+
+1. A stated age or age range, the latest one winning, so a correction re-routes ("nei, han
+   er 19", "17 ikke 71", "mente 16"): "jeg er 17", "æ e femten", "sønnen min på 14", "16 år",
+   "en 15-åring", "snart 18" (17), "fyller 18 neste uke" (17), "har fylt 16", "over 18",
+   "under 18", "mellom 16 og 20" (straddles 18: asks). Numbers may be words in bokmål,
+   nynorsk or dialect ("søtten", "tjuge", "to og tjue"). Numbers that are not ages are
+   skipped: phone numbers, times, dates, years, "2 barn", "3 uker", "i 5 år", above 120.
+2. School: "8. klasse", "ungdomsskolen", "barnehagen", "VG1", "VG2" are under 18; "VG3",
+   "videregående" and "student" may be 18 or more, so they ask.
+3. A past age that still tells the route: "siden hun var 19" is an adult now.
+4. Words: "barnet mitt", "tenåring", "eleven min" -> child; "mannen min", "pensjonist",
+   "bestemor" -> adult; "sønnen min" alone asks (a son can be 40). "Tenåring" counts as a
+   child, as before, though a 19-year-old is one too. "Småbarnsmor" describes the writer, an
+   adult; a child named beside it ("småbarnsmor, barnet mitt sliter") is who the help is for.
+   "Jeg har 2 barn" says the writer is a parent, not that the help is for a child: it asks.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional
+from functools import lru_cache
 
 from nlp.normalize import fold, normalize
 
-def _compile(pattern: str) -> "re.Pattern[str]":
-    """Patterns are folded like messages (æ->ae, ø->o, oe->o ...), so write them in plain Norwegian."""
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    """Patterns are folded like messages (æ->ae, ø->o, å->a ...), so write them in plain Norwegian."""
     return re.compile(fold(pattern))
 
 
+def _words(text: str) -> frozenset[str]:
+    """A word list folded like messages, so lists are written in plain Norwegian too."""
+    return frozenset(fold(text).split())
+
+
 ADULT_AGE = 18  # 17 is a child, 18 an adult
-MAX_PLAUSIBLE_AGE = 110
+MAX_PLAUSIBLE_AGE = 120
 
 CHILD = "child"
 ADULT = "adult"
 
-_NUM = r"(\d{1,3})"
-_SELF = r"(?:jeg|eg|je|ae|i|jei|jæ)"
-_AGE_PATTERNS = [
-    _compile(rf"\b{_SELF} (?:er|e|ar|va|blir|fyller|har fylt|fylte)(?: bare| snart| nesten| akkurat)? {_NUM}\b(?! (?:kg|kilo|cm|min|minutter|timer|dager|uker|mnd|maneder|kr|prosent))"),
-    _compile(rf"\b{_NUM} ?(?:ar|aar|arig|aring|arin|arige)\b"),
-    _compile(rf"\b(?:pa|paa|paa) {_NUM}\b"),
-    _compile(rf"\b(?:alder|alderen|age)(?: er)? {_NUM}\b"),
-    _compile(rf"\b(?:han|hun|ho|hu|den|hen|vedkommende|barnet|gutten|jenta|sonnen|dattera|datteren|sonen|sonn|datter|dotter|dottera|eleven)(?: min| mi| mitt| var| vart)? (?:er|e|ar|har blitt|blir) {_NUM}\b"),
-]
-_RANGE_CHILD = _compile(r"\b(?:under|yngre enn|mindre enn) 18(?: ar)?\b|\bikke fylt 18(?: ar)?\b|\bunder atten\b")
-_RANGE_ADULT = _compile(r"\b(?:over|eldre enn|fylt) 18(?: ar)?\b|\b18 (?:ar )?(?:eller|el) (?:eldre|mer|over)\b|\bover atten\b")
+Span = tuple[int, int]  # youngest and oldest age the text allows
 
+# --- Numbers written as words -------------------------------------------------------------
+# Every spelling a value goes by: bokmål, nynorsk, dialect ("søtten", "tjuge", "attn").
+_ONES = {0: "null", 1: "en ei ein ett eitt", 2: "to tvo", 3: "tre", 4: "fire", 5: "fem",
+         6: "seks", 7: "sju syv", 8: "åtte otte", 9: "ni"}
+_TEENS = {10: "ti", 11: "elleve elve ellve elva", 12: "tolv", 13: "tretten trettan trettn",
+          14: "fjorten fjortan fjortn", 15: "femten femtan femtn", 16: "seksten sekstan sekstn",
+          17: "sytten søtten syttan søttan syttn søttn", 18: "atten attan attn",
+          19: "nitten nittan nittn"}
+_TENS = {20: "tjue tjuge tyve tju", 30: "tretti tredve", 40: "førti", 50: "femti",
+         60: "seksti", 70: "sytti søtti", 80: "åtti", 90: "nitti"}
+_HUNDREDS = "hundre hundra"
+
+
+def _values(groups: dict[int, str]) -> dict[str, int]:
+    return {word: value for value, words in groups.items() for word in _words(words)}
+
+
+_ONE_VALUES, _TEEN_VALUES, _TEN_VALUES = _values(_ONES), _values(_TEENS), _values(_TENS)
+_COMPOUND_ONES = {word: value for word, value in _ONE_VALUES.items() if value}  # never "tjuenull"
+_ARTICLES = _words("en ei ein")  # "en gutt" is an article; "one" only inside "tjueen", "en og tjue"
+
+
+def _alternatives(words) -> str:
+    return "|".join(sorted(words, key=len, reverse=True))
+
+
+# One word, spaces removed: "femten", "tjuefem", "femogtjue" (old counting), "hundreogti"
+_NUMBER_WORD = re.compile(
+    rf"(?:(?P<hundred>{_alternatives(_words(_HUNDREDS))})(?:og(?=.))?)?"
+    rf"(?:(?P<tens>{_alternatives(_TEN_VALUES)})(?P<tens_ones>{_alternatives(_COMPOUND_ONES)})?"
+    rf"|(?P<ones_og>{_alternatives(_COMPOUND_ONES)})og(?P<og_tens>{_alternatives(_TEN_VALUES)})"
+    rf"|(?P<teen>{_alternatives(_TEEN_VALUES)})"
+    rf"|(?P<ones>{_alternatives(_ONE_VALUES)}))?"
+)
+
+
+def number_value(words: str) -> int | None:
+    """The number a normalised word or word sequence names, else None.
+
+    "17" -> 17, "femten" -> 15, "søtten" -> 17, "tjuefem" / "tjue fem" / "fem og tjue" -> 25,
+    "hundre og ti" -> 110. "og" alone, "tenåring" or "to tre" name no number.
+    """
+    text = words.strip()
+    if text.isdigit():
+        return int(text)
+    return _folded_number(fold(text).replace(" ", ""))
+
+
+@lru_cache(maxsize=4096)  # messages repeat their words; this runs for every word of every message
+def _folded_number(key: str) -> int | None:
+    match = _NUMBER_WORD.fullmatch(key) if key.isalpha() else None
+    if not match:
+        return None
+    part = match.groupdict()
+    value = 100 if part["hundred"] else 0
+    if part["tens"]:
+        value += _TEN_VALUES[part["tens"]] + _COMPOUND_ONES.get(part["tens_ones"] or "", 0)
+    elif part["ones_og"]:
+        value += _COMPOUND_ONES[part["ones_og"]] + _TEN_VALUES[part["og_tens"]]
+    elif part["teen"]:
+        value += _TEEN_VALUES[part["teen"]]
+    elif part["ones"]:
+        value += _ONE_VALUES[part["ones"]]
+    return value
+
+
+# --- From message to tokens ----------------------------------------------------------------
+# Where a clause ends, marked as a token before folding (a capital after "." ends a sentence),
+# so "det er meg, 52 år" starts afresh at 52; "17,5", "kl. 14" and "8. klasse" end nothing.
+_SEP = "qsep"
+_CLAUSE_END = re.compile(r"(?<!\d),|,(?!\d)|[;!?]|\s[–—-]\s|\.(?=\s+[A-ZÆØÅ]|\s*$)")
+# Then, on the folded text while punctuation still tells "14.00" from "14 00":
+_MASK = " qnum "  # a token no rule knows: the number is gone, the gap stays
+_BEFORE_NORMALIZE = [
+    (re.compile(r"(?<!\d)\+?\d(?:[ .\-]?\d){7,}(?!\d)"), _MASK),    # phone, "17.05.2008": 8+ digits
+    (re.compile(r"\b(\d{1,3})[.,]\d(?= ?ar\b)"), r"\1"),              # "15,5 år" is 15
+    (re.compile(r"\b\d+,\d+\b"), _MASK),                                  # "1,80 høy"
+    (re.compile(r"\b\d{1,2}[.:/]\d{1,2}(?:[./]\d{2,4})?\b"), _MASK),  # "14.00", "8:30", "1/5"
+    (re.compile(r"\d+ ?%"), _MASK),                                    # "100%"
+    (re.compile(r"\(\s*(\d{1,3})\s*(?:ar)?\s*\)"), r" alder \1 "),    # "sønnen min (15)"
+    (re.compile(r"\b(\d{1,3}) ?\+"), r" \1 eller eldre "),            # "18+"
+    (re.compile(r"\b(\d{1,3}) ?[-–] ?(\d{1,3})\b"), r" \1 til \2 "),   # "16-20 år"
+]
+_DIGITS_THEN_LETTERS = re.compile(r"(\d+)([a-z]+)")                   # "16år", "15åringen", "8ende"
+_ORDINAL_ENDINGS = _words("e de nde ende ste te dje ande")
+_AGE_COMPOUND = re.compile(fold(r"([a-z]+?)(åring\w*|årig\w*|årsalder\w*)"))  # "femtenåringen"
+
+
+def _split(token: str) -> list[str]:
+    match = _DIGITS_THEN_LETTERS.fullmatch(token)
+    if match:
+        return [match.group(1)] if match.group(2) in _ORDINAL_ENDINGS else list(match.groups())
+    match = _AGE_COMPOUND.fullmatch(token)
+    if match and _folded_number(match.group(1)) is not None:  # "tenåring" stays a word
+        return list(match.groups())
+    return [token]
+
+
+def _numbers_as_digits(tokens: list[str]) -> list[str]:
+    """Number words become digits; "to og tjue" and "tjue to" are one number (22)."""
+    out, i = [], 0
+    while i < len(tokens):
+        word, size = tokens[i], 1
+        value = None if word in _ARTICLES else _folded_number(word)  # "en gutt" is no 1
+        if _folded_number(word) is not None:
+            for longer in (4, 3, 2):  # the longest sequence that names one number
+                window = tokens[i:i + longer]
+                if (len(window) == longer and window[-1] != "og"
+                        and all(w == "og" or _folded_number(w) is not None for w in window)
+                        and _folded_number("".join(window)) is not None):
+                    value, size = _folded_number("".join(window)), longer
+                    break
+        out.append(word if value is None else str(value))
+        i += size
+    return out
+
+
+def _tokens(text: str) -> list[str]:
+    folded = fold(_CLAUSE_END.sub(f" {_SEP} ", text))
+    for pattern, replacement in _BEFORE_NORMALIZE:
+        folded = pattern.sub(replacement, folded)
+    split = [part for token in normalize(folded).split() for part in _split(token)]
+    return _numbers_as_digits(split)
+
+
+# --- Stated ages -----------------------------------------------------------------------------
+_SELF = _words("jeg eg je jei jæ æ e i")
+_SELF_AFTER_VERB = _words("jeg eg je jei jæ")  # "er jeg 17"; not "i", "e", "æ" ("er i 5 år")
+_PRONOUNS = _words("han hun ho hu hen vedkommende")
+_NEUTRAL_SUBJECTS = _words("som alder alderen")  # "en gutt som er 15", "alderen er 15"
+_POSSESSIVES = _words("min mi mitt mine vår vårt våre din di ditt dine hans hennes sin si sitt "
+                      "deres dykkar")
+_PERSON_NOUNS = _words(
+    "barn barnet barna borna onga ongen ungen gutungen guttungen jentungen gutt gutten guten gut "
+    "jente jenta jenten jinta sønn sønnen son sonen datter datteren dattera dattra dotter dottera "
+    "dotra dotteren elev eleven ungdom ungdommen baby babyen bebis bebisen vesla veslegutten "
+    "minsten mann mannen kvinne kvinna kvinnen dame dama damen kona kone mora moren faren mamma "
+    "pappa bror broren søster søstera søsteren syster systera venn vennen venninne venninna "
+    "kjæreste kjæresten samboer samboeren sambuar sambuaren ektemann ektemannen niese nevø nevøen "
+    "barnebarn barnebarnet pasient pasienten person personen klient klienten bestemor bestefar "
+    "ungene ungane unge ungdommer ungdomma ungdommane ungdommene elever elevene elevane "
+    "tvillingen tvillingene folk personer voksne"  # "elevene mine på 14", "unge under 18"
+)
+_NOUNS_WITH_POSSESSIVE = _words("far mor")  # "far min er 50"; bare "far" is also "får"
+_PERSON_COMPOUND = re.compile(fold(r"(?:tenåring|småbarn)\w*"))  # "tenåringssønnen"
+
+_NOW, _DONE, _SOON, _PAST = "now", "done", "soon", "past"
+_VERBS = {
+    **dict.fromkeys(_words("er e æ ær ir"), _NOW),  # dialect "er": "æ e 15", "ho ir 15"
+    **dict.fromkeys(_words("fylt fylte fylde fyllte blitt ble blei vart vorte vorti"), _DONE),
+    **dict.fromkeys(_words("fyller fyll fyllar fylle blir bli vert"), _SOON),  # birthday ahead
+    **dict.fromkeys(_words("var va"), _PAST),
+}
+_PARTICIPLES = _words("fylt blitt vorte vorti")
+_AUXILIARIES = _words("har ha hev er e æ ær ir")  # "har fylt 16", "er blitt 18"
+_WHEN = _words("da siden sia sidan fra etter")     # "da hun ble 18": an event in the past
+_IF = _words("når hvis dersom viss")                # "når han fyller 18": nothing about now
+
+_ABOVE, _BELOW, _ABOUT, _NOT, _BETWEEN, _NEUTRAL = "above", "below", "about", "not", "between", "-"
+_QUALIFIERS = {
+    **dict.fromkeys(_words("snart nesten straks nærmere"), _SOON),
+    **dict.fromkeys(_words("over minst eldre mer"), _ABOVE),
+    **dict.fromkeys(_words("under yngre mindre"), _BELOW),
+    **dict.fromkeys(_words("ca cirka sirka rundt omtrent omkring"), _ABOUT),
+    **dict.fromkeys(_words("ikke ikkje itj ike"), _NOT),
+    "mellom": _BETWEEN,
+    **dict.fromkeys(_words("bare kun akkurat allerede alt nettopp nylig hele godt litt jo vel nå no "
+                           "faktisk egentlig også visst enn altså fortsatt fremdeles sikkert nok"),
+                    _NEUTRAL),
+}
+_OLDER, _YOUNGER = _words("eldre mer over oppover"), _words("yngre mindre under")  # "18 eller eldre"
+_YEARS = _words("år")
+_AGE_NOUN = re.compile(fold(r"åring\w*|årsalder\w*"))  # "15-åringen", "i 15-årsalderen": always an age
+_AGE_ADJECTIVE = re.compile(fold(r"årig\w*"))          # "15-årig gutt", but "treårig avtale"
+_OLD = _words("gammel gamle gamal gamalt gammelt")
+_NOT_AGE_AFTER = _words(
+    "uker uke veker veke dager dag døgn måneder måned mnd timer time min minutter sekunder kg kilo "
+    "gram cm meter km kr kroner nok prosent pst ganger gang gonger barn born unger ungar gutter "
+    "jenter sønner døtre døtrer søsken personer folk stk stykker tabletter piller pils øl glass "
+    "flasker enheter poeng grader klasse klassen kl trinn trinnet klassetrinn tiden sider liter dl "
+    "mg promille nummer nr etasje plass av"  # "nok" after a number is kroner, before it "enough"
+)
+_BABY_UNITS = _words("uker uke veker veke dager måneder måned mnd")  # "3 måneder gammel": age 0
+_AFTER_YEARS_NOT_AGE = _words("siden sia sidan tilbake til igjen fram frem framover fremover "
+                              "senere seinere med")
+_STARTERS = _words("nei ja jo unnskyld sorry beklager oi oops ops hei hallo ok okei altså men") | {_SEP}
+_AFTER_SUBJECT = _words("og men")  # "jeg heter Ola og er 16": the subject was said before
+_CORRECTIONS = _words("mente meinte mener meiner meinar rettelse feil skrivefeil tastefeil "
+                      "feilskrevet")  # "mente 16", "skrev feil: 17", "61 - skrivefeil, 16"
+_AFTER_START = _words("ikke ikkje og men snart eller nå enda ennå enno ennu ende ja jo nei") | {_SEP}
+_STILL = _words("enda ennå enno ennu ende")  # "ikke 18 ennå"
+_TOMORROW = _words("morgen morra mora")
+_A_FEW = _words("en ei et eitt noen nokre få par")  # "om en uke"; but "om det er viktig" is "if"
+_DECADE = _words("årene årane")  # "i 30-årene"
+_SINCE = _words("siden sia sidan")
+_MODALS = _words("skal ska vil kommer")  # "hun skal fylle 18"
+# Words before a bare "N år" that make it an age: "hei, 16 år", "en 15 år gammel", "jeg 16 år"
+_YEARS_AFTER = _STARTERS | _words("og en ei ein jeg eg je æ") | _POSSESSIVES
+_ON = fold("på")  # "sønnen min på 14"
+
+
+@dataclass(frozen=True)
+class _Claim:
+    pos: int  # token index: the latest claim wins
+    low: int
+    high: int
+    who: str | None  # "self", "other" or None (unknown)
+    past: bool = False  # "da hun var 19": says only that she is at least 19 now
+
+    @property
+    def age(self) -> int | None:
+        return self.low if self.low == self.high else None
+
+
+def _at(tokens: list[str], index: int) -> str:
+    return tokens[index] if 0 <= index < len(tokens) else ""
+
+
+def _is_person(word: str, with_possessive: bool = False) -> bool:
+    return (word in _PERSON_NOUNS or bool(_PERSON_COMPOUND.fullmatch(word))
+            or (with_possessive and word in _NOUNS_WITH_POSSESSIVE))
+
+
+def _subject_at(tokens: list[str], j: int, after_verb: bool = False) -> tuple[str | None, int] | None:
+    """(who, first index) of a subject ending at j: "jeg", "han", "sønnen min", "min sønn"."""
+    if j < 0:
+        return None
+    word = tokens[j]
+    if word in (_SELF_AFTER_VERB if after_verb else _SELF):
+        return "self", j
+    if word in _PRONOUNS:
+        return "other", j
+    if word in _NEUTRAL_SUBJECTS and not after_verb:
+        return None, j
+    if word in _POSSESSIVES and _is_person(_at(tokens, j - 1), with_possessive=True):
+        return "other", j - 1
+    if _is_person(word):
+        return "other", j - 1 if _at(tokens, j - 1) in _POSSESSIVES else j
+    return None
+
+
+def _left(tokens: list[str], i: int) -> tuple[list[str], str | None, int]:
+    """Qualifiers and verb left of the number at i, and the index where they stop.
+
+    "han har nettopp fylt 16" -> (["nettopp"], done, index of "han").
+    """
+    qualifiers: list[str] = []
+    kind, auxiliary_allowed, j = None, False, i - 1
+    while j >= 0:
+        word = tokens[j]
+        if word in _QUALIFIERS:
+            qualifiers.append(word)
+        elif kind is None and word in _VERBS:
+            kind, auxiliary_allowed = _VERBS[word], word in _PARTICIPLES
+        elif auxiliary_allowed and word in _AUXILIARIES:
+            auxiliary_allowed = False
+        else:
+            break
+        j -= 1
+    return qualifiers, kind, j
+
+
+def _span(n: int, top: int, qualifiers: list[str], kind: str | None, after: list[str]) -> Span | None:
+    """The ages "n" allows, given the words around it. None: it denies an age ("ikke 71")."""
+    said = {_QUALIFIERS[word] for word in qualifiers}
+    first, second = _at(after, 0), _at(after, 1)
+    if _NOT in said:
+        if kind == _DONE or first in _STILL:  # "ikke fylt 18", "ikke 18 ennå"
+            return 0, n - 1
+        if _ABOVE in said:
+            return 0, n
+        if _BELOW in said:
+            return n, MAX_PLAUSIBLE_AGE
+        return None
+    if top != n:  # "mellom 16 og 20", "16-20 år"
+        return min(n, top), max(n, top)
+    if _ABOVE in said or (first in ("eller", "og") and second in _OLDER):
+        return n, MAX_PLAUSIBLE_AGE  # "over 18", "18 år eller eldre": 18 or more
+    if _BELOW in said:
+        return 0, n - 1  # "under 18"
+    if first == "eller" and second in _YOUNGER:
+        return 0, n
+    if _ABOUT in said or first == "ish":
+        return n - 1, n + 1
+    today = first == "idag" or (first, second) == ("i", "dag")
+    if _later(first, second):
+        kind = _SOON  # "han er 18 om to uker", "er 18 i morgen": 17 today
+    soon_after = _QUALIFIERS.get(first) == _SOON and not second.isdigit()  # "18 snart", not "17 snart 18"
+    if (kind == _SOON or _SOON in said or soon_after) and not today:
+        return n - 1, n - 1  # "fyller 18 neste uke", "snart 18": 17 today
+    if kind == _DONE and (first == "ifjor" or (first, second) == ("i", "fjor")):
+        return n, n + 1
+    return n, n
+
+
+def _later(first: str, second: str) -> bool:
+    """A time ahead follows the number: "om to uker", "neste uke", "til sommeren", "i morgen"."""
+    if first in ("neste", "imorgen", "imorra"):
+        return True
+    if first == "om":
+        return second.isdigit() or second in _A_FEW
+    if first == "til":
+        return bool(second) and not second.isdigit()  # not "16 til 17"
+    return first == "i" and second in _TOMORROW
+
+
+def _claim_at(tokens: list[str], i: int, claims: dict[int, _Claim]) -> _Claim | None:
+    """What the number at tokens[i] says about someone's age, if it is an age at all."""
+    n = int(tokens[i])
+    if not 0 < n <= MAX_PLAUSIBLE_AGE:  # "jeg er 0" is a slip, "2019" a year
+        return None
+    following = _at(tokens, i + 1)
+    qualifiers, kind, j = _left(tokens, i)
+    before = _at(tokens, j)
+
+    if _AGE_NOUN.fullmatch(following) or (
+            _AGE_ADJECTIVE.fullmatch(following) and _is_person(_at(tokens, i + 2))):
+        span = _span(n, n, qualifiers, None, tokens[i + 2:])  # "en 15-åring", "15-årig gutt"
+        return _Claim(i, *span, None) if span else None
+
+    # A span read as one: "mellom 16 og 20", "16 til 20 år", "15 eller 16 år"
+    end = i
+    if _at(tokens, i + 2).isdigit() and (
+            (following in ("og", "til") and _BETWEEN in {_QUALIFIERS[q] for q in qualifiers})
+            or (following in ("til", "eller") and _at(tokens, i + 3) in _YEARS)):
+        end = i + 2
+    after = tokens[end + 1:]
+    years = _at(after, 0) in _YEARS
+    after = after[1:] if years else after
+    old = _at(after, 0) in _OLD
+    after = after[1:] if old else after
+
+    if years and _at(after, 0) in _SINCE:
+        return None  # "5 år siden"
+    if following in _DECADE and before == "i" and n >= 20:
+        return _Claim(i, n, n + 9, None)  # "hun er i 30-årene"
+    if following in _NOT_AGE_AFTER:
+        baby = following in _BABY_UNITS and (
+            _at(tokens, i + 2) in _OLD or (before == _ON and _person_before(tokens, j)))
+        return _Claim(i, 0, 0, "other") if baby else None  # "babyen på 3 måneder" is 0
+
+    who: str | None = None
+    accepted = False
+    if kind is not None:
+        subject = _subject_at(tokens, j - 1 if before in _MODALS else j)
+        if subject:  # "jeg er 17", "sønnen min fyller 18", "hun skal fylle 18"
+            who, start = subject
+            accepted = True
+            if _at(tokens, start - 1) in _WHEN and kind in (_DONE, _PAST):
+                kind = _PAST  # "siden hun ble 18"
+            if _at(tokens, start - 1) in _IF and kind == _SOON:
+                return None  # "når han fyller 18" is no statement about today
+        elif j < 0 or before in _STARTERS | _CORRECTIONS | _AFTER_SUBJECT:
+            accepted = True  # "er 17", "nei, er 17", "han veier 60 kg og er 16"
+    else:
+        subject = _subject_at(tokens, j, after_verb=True)
+        verb = _at(tokens, subject[1] - 1) if subject else ""
+        if subject and verb in _VERBS:  # "er jeg 17", "nå er sønnen min 15"
+            who, kind, accepted = subject[0], _VERBS[verb], True
+        elif before == _ON and _person_before(tokens, j):  # "sønnen min på 14", "en gutt på 15"
+            who, accepted = _person_before(tokens, j), True
+        elif before in ("alder", "alderen") or before in _CORRECTIONS:
+            accepted = True  # "alder: 15", "(15)", "mente 16"
+        elif before in ("og", "eller") and j - 1 in claims:
+            who, accepted = claims[j - 1].who, True  # "barn på 3 og 5"
+        elif subject and subject[0] == "other" and before not in _PRONOUNS:
+            who, accepted = "other", True  # "sønnen min 15 sliter"
+        elif (j < 0 or before in _STARTERS) and (not after or after[0] in _AFTER_START):
+            accepted = True  # a short answer: "17", "over 18", "unnskyld, 17 ikke 71"
+    if not accepted and years and _at(after, 0) not in _AFTER_YEARS_NOT_AGE:
+        # "16 år", "13 år gammel", "Ola er 15 år"; not "i 5 år", "ventet 3 år", "15 år med rus"
+        accepted = old or kind == _NOW or j < 0 or before in _YEARS_AFTER or _is_person(before)
+    if not accepted:
+        return None
+    span = _span(n, int(tokens[end]), qualifiers, kind, after)
+    if span is None:
+        return None
+    if kind == _PAST:
+        return _Claim(end, span[0], MAX_PLAUSIBLE_AGE, who, past=True)
+    return _Claim(end, span[0], span[1], who)
+
+
+def _person_before(tokens: list[str], j: int) -> str | None:
+    """Who "på N" is about: "sønnen min på 14" (other), "jeg er en gutt på 15" (self)."""
+    window = tokens[max(0, j - 4):j]
+    if not any(_is_person(word, with_possessive=True) for word in window):
+        return None
+    return "self" if any(word in _SELF_AFTER_VERB for word in window) else "other"
+
+
+def _age_claims(tokens: list[str]) -> list[_Claim]:
+    claims: dict[int, _Claim] = {}
+    i = 0
+    while i < len(tokens):
+        if tokens[i].isdigit():
+            claim = _claim_at(tokens, i, claims)
+            if claim:
+                claims[claim.pos] = claim
+                i = claim.pos  # a span "16 til 20" is read once
+        i += 1
+    return list(claims.values())
+
+
+# --- School ------------------------------------------------------------------------------------
+_VGS = r"(?:vgs|videregående|vidaregåande)"
+
+
+def _vg_year(number: int, ordinals: str) -> re.Pattern[str]:
+    """A year of videregående: "VG2", "vg 2", "andre året på vgs", "2. klasse på videregående"."""
+    return _compile(rf"\bvg ?{number}\b|\b(?:{ordinals}|{number}) (?:året|klasse|trinn) (?:på|i|ved) {_VGS}\b")
+
+
+_SCHOOL = [  # (pattern, ages): "VG3", "videregående" and "student" straddle 18, so they ask
+    (_vg_year(1, "første|fyrste"), (15, 17)),
+    (_vg_year(2, "andre"), (16, 17)),
+    (_vg_year(3, "tredje"), (17, 19)),
+    (_compile(rf"\b{_VGS}\b"), (15, 19)),
+    (_compile(r"\b(?:barnehage|barnehagen|bhg)\b"), (0, 6)),
+    (_compile(r"\b(?:barneskole|barneskolen|barneskule|barneskulen|barnetrinnet)\b"), (6, 13)),
+    (_compile(r"\b(?:ungdomsskole|ungdomsskolen|ungdomsskule|ungdomsskulen|ungdomstrinnet|u skolen)\b"), (12, 16)),
+    (_compile(r"\b(?:student|studenten|studerer|universitet|universitetet|uni|høgskole|høgskolen|"
+              r"høyskole|høyskolen|høgskule|høgskulen)\b"), (17, MAX_PLAUSIBLE_AGE)),
+    (_compile(r"\b(?:lærling|lærlingen)\b"), (15, MAX_PLAUSIBLE_AGE)),
+]
+_ORDINALS = _values({1: "første fyrste", 2: "andre", 3: "tredje", 4: "fjerde", 5: "femte",
+                     6: "sjette", 7: "sjuende syvende sjuande", 8: "åttende åttande",
+                     9: "niende niande", 10: "tiende tiande"})
+_GRADE = _compile(
+    rf"\b(10|[1-9]|{_alternatives(_ORDINALS)}) (?:klasse|klassen|trinn|trinnet|klassetrinn|kl)\b"
+    rf"(?! (?:på|i|ved) {_VGS})"  # "3. klasse på vgs" is VG3
+)
+_PAST_SCHOOL = _words("gikk gjekk gjorde var va vart da ferdig fullført fullførte sluttet slutta "
+                      "droppet droppa tidligere forrige")  # "gikk på ungdomsskolen" says little now
+
+
+def _school_span(norm: str) -> Span | None:
+    """Ages all current school levels allow together; when they disagree, the latest."""
+    found: list[tuple[int, int, int]] = []
+    for pattern, (low, high) in _SCHOOL:
+        found += [(m.start(), low, high) for m in pattern.finditer(norm)]
+    for m in _GRADE.finditer(norm):
+        grade = _ORDINALS.get(m.group(1)) or int(m.group(1))
+        found.append((m.start(), grade + 5, grade + 6))  # 1. klasse at 6, 10. klasse at 15-16
+    found = [f for f in found if not _PAST_SCHOOL & set(norm[:f[0]].split()[-4:])]
+    if not found:
+        return None
+    low, high = max(f[1] for f in found), min(f[2] for f in found)
+    return (low, high) if low <= high else max(found)[1:]
+
+
+# --- Words ---------------------------------------------------------------------------------------
 _CHILD_WORDS = _compile(
-    r"\b(?:barn|barnet|barnet mitt|borna|barna|ungen|ungdom|ungdommen|ungdommer|tenaring\w*|"
-    r"elev|eleven|elevane|elevene|elever|gutten min|jenta mi|jenta mitt|"
-    r"guten min|jentungen|smabarn|barneskole|ungdomsskole|ungdomsskolen|videregaende|vgs|"
-    r"mindrearig|ungdomsskoleelev|skoleelev|baby|bebis|vesla|veslegutten|gutungen)\b"
+    r"\b(?:barn|barnet|barnet mitt|borna|barna|ungen|ungane|ungene|ungar|unger|onga|ongen|ongan|"
+    r"ungdom|ungdommen|ungdommer|tenåring\w*|tenårene|tenårane|elev|eleven|elevane|elevene|elever|skoleelev\w*|"
+    r"gutten min|guten min|gutten vår|jenta mi|jenta mitt|jenta vår|jenten min|jinta mi|gutungen|"
+    r"guttungen|jentungen|veslejenta|veslegutten|vesla|småen|minsten|baby|babyen|bebis|bebisen|"
+    r"spedbarn\w*|mindreårig\w*|umyndig|ikke myndig|ikkje myndig|ungdomsskoleelev\w*|"
+    r"småbarn(?!s(?:mor|far|mamma|pappa|forelder|foreldre|familie))\w*)\b"
 )
 _ADULT_WORDS = _compile(
-    r"\b(?:voksen|vaksen|voksne|vaksne|mannen min|kona mi|kona|kone|kjerringa|gubben|ektemann|"
-    r"ektefelle|samboer\w*|sambuar\w*|mora mi|moren min|mor mi|faren min|far min|"
-    r"pappa|mamma|foreldre|foreldra|besteforelder|bestemor|bestefar|pensjonist|kollega|kollegaen|"
-    r"broren min er voksen|voksent)\b"
+    r"\b(?:voksen|vaksen|voksne|vaksne|voksent|(?<!ikke )(?<!ikkje )myndig|mannen min|kona mi|"
+    r"kona|kone|kjerringa|gubben|ektemann\w*|ektefelle\w*|samboer\w*|sambuar\w*|mora mi|moren min|"
+    r"mor mi|faren min|far min|pappa|mamma|foreldre|foreldra|besteforeldre|besteforelder|bestemor|"
+    r"bestefar|oldemor|oldefar|gamle mor|gamle mora|gamle far|gamle faren|gamlemor|gamlefar|"
+    r"pensjonist\w*|kollega|kollegaen|småbarns(?:mor|far|mamma|pappa|forelder|foreldre|familie)\w*)\b"
 )
-# Family words that say nothing about age on their own ("sønnen min" may be 40)
-_FAMILY_OTHER = _compile(r"\b(?:sonn|sonnen|son|sonen|datter|dattera|datteren|dotter|dottera|bror|broren|soster|syster|niese|nevo|barnebarn|venn|venninne|kjaereste)\b")
+# "jeg har 2 barn" tells that the writer is a parent, not that the help is for a child
+_COUNTED_CHILDREN = _compile(r"\b(?:[2-9]|\d\d+) (?:barn|born|unger|ungar|ungane|ungene)\b")  # not "ett barn"
+# Someone whose age the words leave open ("sønnen min" may be 40): ask
+_FAMILY_OTHER = _compile(
+    r"\b(?:sønn|sønnen|son|sonen|datter|datteren|dattera|dattra|dotter|dottera|dotra|dotteren|bror|"
+    r"broren|søster|søstera|søsteren|syster|systera|niese|nevø|nevøen|barnebarn\w*|venn|vennen|"
+    r"venninne\w*|kjæreste\w*|gutt|gutten|jente|jenta|pasient|pasienten|klient|klienten)\b"
+)
 # Explicitly about the writer; "jeg trenger hjelp" alone is not (a 15-year-old writes that too)
-_SELF_WORDS = _compile(r"\b(?:gjelder meg|gjeld meg|meg selv|meg sjol|meg sjolv|det er meg|til meg selv)\b")
-# The resident's own age when they talk about someone else ("jeg er 45 og sønnen min er 15")
-_OTHER_PERSON = _compile(r"\b(?:sonn|sonnen|son|sonen|datter|dattera|datteren|dotter|dottera|barnet|gutten|jenta|eleven|han|hun|ho)\b")
+_SELF_WORDS = _compile(r"\b(?:gjelder meg|gjeld meg|meg selv|meg sjøl|meg sjølv|det er meg|til meg selv)\b")
+# Someone else is named: their age, not the writer's, decides ("jeg er 45 og sønnen min er 15")
+_OTHER_PERSON = _compile(
+    r"\b(?:sønn|sønnen|son|sonen|datter|datteren|dattera|dattra|dotter|dottera|dotra|barnet|barn|"
+    r"gutten|gutt|jenta|jente|eleven|ungen|onga|ongen|gutungen|jentungen|tenåring\w*|han|hun|ho|hu|hen)\b"
+)
 
 
 @dataclass(frozen=True)
 class Person:
-    age: Optional[int]
-    audience: Optional[str]  # CHILD, ADULT or None when the text does not say
+    age: int | None
+    audience: str | None  # CHILD, ADULT or None when the text does not say
     about_self: bool
 
     @property
@@ -69,48 +543,57 @@ def audience_for_age(age: int) -> str:
     return CHILD if age < ADULT_AGE else ADULT
 
 
-def _ages(text: str) -> list[tuple[int, int]]:
-    """(position, age) of every plausible age mention."""
-    found = []
-    for pattern in _AGE_PATTERNS:
-        for match in pattern.finditer(text):
-            age = int(match.group(1))
-            if 0 < age <= MAX_PLAUSIBLE_AGE:
-                found.append((match.start(), age))
-    return sorted(found)
+def audience_for_span(low: int, high: int) -> str | None:
+    """CHILD or ADULT when every age in the span is on one side of 18; None (ask) otherwise."""
+    if high < ADULT_AGE:
+        return CHILD
+    if low >= ADULT_AGE:
+        return ADULT
+    return None
 
 
-def read_person(text: Optional[str]) -> Person:
+def _latest(claims: list[_Claim], norm: str, about_self: bool) -> _Claim:
+    if about_self:  # "det gjelder meg, jeg er 30"
+        claims = [c for c in claims if c.who != "other"] or claims
+    elif len(claims) > 1 and (_OTHER_PERSON.search(norm) or any(c.who == "other" for c in claims)):
+        # the writer tells about someone: "jeg er 45 og sønnen min er 15", in either order
+        claims = [c for c in claims if c.who != "self"] or claims
+    return max(claims, key=lambda c: c.pos)
+
+
+def _word_audience(norm: str) -> str | None:
+    if _CHILD_WORDS.search(_COUNTED_CHILDREN.sub(" ", norm)):
+        return CHILD  # "mamma til en tenåring": the child is who the help is for
+    if _ADULT_WORDS.search(norm) and not _FAMILY_OTHER.search(norm):
+        return ADULT  # "bestemor" alone; "bestemor, barnebarnet mitt sliter" asks
+    return None
+
+
+def read_person(text: str | None) -> Person:
     """Who the message is about. audience is None when it stays unclear (ask, don't guess)."""
     if not text:
         return Person(None, None, False)
-    norm = normalize(text)
+    tokens = _tokens(text)
+    norm = " ".join(tokens)
     about_self = bool(_SELF_WORDS.search(norm))
-    range_child, range_adult = _RANGE_CHILD.search(norm), _RANGE_ADULT.search(norm)
-    # "under 18 år" is a range, not someone who is 18
-    ages = _ages(_RANGE_ADULT.sub(" ", _RANGE_CHILD.sub(" ", norm)))
-    if ages:
-        # "jeg er 45 og sønnen min er 15": the person who needs help is the other one
-        if len(ages) > 1 and _OTHER_PERSON.search(norm):
-            self_ages = {age for pos, age in ages if re.match(rf"{_SELF} ", norm[pos:])}
-            others = [age for _, age in ages if age not in self_ages]
-            age = others[-1] if others else ages[-1][1]
-        else:
-            age = ages[-1][1]  # the latest mention wins ("unnskyld, jeg er 30")
-        return Person(age, audience_for_age(age), about_self)
-    if range_child:
-        return Person(None, CHILD, about_self)
-    if range_adult:
-        return Person(None, ADULT, about_self)
-    child = _CHILD_WORDS.search(norm)
-    adult = _ADULT_WORDS.search(norm)
-    if child and not adult:
-        return Person(None, CHILD, about_self)
-    if adult and not child:
-        return Person(None, ADULT, about_self)
-    if child and adult:
-        # "mamma til en tenåring": the child is who the help is for
-        return Person(None, CHILD, about_self)
-    if _FAMILY_OTHER.search(norm):
-        return Person(None, None, False)
-    return Person(None, None, about_self)
+    claims = _age_claims(tokens)
+    words = _word_audience(norm)
+    age, audience = None, None
+    present = [c for c in claims if not c.past]
+    school = _school_span(norm)
+    past = [c for c in claims if c.past]
+    if present:
+        claim = _latest(present, norm, about_self)
+        age, audience = claim.age, audience_for_span(claim.low, claim.high)
+    elif school:
+        audience = audience_for_span(*school)
+        if audience is None and words == ADULT and school[1] >= ADULT_AGE:
+            audience = ADULT  # "mannen min er student"
+    if audience is None and not present and past:
+        claim = _latest(past, norm, about_self)
+        audience = audience_for_span(claim.low, claim.high)  # "siden hun var 19": adult
+    if audience is None and not present and not school:
+        audience = words
+    if audience is None and _FAMILY_OTHER.search(norm):
+        about_self = False  # "sønnen min sliter": not the writer, whatever else it says
+    return Person(age, audience, about_self)
