@@ -189,7 +189,10 @@ _PERSON_NOUNS = _words(
     "tvillingen tvillingene folk personer voksne"  # "elevene mine på 14", "unge under 18"
 )
 _NOUNS_WITH_POSSESSIVE = _words("far mor")  # "far min er 50"; bare "far" is also "får"
-_PERSON_COMPOUND = re.compile(fold(r"(?:tenåring|småbarn)\w*"))  # "tenåringssønnen"
+# "tenåringssønnen", "lillesøstera", "storebroren", "stesønnen", "bonusdattera"
+_PERSON_COMPOUND = re.compile(fold(
+    r"(?:tenåring|småbarn)\w*|(?:lille|vesle|store|halv|ste|bonus|foster|yngste|eldste)"
+    r"(?:bror|søster|syster|sønn|son|datter|dotter|dattera|gutt|jent|barn)\w*"))
 
 _NOW, _DONE, _SOON, _PAST = "now", "done", "soon", "past"
 _VERBS = {
@@ -480,6 +483,17 @@ _PAST_SCHOOL = _words("gikk gjekk gjorde var va vart da ferdig fullført fullfø
                       "droppet droppa tidligere forrige")  # "gikk på ungdomsskolen" says little now
 
 
+def _says_past(words: list[str]) -> bool:
+    """A past-tense word among the last words before a school level. «vår» (our) folds to
+    «var» (was): after a person noun («sønnen vår går i 7. klasse») it is the possessive."""
+    def possessive(i: int) -> bool:  # «sønnen vår går i», not «sønnen var i»
+        return (words[i] in ("var", "va") and i > 0 and _is_person(words[i - 1])
+                and _at(words, i + 1) not in ("i", "pa", "ved", "paa"))
+
+    return any(word in _PAST_SCHOOL and not possessive(i)
+               for i, word in enumerate(words) if i > 0 or len(words) < 5)
+
+
 def _school_span(norm: str) -> Span | None:
     """Ages all current school levels allow together; when they disagree, the latest."""
     found: list[tuple[int, int, int]] = []
@@ -488,7 +502,7 @@ def _school_span(norm: str) -> Span | None:
     for m in _GRADE.finditer(norm):
         grade = _ORDINALS.get(m.group(1)) or int(m.group(1))
         found.append((m.start(), grade + 5, grade + 6))  # 1. klasse at 6, 10. klasse at 15-16
-    found = [f for f in found if not _PAST_SCHOOL & set(norm[:f[0]].split()[-4:])]
+    found = [f for f in found if not _says_past(norm[:f[0]].split()[-5:])]
     if not found:
         return None
     low, high = max(f[1] for f in found), min(f[2] for f in found)

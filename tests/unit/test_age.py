@@ -368,3 +368,16 @@ def test_someone_else_named_is_not_taken_as_the_writer(text):
 @pytest.mark.parametrize("text", ["det gjelder meg, jeg er 16", "det gjeld meg sjølv, eg er 30"])
 def test_about_self_is_kept_with_an_age(text):
     assert read_person(text).about_self is True
+
+
+@pytest.mark.parametrize("text, audience, age", [
+    ("sønnen vår går i 7. klasse", CHILD, None),  # «vår» folds to «var» (was): here it is «our»
+    ("sønnen var i 7. klasse for lenge siden", None, None),  # the past says nothing about now
+    ("lillesøstera mi er 13", CHILD, 13),
+    ("storebroren min er 19", ADULT, 19),
+    ("stesønnen min går på VG1", CHILD, None),
+    ("bonusdattera vår er 16", CHILD, 16),
+])
+def test_our_and_compound_relatives(text, audience, age):
+    person = read_person(text)
+    assert (person.audience, person.age) == (audience, age)
