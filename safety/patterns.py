@@ -19,6 +19,7 @@ from settings import PROJECT_ROOT
 PATTERNS_FILE = PROJECT_ROOT / "content" / "crisis_patterns.yml"
 MIN_FUZZY_TOKEN_LENGTH = 6  # shorter words collide with everyday words at one typo
 LONG_WORD_LENGTH = 10  # from here two typos are still the same word
+SHORT_WORD_LENGTH = 2  # «du», «de», «ta», «i»: one typo makes another word
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,8 @@ class CrisisDetector:
             allowed = 2 if len(phrase) >= LONG_WORD_LENGTH else 1
             for start in range(len(tokens) - size + 1):
                 window = " ".join(tokens[start:start + size])
-                if DamerauLevenshtein.distance(window, phrase, score_cutoff=allowed) <= allowed:
+                if (DamerauLevenshtein.distance(window, phrase, score_cutoff=allowed) <= allowed
+                        and _short_words_agree(tokens[start:start + size], phrase.split())):
                     return CrisisMatch(rule=f"fuzzy:{phrase}", matched_text=window)
         for token in tokens:
             if len(token) < MIN_FUZZY_TOKEN_LENGTH:
@@ -85,6 +87,13 @@ class CrisisDetector:
                 if DamerauLevenshtein.distance(token, word, score_cutoff=allowed) <= allowed:
                     return CrisisMatch(rule=f"fuzzy:{word}", matched_text=token)
         return None
+
+
+def _short_words_agree(window: Sequence[str], phrase: Sequence[str]) -> bool:
+    """A typo in a word of one or two letters makes another everyday word («vil dø» and «vil
+    du», «ta livet mitt» and «i livet mitt»): such words must be written as in the phrase, or
+    with letters added after it («tahh livet mitt»)."""
+    return all(w.startswith(p) for w, p in zip(window, phrase) if len(p) <= SHORT_WORD_LENGTH)
 
 
 @lru_cache(maxsize=1)

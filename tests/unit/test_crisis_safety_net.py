@@ -238,3 +238,15 @@ def test_the_verdict_not_the_intent_classifier_decides(text, expected):
                                                {"name": "need_help", "confidence": 0.05}]})
     component.process([message])
     assert message.get("intent")["name"] == expected
+
+
+@pytest.mark.parametrize("message, flagged", [
+    ("Hvordan vil du beskrive et pakkeforløp?", False),  # «vil du» is one typo from «vil dø»
+    ("hva vil de forbedre med pakkeforløp", False),
+    ("Vil de spørre om hva som er viktig i livet mitt?", False),  # «i» is two from «ta»
+    ("Sønnen min har voldsom prestasjonsangst", False),
+    ("jeg vil tahh livet mitt", True),  # letters added to a short word are still a typo
+    ("jeg vil ta livet mit", True),
+])
+def test_short_everyday_words_are_not_typos_of_danger_words(message, flagged):
+    assert (default_detector().detect(message) is not None) == flagged
