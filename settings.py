@@ -1,7 +1,7 @@
 """All run-time settings in one place: environment variables (and .env) with safe defaults.
 
 Every environment variable the project reads is read here (`.env.example` lists them):
-`load()` for the assistant (tracker store, origins, retention, contacts, time zone),
+`load()` for the assistant (tracker store, origins, retention, municipalities, time zone),
 `review()` for the staff console, `webchat()` for the demo page's server, `cluster()` for
 the cluster launcher, and the flags below. Read on first use, never at import, so tests can
 set their own.
@@ -19,7 +19,8 @@ Number = TypeVar("Number", int, float)
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "tracker.db"
 DEFAULT_ALLOWED_ORIGINS = "http://localhost:8080,http://127.0.0.1:8080"
 DEFAULT_RETENTION_DAYS = 30  # conversations are health data: keep them briefly
-DEFAULT_CONTACTS_FILE = PROJECT_ROOT / "content" / "contacts.yml"
+DEFAULT_MUNICIPALITIES_DIR = PROJECT_ROOT / "content" / "municipalities"
+DEFAULT_MUNICIPALITY = "kommune-a"  # the first seed page's municipality: REST clients that name none
 DEFAULT_MESSAGES_IN_PROGRESS = 6  # per Rasa server; the rest wait in arrival order (docs/performance.md)
 DEFAULT_ACTION_TIMEOUT_SECONDS = 1.5  # then the resident gets the apology instead of a wait
 DEFAULT_REVIEW_PORT = 8081
@@ -94,7 +95,8 @@ class Settings:
     tracker_password: Optional[str] = None
     allowed_origins: List[str] = field(default_factory=list)
     retention_days: int = DEFAULT_RETENTION_DAYS
-    contacts_file: str = str(DEFAULT_CONTACTS_FILE)
+    municipalities_dir: str = str(DEFAULT_MUNICIPALITIES_DIR)
+    default_municipality: str = DEFAULT_MUNICIPALITY
     timezone: str = "Europe/Oslo"
 
     @property
@@ -132,7 +134,8 @@ def load() -> Settings:
         tracker_password=env.get("TRACKER_PASSWORD") or None,
         allowed_origins=[o.strip() for o in origins.split(",") if o.strip()],
         retention_days=int(env.get("RETENTION_DAYS", DEFAULT_RETENTION_DAYS)),
-        contacts_file=env.get("CONTACTS_FILE") or str(DEFAULT_CONTACTS_FILE),
+        municipalities_dir=env.get("MUNICIPALITIES_DIR") or str(DEFAULT_MUNICIPALITIES_DIR),
+        default_municipality=(env.get("DEFAULT_MUNICIPALITY") or DEFAULT_MUNICIPALITY).strip(),
         timezone=env.get("FORLOP_TIMEZONE", "Europe/Oslo"),
     )
 

@@ -1,12 +1,10 @@
-"""Starts the action server after validating the contact directory; refuses to start if it is malformed."""
+"""Starts the action server after validating every municipality folder; refuses to start if one is malformed."""
 from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-import settings
-from actions.directory import DirectoryError, load_directory
+from municipalities import catalogue
 
 DEFAULT_PORT = 5055
 
@@ -14,16 +12,17 @@ DEFAULT_PORT = 5055
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m actions", description=__doc__)
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
-    parser.add_argument("--check", action="store_true", help="only validate the contact directory")
+    parser.add_argument("--check", action="store_true", help="only validate the municipality folders")
     args = parser.parse_args(argv)
 
-    path = Path(settings.load().contacts_file)
     try:
-        contacts = load_directory(path)
-    except DirectoryError as error:
+        known = catalogue.load()
+    except catalogue.MunicipalityError as error:
         print(f"Kontaktkatalogen er ugyldig, handlingsserveren starter ikke:\n  {error}", file=sys.stderr)
         return 2
-    print(f"actions: contact directory {path} OK ({len(contacts)} contacts)", flush=True)
+    for municipality in known.municipalities.values():
+        print(f"actions: {municipality.id} ({municipality.name}) OK, {len(municipality.contacts)} contacts",
+              flush=True)
     if args.check:
         return 0
 

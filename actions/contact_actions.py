@@ -1,27 +1,20 @@
-"""Rasa glue: routes a person to the right contact and tells phone hours and e-mail."""
+"""Rasa glue: routes a person to the right contact of the conversation's municipality and tells
+phone hours and e-mail; where the municipality's page names no contact, says so."""
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-import settings
-from actions import opening_hours, replies
+from actions import fact_replies, opening_hours, replies
 from actions.age import ADULT, CHILD, read_person
-from actions.directory import Contact, contact_for, load_directory
+from actions.directory import Contact
+from actions.municipality import municipality_of
 
 AUDIENCE_TO_DIRECTORY = {CHILD: "children", ADULT: "adults"}
-
-
-@lru_cache(maxsize=1)
-def directory() -> List[Contact]:
-    """Loaded on first use (and validated at start by `python -m actions`)."""
-    return load_directory(Path(settings.load().contacts_file))
 
 
 def now() -> datetime:
@@ -53,10 +46,9 @@ def resolve_audience(tracker: Tracker) -> Dict[str, Any]:
             "age": person.age, "assumed_self": assumed_self}
 
 
-def contact_for_conversation(tracker: Tracker) -> Contact:
-    """The contact for whoever this conversation is about; adults when it is still unknown."""
-    audience = resolve_audience(tracker)["audience"] or ADULT
-    return contact_for(directory(), AUDIENCE_TO_DIRECTORY[audience])
+def audience_of_conversation(tracker: Tracker) -> str:
+    """Whoever this conversation is about; adults when it is still unknown."""
+    return resolve_audience(tracker)["audience"] or ADULT
 
 
 class ActionRoutePerson(Action):
@@ -72,10 +64,13 @@ class ActionRoutePerson(Action):
         if audience is None:
             dispatcher.utter_message(response="utter_ask_audience")
             return []
-        contact = contact_for(directory(), AUDIENCE_TO_DIRECTORY[audience])
-        dispatcher.utter_message(
-            text=replies.contact_reply(contact, audience, line_status_text(contact), found["assumed_self"])
-        )
+        municipality = municipality_of(tracker)
+        contact = municipality.contact(AUDIENCE_TO_DIRECTORY[audience])
+        if contact is None:
+            text = fact_replies.no_contact(municipality, audience)
+        else:
+            text = replies.contact_reply(contact, audience, line_status_text(contact), found["assumed_self"])
+        dispatcher.utter_message(text=text)
         events = [SlotSet("audience", audience)]
         if found["age"] is not None:
             events.append(SlotSet("age", float(found["age"])))
@@ -90,8 +85,13 @@ class ActionTellOpeningHours(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        contact = contact_for_conversation(tracker)
-        dispatcher.utter_message(text=replies.hours_reply(contact, line_status_text(contact)))
+        municipality = municipality_of(tracker)
+        audience = audience_of_conversation(tracker)
+        contact = municipality.contact(AUDIENCE_TO_DIRECTORY[audience])
+        if contact is None:
+            dispatcher.utter_message(text=fact_replies.no_contact(municipality, audience))
+        else:
+            dispatcher.utter_message(text=replies.hours_reply(contact, line_status_text(contact)))
         return []
 
 
@@ -103,5 +103,11 @@ class ActionTellEmail(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(text=replies.email_reply(contact_for_conversation(tracker)))
+        municipality = municipality_of(tracker)
+        audience = audience_of_conversation(tracker)
+        contact = municipality.contact(AUDIENCE_TO_DIRECTORY[audience])
+        if contact is None:
+            dispatcher.utter_message(text=fact_replies.no_contact(municipality, audience))
+        else:
+            dispatcher.utter_message(text=replies.email_reply(contact))
         return []

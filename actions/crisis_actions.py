@@ -17,12 +17,16 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.contact_actions import ActionRoutePerson, ActionTellEmail, ActionTellOpeningHours
+from actions.fact_actions import FACT_ACTIONS
 from safety.verdict import VERDICT_KEY
 from settings import PROJECT_ROOT
 
 RULES_FILE = PROJECT_ROOT / "data" / "rules.yml"
 QUESTION_PREFIX = "ask_"
-CUSTOM_ACTIONS = {action().name(): action for action in (ActionRoutePerson, ActionTellEmail, ActionTellOpeningHours)}
+CUSTOM_ACTIONS = {
+    action().name(): action
+    for action in (ActionRoutePerson, ActionTellEmail, ActionTellOpeningHours, *FACT_ACTIONS)
+}
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,4 @@
-"""The contact directory (content/contacts.yml): loading and validation.
+"""A municipality's contact directory (content/municipalities/<id>/contacts.yml): loading and validation.
 
 The municipality edits this file by hand; a mistake must stop the action server at start
 with a message naming the file, the entry and the field, not surface as a wrong answer.
@@ -78,7 +78,8 @@ def _check_entry(index: int, entry: object, where: str) -> Contact:
     return Contact(**values)
 
 
-def parse_directory(data: object, where: str = "contacts.yml") -> List[Contact]:
+def parse_directory(data: object, where: str = "contacts.yml", require_audiences: bool = True) -> List[Contact]:
+    """`require_audiences=False` allows a page that names no contact for children or adults."""
     if not isinstance(data, dict) or not isinstance(data.get("contacts"), list):
         raise DirectoryError(f"{where}: must have a top-level 'contacts:' list")
     contacts = [_check_entry(i, entry, where) for i, entry in enumerate(data["contacts"])]
@@ -87,13 +88,13 @@ def parse_directory(data: object, where: str = "contacts.yml") -> List[Contact]:
         if contact.id in seen:
             raise DirectoryError(f"{where}: contacts[{index}].id: '{contact.id}' is used twice")
         seen[contact.id] = index
-    for audience in AUDIENCES:
+    for audience in AUDIENCES if require_audiences else ():
         if not any(c.audience == audience for c in contacts):
             raise DirectoryError(f"{where}: contacts: no entry with audience '{audience}'")
     return contacts
 
 
-def load_directory(path: Path) -> List[Contact]:
+def load_directory(path: Path, require_audiences: bool = True) -> List[Contact]:
     where = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -103,7 +104,7 @@ def load_directory(path: Path) -> List[Contact]:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise DirectoryError(f"{where}: is not valid YAML ({error})") from None
-    return parse_directory(data, where)
+    return parse_directory(data, where, require_audiences)
 
 
 def contact_for(contacts: List[Contact], audience: str) -> Optional[Contact]:

@@ -30,7 +30,7 @@ DEFAULT_SET = ROOT / "tests" / "data" / "behaviour_fresh1.yml"
 REPORTS = ROOT / "reports"
 KINDS = ("core", "robust")
 ROUTES = ("child", "adult", "ask")
-# what each route's reply says (content/contacts.yml and domain.yml)
+# what each route's reply says (content/municipalities/<id>/contacts.yml and domain.yml)
 CHILD_MARK = "forløpskoordinator for barn og unge"
 ADULT_MARK = "Morten Jansson"
 ASK_MARK = "under 18 år, eller en voksen"

@@ -280,30 +280,34 @@ def _national_digits(text: str) -> str:
 
 
 def build_allow_list(contacts_file: Optional[Path] = None) -> AllowList:
-    """The national numbers plus every phone, e-mail and name in content/contacts.yml."""
+    """The national numbers plus every phone, e-mail and name in the contact directories: the one
+    file given, or every municipality's content/municipalities/<id>/contacts.yml."""
     numbers = {_national_digits(n) for n in NATIONAL_NUMBERS}
     emails: set = set()
     names: set = set()
     if contacts_file is None:
         import settings  # read on first use, never at import
 
-        contacts_file = Path(settings.load().contacts_file)
-    try:
-        import yaml
+        files = sorted(Path(settings.load().municipalities_dir).glob("*/contacts.yml"))
+    else:
+        files = [Path(contacts_file)]
+    for path in files:
+        try:
+            import yaml
 
-        data = yaml.safe_load(Path(contacts_file).read_text(encoding="utf-8")) or {}
-        for contact in data.get("contacts") or []:
-            if contact.get("phone"):
-                numbers.add(_national_digits(str(contact["phone"])))
-            if contact.get("email"):
-                emails.add(str(contact["email"]).strip().lower())
-            if contact.get("name"):
-                folded = [_fold_word(t) for t in str(contact["name"]).split()]
-                names.add(" ".join(folded))
-                names.update(folded)
-    except (OSError, ValueError, AttributeError, TypeError) as error:
-        # Masking must go on; the action server is the one that fails loudly on this file.
-        logger.warning("masking: cannot read the contact allow-list %s: %s", contacts_file, error)
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            for contact in data.get("contacts") or []:
+                if contact.get("phone"):
+                    numbers.add(_national_digits(str(contact["phone"])))
+                if contact.get("email"):
+                    emails.add(str(contact["email"]).strip().lower())
+                if contact.get("name"):
+                    folded = [_fold_word(t) for t in str(contact["name"]).split()]
+                    names.add(" ".join(folded))
+                    names.update(folded)
+        except (OSError, ValueError, AttributeError, TypeError) as error:
+            # Masking must go on; the action server is the one that fails loudly on this file.
+            logger.warning("masking: cannot read the contact allow-list %s: %s", path, error)
     return AllowList(frozenset(numbers), frozenset(emails), frozenset(names))
 
 

@@ -34,13 +34,21 @@ def require_rasa_version(patch: str) -> None:
 
 def install() -> None:
     global _installed
-    from rasa_server.patches import domain_checks, event_types, graph_runner, remote_actions, tracker_store_failures
+    from rasa_server.patches import (
+        domain_checks,
+        event_types,
+        graph_runner,
+        remote_actions,
+        session_start,
+        tracker_store_failures,
+    )
 
     event_types.install()
     remote_actions.install()
     tracker_store_failures.install()
     graph_runner.install()
     domain_checks.install()
+    session_start.install()
     _installed = True
 
 

@@ -2,14 +2,14 @@
 
 The crisis answer and the unsure line are written once, as responses in domain.yml, and read
 from there (for an oversized message, a failure, or the unsure line). The apology when the
-action server fails names the first phone number of the contact directory, with the action
-server's own wording (actions.replies), so both servers say the same.
+action server fails names the first phone number of the conversation's municipality's contact
+directory, with the action server's own wording (actions.replies), so both servers say the same.
 """
 from __future__ import annotations
 
 import logging
 from functools import lru_cache
-from typing import Dict
+from typing import Dict, Optional
 
 import yaml
 
@@ -34,16 +34,22 @@ def crisis_hint_text() -> str:
     return _responses()["utter_crisis_hint"][0]["text"]
 
 
-@lru_cache(maxsize=1)
-def apology_text() -> str:
-    """Built once from the contact directory; without a readable directory, only 113."""
-    import settings
-    from actions.directory import DirectoryError, load_directory
-    from actions.replies import apology_reply
+def apology_text(municipality_id: Optional[str] = None) -> str:
+    """The apology of this municipality (the default's when none or an unknown one is named)."""
+    from municipalities.catalogue import MunicipalityError, load
 
     try:
-        contacts = load_directory(settings.load().contacts_file)
-    except DirectoryError as error:
+        catalogue = load()
+    except MunicipalityError as error:
         logger.error("Apology without a phone number: %s", error)
-        contacts = []
+        return _apology_for(None)
+    return _apology_for((catalogue.get(municipality_id) or catalogue.default).id)
+
+
+@lru_cache(maxsize=None)  # one entry per known municipality
+def _apology_for(municipality_id: Optional[str]) -> str:
+    from actions.replies import apology_reply
+    from municipalities.catalogue import load
+
+    contacts = list(load().municipalities[municipality_id].contacts) if municipality_id else []
     return apology_reply(contacts)

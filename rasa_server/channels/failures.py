@@ -30,9 +30,11 @@ def failure_reply(message: UserMessage, verdict: Optional["CrisisVerdict"]) -> s
     from safety.patterns import is_crisis
 
     flagged = verdict.flagged if verdict is not None else is_crisis(message.text or "")
+    metadata = message.metadata if isinstance(message.metadata, dict) else {}
+    apology = apology_text(metadata.get("municipality"))  # resolved by the channel
     if flagged:
-        return f"{crisis_text()}\n\n{apology_text()}"
-    return apology_text()
+        return f"{crisis_text()}\n\n{apology}"
+    return apology
 
 
 def guarded(on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Callable[[UserMessage], Awaitable[None]]:

@@ -11,6 +11,9 @@ Metadata that is not a JSON object (or is nested very deep) used to make Rasa dr
 with an error in the log and answer 200 []; it is refused with 400 now. A client-chosen
 `input_channel` is dropped: the masking tracker store keeps that field as structure, unmasked.
 
+The municipality is resolved here too (rasa_server/channels/municipality.py): the one the
+metadata names, or the default; an unknown one is refused with 400.
+
 When handling fails (tracker store or lock store unreachable), the answer is 503 with the
 crisis answer if needed and an apology with the phone number (rasa_server/channels/failures.py).
 """
@@ -28,6 +31,7 @@ from rasa_server.channels import startup
 from rasa_server.channels.admission import admitted
 from rasa_server.channels.crisis_first import with_unsure_line, with_verdict
 from rasa_server.channels.failures import guarded, handling_failed
+from rasa_server.channels.municipality import resolve, unknown_text, with_municipality
 from rasa_server.channels.guard import (
     BAD_METADATA,
     BAD_SENDER,
@@ -86,8 +90,11 @@ class GuardedRestInput(RestInput):
                 return refuse(checked.status, checked.error)
             if not check_metadata(body.get("metadata")):
                 return refuse(400, BAD_METADATA)
+            municipality = resolve(body.get("metadata"))
+            if municipality is None:
+                return refuse(400, unknown_text(body.get("metadata"), verdict.sure))
             body["sender"], body["message"] = sender, checked.text
-            body["metadata"] = with_verdict(body.get("metadata"), verdict)
+            body["metadata"] = with_municipality(with_verdict(body.get("metadata"), verdict), municipality)
             body.pop("input_channel", None)
             return None
 

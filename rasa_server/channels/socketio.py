@@ -12,7 +12,9 @@ Differences from `rasa.core.channels.socketio.SocketIOInput`:
 * `user_uttered` goes through the same checks as the REST channel (rasa_server/channels/guard.py): a message
   that is not text, empty or too long gets the Norwegian explanation as a bot message (a sure
   crisis, even oversized, goes on to the assistant), and control characters and lone surrogates are
-  cleaned (a lone surrogate made spaCy fail and the message was lost).
+  cleaned (a lone surrogate made spaCy fail and the message was lost);
+* the page's `data-municipality` arrives in the message metadata; an unknown one gets a bot
+  message saying the chat is set up wrong (rasa_server/channels/municipality.py).
 
 Every event answers through the socket.io acknowledgement when the client asks for one:
 `{"ok": true}` or `{"ok": false, "error": "<code>"}`.
@@ -43,6 +45,7 @@ from rasa_server.channels.admission import admitted
 from rasa_server.channels.crisis_first import with_unsure_line, with_verdict
 from rasa_server.channels.failures import guarded, handling_failed
 from rasa_server.channels.guard import check_message, check_metadata
+from rasa_server.channels.municipality import resolve, unknown_text, with_municipality
 from rasa_server.channels.origins import origin_checker
 from rasa_server.channels.questions import one_question_at_a_time
 from rasa_server.channels.rated_answers import find_rated_answer
@@ -184,6 +187,11 @@ class RestrictedSocketIOInput(SocketIOInput):
                 metadata = {}
         if not check_metadata(metadata):
             metadata = {}
+        municipality = resolve(metadata)
+        if municipality is None:  # the page is set up wrong: say so, never another municipality's facts
+            await sio.emit(self.bot_message_evt, {"text": unknown_text(metadata, verdict.sure)},
+                           room=sid, namespace=self.namespace)
+            return _error("unknown_municipality")
         handling_failed.set(False)
         await guarded(with_unsure_line(one_question_at_a_time(admitted(on_new_message))))(
             UserMessage(
@@ -191,7 +199,7 @@ class RestrictedSocketIOInput(SocketIOInput):
                 SocketIOOutput(sio, self.bot_message_evt),
                 sender_id,
                 input_channel=self.name(),
-                metadata=with_verdict(metadata, verdict),
+                metadata=with_municipality(with_verdict(metadata, verdict), municipality),
             )
         )
         # the resident got the apology; the acknowledgement says the message was not stored

@@ -8,9 +8,11 @@ logger = logging.getLogger(__name__)
 
 def prepare() -> None:
     """Done once when Rasa builds a channel, not in a resident's turn."""
+    from municipalities import catalogue
     from safety.verdict import default_assessor
 
     default_assessor()  # loads the crisis classifier
+    catalogue.load()  # a malformed municipality folder stops the server here, naming the field
     check_started_through_entry_point()
 
 

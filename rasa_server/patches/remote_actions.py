@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from functools import lru_cache
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.shared.core.events import BotUttered, Event
@@ -106,7 +106,15 @@ async def _run_with_deadline(self: RemoteAction, output_channel, nlg, tracker, d
         logger.error("Custom action '%s' got no answer within %.1f s; sent the apology.", self.name(), timeout)
     except Exception as error:  # noqa: BLE001 - any failure must reach the resident as the apology
         logger.error("Custom action '%s' failed (%s); sent the apology.", self.name(), error)
-    return [BotUttered(text=apology_text(), metadata={"utter_action": APOLOGY_ACTION})]
+    text = apology_text(tracker.get_slot("municipality") or _metadata_municipality(tracker))
+    return [BotUttered(text=text, metadata={"utter_action": APOLOGY_ACTION})]
+
+
+def _metadata_municipality(tracker) -> Optional[str]:
+    """The first message of a conversation may fail before the slot is set."""
+    metadata = (tracker.latest_message.metadata if tracker.latest_message else None) or {}
+    value = metadata.get("municipality")
+    return value if isinstance(value, str) else None
 
 
 def install() -> None:

@@ -32,7 +32,7 @@ REQUEST_TIMEOUT_SECONDS = 90  # above nginx's and Rasa's own timeouts, so we see
 STOP_TIMEOUT_SECONDS = 120
 
 FIRST_CLIENT_ADDRESS = ipaddress.IPv4Address("127.20.0.1")
-# The adults' phone number (content/contacts.yml): in normal adult answers, and in the apology
+# The adults' phone number (content/municipalities/kommune-a/contacts.yml): in normal adult answers, and in the apology
 # the Rasa server gives when the action server fails (rasa_server/patches/remote_actions.py)
 MUNICIPALITY_PHONE = "901 50 842"
 ADULT_MARK = "Morten Jansson"

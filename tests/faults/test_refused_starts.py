@@ -13,6 +13,7 @@ from pathlib import Path
 
 from cluster.ports import free_port
 from tests.faults.load import ADULT_MARK, Turn, send
+from tests.support.municipalities import break_adult_phone, copy_municipalities
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 120  # refusing must be quick, but imports are slow on a busy machine
@@ -31,13 +32,12 @@ def conversation_works(cluster, sender: str) -> bool:
 
 def test_action_server_with_a_malformed_directory_refuses_to_start(cluster, report, prefix, tmp_path):
     assert conversation_works(cluster, f"{prefix}-before")
-    good = (ROOT / "content" / "contacts.yml").read_text(encoding="utf-8")
-    broken = tmp_path / "contacts.yml"
-    broken.write_text(good.replace('phone: "901 50 842"', 'phone: "901 50"'), encoding="utf-8")
+    broken = copy_municipalities(tmp_path)
+    break_adult_phone(broken)
     port = free_port()
     result = subprocess.run(
         [sys.executable, "-m", "actions", "--port", str(port)], cwd=ROOT,
-        env={**cluster.env, "CONTACTS_FILE": str(broken), "SANIC_HOST": "127.0.0.1"},
+        env={**cluster.env, "MUNICIPALITIES_DIR": str(broken), "SANIC_HOST": "127.0.0.1"},
         capture_output=True, text=True, timeout=START_TIMEOUT_SECONDS,
     )
     report.line(f"extra action server with a broken directory: exit code {result.returncode}, "

@@ -23,7 +23,7 @@ def test_greeting_offers_topics_as_buttons(bot, sender):
     ("hva er målet med pakkeforlopet", "brukermedvirkning"),
     ("hva gjør en forløpskoordinator", "spesialisthelsetjenesten"),
     ("får jeg en egen forløpskoordinator?", "kontaktperson som kjenner deg godt"),
-    ("hvordan starter forløpet", "fastlegen, barnevernet"),
+    ("hvordan starter forløpet", "hos fastlegen eller en annen henviser"),
     ("når blir forløpet registrert", "mottar henvisningen"),
     ("kan pårørende være med", "pårørende"),
     ("hvor kan jeg lese mer", "helsenorge.no"),

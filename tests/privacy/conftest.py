@@ -8,7 +8,7 @@ import pytest
 
 from privacy.masking import Masker, build_allow_list
 
-CONTACTS_FILE = Path(__file__).resolve().parents[2] / "content" / "contacts.yml"
+CONTACTS_FILE = Path(__file__).resolve().parents[2] / "content" / "municipalities" / "kommune-a" / "contacts.yml"
 
 
 @pytest.fixture(scope="session")

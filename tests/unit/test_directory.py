@@ -8,7 +8,7 @@ import yaml
 from actions.directory import DirectoryError, contact_for, load_directory, parse_directory
 
 ROOT = Path(__file__).resolve().parents[2]
-REAL = ROOT / "content" / "contacts.yml"
+REAL = ROOT / "content" / "municipalities" / "kommune-a" / "contacts.yml"
 
 
 def real_data():

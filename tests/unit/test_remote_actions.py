@@ -19,6 +19,8 @@ from actions.replies import EMERGENCY_LINE, TECHNICAL_APOLOGY
 from cluster.local_assistant import free_port
 from rasa_server import texts
 from rasa_server.patches import remote_actions
+from municipalities import catalogue
+from tests.support.municipalities import copy_municipalities
 
 DOMAIN = Domain.from_yaml("""
 version: "3.1"
@@ -128,14 +130,16 @@ def test_a_deliberate_rejection_is_left_to_rasa():
 
 
 def test_without_a_readable_directory_the_apology_names_only_emergency_numbers(monkeypatch, tmp_path):
-    broken = tmp_path / "contacts.yml"
-    broken.write_text("contacts: [", encoding="utf-8")
-    monkeypatch.setenv("CONTACTS_FILE", str(broken))
-    texts.apology_text.cache_clear()
+    broken = copy_municipalities(tmp_path)
+    (broken / "kommune-a" / "contacts.yml").write_text("contacts: [", encoding="utf-8")
+    monkeypatch.setenv("MUNICIPALITIES_DIR", str(broken))
+    catalogue.load.cache_clear()
+    texts._apology_for.cache_clear()
     try:
         text = texts.apology_text()
     finally:
-        texts.apology_text.cache_clear()
+        catalogue.load.cache_clear()
+        texts._apology_for.cache_clear()
     assert text == f"{TECHNICAL_APOLOGY} {EMERGENCY_LINE}"
 
 
@@ -179,3 +183,9 @@ def test_the_fast_check_gives_the_same_verdict_as_jsonschema(answer):
         verdict = False
     assert verdict == expected
     assert expected == (answer in VALID_ANSWERS)
+
+
+def test_the_apology_names_only_the_conversation_s_municipality_s_phone():
+    assert "901 50 842" in texts.apology_text("kommune-a")
+    assert texts.apology_text("kommune-b") == f"{TECHNICAL_APOLOGY} {EMERGENCY_LINE}"  # its page names no phone
+    assert texts.apology_text("kommune-x") == texts.apology_text()  # unknown: the default's

@@ -6,7 +6,7 @@ from actions.directory import Contact, contact_for, load_directory
 from actions.replies import contact_reply, email_reply, hours_reply
 
 ROOT = Path(__file__).resolve().parents[2]
-CONTACTS = load_directory(ROOT / "content" / "contacts.yml")
+CONTACTS = load_directory(ROOT / "content" / "municipalities" / "kommune-a" / "contacts.yml")
 ADULTS = contact_for(CONTACTS, "adults")
 CHILDREN = contact_for(CONTACTS, "children")
 
