@@ -13,6 +13,7 @@ from actions import fact_replies, opening_hours, replies
 from actions.age import ADULT, CHILD, read_person
 from actions.directory import Contact
 from actions.municipality import municipality_of
+from actions.named_contact import named_audience
 
 AUDIENCE_TO_DIRECTORY = {CHILD: "children", ADULT: "adults"}
 
@@ -32,11 +33,18 @@ def _entity(tracker: Tracker, name: str) -> Optional[str]:
     return next(tracker.get_latest_entity_values(name), None)
 
 
+DIRECTORY_TO_AUDIENCE = {value: key for key, value in AUDIENCE_TO_DIRECTORY.items()}
+
+
 def resolve_audience(tracker: Tracker) -> Dict[str, Any]:
-    """Who the latest message is about; the latest message wins over what was said before."""
+    """Who the latest message is about; the latest message wins over what was said before.
+
+    An age or relation said outright comes first, then a contact named by role or name."""
     text = tracker.latest_message.get("text") or ""
-    person = read_person("" if text.startswith("/") else text)
-    audience = person.audience or _entity(tracker, "audience")
+    text = "" if text.startswith("/") else text
+    person = read_person(text)
+    named = named_audience(text, municipality_of(tracker).contacts)
+    audience = person.audience or DIRECTORY_TO_AUDIENCE.get(named) or _entity(tracker, "audience")
     assumed_self = False
     if audience is None and person.about_self:
         audience, assumed_self = ADULT, True
