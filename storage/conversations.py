@@ -7,8 +7,9 @@ SQLAlchemy Core. Rasa's SQLTrackerStore keeps every event of a conversation as a
 """
 from __future__ import annotations
 
+import json
 import time
-from typing import Optional
+from typing import Dict, List, Mapping, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -98,30 +99,65 @@ def delete_conversation(engine: Engine, sender_id: str) -> int:
     return deleted
 
 
-def delete_older_than(engine: Engine, days: int, now: Optional[float] = None) -> int:
-    """Deletes whole conversations whose latest event is older than `days`; returns how many.
+MUNICIPALITY_SLOT = "municipality"  # the slot the Rasa server stores a conversation's municipality in
 
-    Feedback rows go with their conversation; feedback whose conversation has no events left
-    is deleted once it is itself older than `days`.
+
+def _municipalities_of(conn: sa.engine.Connection, events: sa.Table, sender_ids: List[str]) -> Dict[str, str]:
+    """sender_id -> the first value of its municipality slot (conversations without one are left out)."""
+    found: Dict[str, str] = {}
+    for start in range(0, len(sender_ids), 500):
+        rows = conn.execute(
+            sa.select(events.c.sender_id, events.c.data)
+            .where(events.c.sender_id.in_(sender_ids[start:start + 500]),
+                   events.c.type_name == "slot", events.c.action_name == MUNICIPALITY_SLOT)
+            .order_by(events.c.id)
+        )
+        for sender_id, data in rows:
+            if sender_id not in found:
+                try:
+                    value = json.loads(data or "{}").get("value")
+                except ValueError:
+                    value = None
+                if isinstance(value, str):
+                    found[sender_id] = value
+    return found
+
+
+def delete_older_than(engine: Engine, days: int, now: Optional[float] = None,
+                      municipality_days: Optional[Mapping[str, int]] = None) -> int:
+    """Deletes whole conversations whose latest event is older than their retention; returns how many.
+
+    `days` holds for every conversation, except that a conversation whose municipality slot names
+    a municipality in `municipality_days` keeps that municipality's days. Feedback rows go with
+    their conversation; feedback whose conversation has no events left is deleted once it is
+    itself older than `days`.
     """
-    if days < 0:
+    municipality_days = dict(municipality_days or {})
+    if days < 0 or any(d < 0 for d in municipality_days.values()):
         raise ValueError("days must be zero or more")
-    cutoff = (now if now is not None else time.time()) - days * SECONDS_PER_DAY
+    moment = now if now is not None else time.time()
+    cutoff = moment - days * SECONDS_PER_DAY
+    earliest = moment - min([days, *municipality_days.values()]) * SECONDS_PER_DAY  # no candidate is newer
     ensure_schema(engine)
     has_events = sa.inspect(engine).has_table(EVENTS_TABLE)
-    stale = []
+    stale: List[str] = []
     with engine.begin() as conn:
         _erase_on_delete(conn)
         if has_events:
             events = _events(engine)
             latest = (
-                sa.select(events.c.sender_id)
+                sa.select(events.c.sender_id, sa.func.max(events.c.timestamp))
                 .group_by(events.c.sender_id)
-                .having(sa.func.max(events.c.timestamp) < cutoff)
+                .having(sa.func.max(events.c.timestamp) < earliest)
             )
+            candidates = {row[0]: row[1] for row in conn.execute(latest)}
+            owners = _municipalities_of(conn, events, list(candidates)) if municipality_days else {}
+            stale = [
+                sender for sender, last in candidates.items()
+                if last < moment - municipality_days.get(owners.get(sender), days) * SECONDS_PER_DAY
+            ]
             # a conversation that got a new event after the select above is kept
-            recent = sa.select(events.c.sender_id).where(events.c.timestamp >= cutoff)
-            stale = [row[0] for row in conn.execute(latest)]
+            recent = sa.select(events.c.sender_id).where(events.c.timestamp >= earliest)
             for start in range(0, len(stale), 500):  # bounded IN lists for SQLite
                 chunk = stale[start:start + 500]
                 conn.execute(

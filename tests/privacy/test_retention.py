@@ -8,17 +8,19 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Dict
+from typing import Dict, Optional
 
 import pytest
 import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from privacy import retention
 from rasa_server.stores.masking_tracker_store import MaskingSQLTrackerStore
 from storage import conversations
+from municipalities import catalogue
+from tests.support.municipalities import copy_municipalities
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY = 86_400
@@ -26,10 +28,11 @@ NOW = time.time()
 
 
 
-def store_conversation(sender_id: str, age_days: float) -> None:
+def store_conversation(sender_id: str, age_days: float, municipality: Optional[str] = None) -> None:
     """A conversation whose every event is `age_days` old, stored through the real store."""
     at = NOW - age_days * DAY
-    events = [
+    events = [SlotSet("municipality", municipality, timestamp=at)] if municipality else []
+    events += [
         ActionExecuted("action_listen", timestamp=at),
         UserUttered("hei, jeg er 17", {"name": "greet", "confidence": 1.0}, timestamp=at),
         ActionExecuted("utter_greet", timestamp=at),
@@ -80,12 +83,36 @@ def test_a_conversation_with_one_recent_event_is_kept_whole(database):
     assert rows(url)["events"] == {"mixed": 5}
 
 
-def test_days_default_comes_from_settings(database, monkeypatch):
-    url, _ = database
-    store_conversation("ten-days", age_days=10)
+@pytest.fixture
+def municipalities_with_days(tmp_path, monkeypatch):
+    """kommune-a keeps 30 days (its folder), kommune-b sets none (RETENTION_DAYS: 7), kommune-c 3."""
+    folder = copy_municipalities(tmp_path)
+    b = folder / "kommune-b" / "municipality.yml"
+    b.write_text(b.read_text(encoding="utf-8").replace("retention_days: 30\n", ""), encoding="utf-8")
+    (folder / "kommune-c").mkdir()
+    (folder / "kommune-c" / "municipality.yml").write_text(
+        "name: Kommune C\nretention_days: 3\npathway_starts_with: [fastlege]\n", encoding="utf-8")
+    (folder / "kommune-c" / "contacts.yml").write_text("contacts: []\n", encoding="utf-8")
+    monkeypatch.setenv("MUNICIPALITIES_DIR", str(folder))
     monkeypatch.setenv("RETENTION_DAYS", "7")
+    catalogue.load.cache_clear()
+    yield
+    catalogue.load.cache_clear()
+
+
+def test_each_municipality_keeps_its_own_days(database, municipalities_with_days):
+    url, _ = database
+    store_conversation("a-ten-days", age_days=10, municipality="kommune-a")
+    store_conversation("b-ten-days", age_days=10, municipality="kommune-b")
+    store_conversation("b-five-days", age_days=5, municipality="kommune-b")
+    store_conversation("c-four-days", age_days=4, municipality="kommune-c")
+    store_conversation("c-two-days", age_days=2, municipality="kommune-c")
+    store_conversation("none-ten-days", age_days=10)  # from before municipalities: the default's (A, 30)
+    store_conversation("a-forty-days", age_days=40, municipality="kommune-a")
     assert retention.main([]) == 0
-    assert rows(url)["events"] == {}
+    assert set(rows(url)["events"]) == {"a-ten-days", "b-five-days", "c-two-days", "none-ten-days"}
+    assert retention.main(["--days", "3"]) == 0  # --days overrides every folder
+    assert set(rows(url)["events"]) == {"c-two-days"}
 
 
 def test_delete_conversation_removes_every_row(database):
