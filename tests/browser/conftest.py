@@ -34,7 +34,8 @@ WEBCHAT = ROOT / "webchat"
 DIST = WEBCHAT / "dist"
 AXE_SCRIPT = WEBCHAT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts"
-STORAGE_PREFIX = "forlopsassistenten:"  # webchat/src/widget.js
+STORAGE_ROOT = "forlopsassistenten:"  # webchat/src/widget.js: then the page's municipality
+STORAGE_PREFIX = STORAGE_ROOT + "kommune-a:"  # the demo page's default (index.html)
 ANSWER_TIMEOUT_MS = 30_000  # a real model on a busy 2-core CI machine
 
 
@@ -129,6 +130,7 @@ class ChatPage:
     def __init__(self, page, site: Site) -> None:
         self.page = page
         self.site = site
+        self.prefix = STORAGE_PREFIX
         self.dialogs: List[str] = []
         self.errors: List[str] = []
         page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
@@ -158,8 +160,11 @@ class ChatPage:
     def input(self):
         return self.part("textarea")
 
-    def goto(self, url: str | None = None) -> "ChatPage":
-        self.page.goto(url or self.site.page_url)
+    def goto(self, url: str | None = None, municipality: str = "kommune-a") -> "ChatPage":
+        """The demo page of this municipality: kommune-b.html, else index.html (kommune-a's page)."""
+        self.prefix = f"{STORAGE_ROOT}{municipality}:"
+        page = f"{municipality}.html" if municipality == "kommune-b" else ""
+        self.page.goto(url or self.site.page_url + page)
         self.launcher.wait_for()
         return self
 
@@ -170,13 +175,13 @@ class ChatPage:
 
     def wait_connected(self) -> str:
         self.page.wait_for_function(
-            f"() => !!sessionStorage.getItem('{STORAGE_PREFIX}session')"
+            f"() => !!sessionStorage.getItem('{self.prefix}session')"
             " && document.querySelector('#forlop-chat').shadowRoot.querySelector('.banner').textContent === ''"
         )
         return self.session_id()
 
     def session_id(self):
-        raw = self.page.evaluate(f"() => sessionStorage.getItem('{STORAGE_PREFIX}session')")
+        raw = self.page.evaluate(f"() => sessionStorage.getItem('{self.prefix}session')")
         return json.loads(raw) if raw else None
 
     def ask(self, text: str) -> List[str]:

@@ -164,13 +164,17 @@ def _axe(chat: ChatPage) -> list:
     return result
 
 
-@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}, {"width": 320, "height": 640}], ids=["desktop", "320px"])
-def test_axe_finds_no_wcag21_aa_violations(browser, site, viewport):
+@pytest.mark.parametrize("viewport,municipality", [
+    ({"width": 1280, "height": 800}, "kommune-a"),
+    ({"width": 320, "height": 640}, "kommune-a"),
+    ({"width": 1280, "height": 800}, "kommune-b"),
+], ids=["desktop", "320px", "kommune-b"])
+def test_axe_finds_no_wcag21_aa_violations(browser, site, viewport, municipality):
     # bypass_csp: axe is injected as an inline script, which the page's CSP rightly forbids
     context = browser.new_context(viewport=viewport, bypass_csp=True, locale="nb-NO")
     chat = ChatPage(context.new_page(), site)
     try:
-        chat.goto().open()
+        chat.goto(municipality=municipality).open()
         chat.wait_connected()
         chat.ask("hei")
         chat.ask("hva er et pakkeforløp")
@@ -181,6 +185,39 @@ def test_axe_finds_no_wcag21_aa_violations(browser, site, viewport):
         assert result["violations"] == [], result["violations"]
     finally:
         context.close()
+
+
+def test_each_municipality_s_page_answers_with_its_own_facts_and_switching_starts_anew(chat: ChatPage):
+    chat.goto(municipality="kommune-b").open()
+    b_session = chat.wait_connected()
+    answer = " ".join(chat.ask("samarbeider kommunen med sykehuset?"))
+    assert "helseforetakene" in answer and "Vestre Viken" not in answer
+    contact = " ".join(chat.ask("hvem kan jeg kontakte? jeg er 40"))
+    assert "ingen kontaktperson" in contact and "901 50 842" not in contact
+    chat.page.get_by_role("navigation", name="Velg demokommune").get_by_role("link", name="Kommune A").click()
+    chat.prefix = STORAGE_PREFIX
+    chat.launcher.wait_for()
+    chat.open()
+    assert chat.wait_connected() != b_session, "another municipality is another conversation"
+    assert "Vestre Viken" in " ".join(chat.ask("samarbeider kommunen med sykehuset?"))
+    assert chat.site.rows("events", b_session), "kommune-b's conversation is stored under its own id"
+
+
+def test_an_unknown_municipality_is_told_in_the_widget_never_answered_for_another(chat: ChatPage):
+    # a page set up with a wrong id: the attribute is changed while the page is parsed, before
+    # the deferred widget script reads it (a routed page would be another address space to Chromium)
+    chat.page.add_init_script("""
+        new MutationObserver(() => {
+          const tag = document.querySelector('script[data-municipality]');
+          if (tag) tag.dataset.municipality = 'kommune-x';
+        }).observe(document, {childList: true, subtree: true});
+    """)
+    chat.goto(municipality="kommune-x")
+    chat.open()
+    chat.wait_connected()
+    answer = " ".join(chat.ask("samarbeider kommunen med sykehuset?"))
+    assert "Ukjent kommune: «kommune-x»" in answer and "Vestre Viken" not in answer
+    assert chat.errors == []
 
 
 def test_message_markup_is_shown_as_text(chat: ChatPage):

@@ -74,7 +74,9 @@ function randomHex(bytes) {
   return Array.from(values, (value) => value.toString(16).padStart(2, "0")).join("");
 }
 
-function makeStore() {
+// Each municipality's page keeps its own conversation: a conversation belongs to one municipality.
+function makeStore(municipality) {
+  const prefix = STORAGE_PREFIX + (municipality ? municipality + ":" : "");
   const memory = new Map();
   let storage = null;
   try {
@@ -86,7 +88,7 @@ function makeStore() {
   }
   return {
     get(key) {
-      const raw = storage ? storage.getItem(STORAGE_PREFIX + key) : memory.get(key);
+      const raw = storage ? storage.getItem(prefix + key) : memory.get(key);
       if (raw == null) return null;
       try {
         return JSON.parse(raw);
@@ -98,14 +100,14 @@ function makeStore() {
       const raw = JSON.stringify(value);
       if (storage) {
         try {
-          storage.setItem(STORAGE_PREFIX + key, raw);
+          storage.setItem(prefix + key, raw);
         } catch {
           memory.set(key, raw);
         }
       } else memory.set(key, raw);
     },
     remove(key) {
-      if (storage) storage.removeItem(STORAGE_PREFIX + key);
+      if (storage) storage.removeItem(prefix + key);
       memory.delete(key);
     },
   };
@@ -126,6 +128,8 @@ export function readOptions(script) {
     socketPath: data.socketPath || DEFAULT_SOCKET_PATH,
     title: data.title || DEFAULT_TITLE,
     lang,
+    // which municipality's facts the assistant answers with; empty: the server's default
+    municipality: (data.municipality || "").trim().toLowerCase(),
     primary: colors.primary,
     onPrimary: colors.onPrimary,
   };
@@ -138,7 +142,7 @@ class ChatWidget {
   constructor(options) {
     this.options = options;
     this.t = stringsFor(options.lang);
-    this.store = makeStore();
+    this.store = makeStore(options.municipality);
     this.socket = null;
     this.sessionReady = false;
     this.everConnected = false;
@@ -445,7 +449,9 @@ class ChatWidget {
     if (!this.socket || !this.sessionReady) return;
     const sessionId = this.store.get("session");
     while (this.pending.length) {
-      this.socket.emit("user_uttered", { message: this.pending.shift(), session_id: sessionId });
+      const message = { message: this.pending.shift(), session_id: sessionId };
+      if (this.options.municipality) message.metadata = { municipality: this.options.municipality };
+      this.socket.emit("user_uttered", message);
     }
   }
 
