@@ -30,17 +30,24 @@ DEFAULT_SET = ROOT / "tests" / "data" / "behaviour_fresh1.yml"
 REPORTS = ROOT / "reports"
 KINDS = ("core", "robust")
 ROUTES = ("child", "adult", "ask")
-# what each route's reply says (content/municipalities/<id>/contacts.yml and domain.yml)
+# what each route's reply says, in every municipality (actions/replies.py, actions/fact_replies.py
+# for a municipality whose page names no contact, and domain.yml)
 CHILD_MARK = "forløpskoordinator for barn og unge"
 ADULT_MARK = "Morten Jansson"
 ASK_MARK = "under 18 år, eller en voksen"
 CRISIS_MARK = "Er liv eller helse i fare: ring 113"
+MARKS = (
+    ("crisis", (CRISIS_MARK,)),
+    ("ask", (ASK_MARK,)),
+    ("child", (CHILD_MARK, "For barn og unge under 18 år", "ingen kontaktperson for barn og unge")),
+    ("adult", (ADULT_MARK, "For voksne (18 år og eldre)", "ingen kontaktperson for voksne")),
+)
 
 
 def route_of(replies: List[dict]) -> str:
     text = "\n".join(reply.get("text", "") for reply in replies)
-    for route, mark in (("crisis", CRISIS_MARK), ("ask", ASK_MARK), ("child", CHILD_MARK), ("adult", ADULT_MARK)):
-        if mark in text:
+    for route, marks in MARKS:
+        if any(mark in text for mark in marks):
             return route
     return "none"
 

@@ -81,15 +81,22 @@ def test_audience_is_remembered_for_later_questions(bot, sender):
     assert route_of(bot.say(sender, "hvem kan jeg kontakte?")) == "child"
 
 
-def test_routing_table(bot):
+def routing_accuracy(bot, municipality: str):
+    """(accuracy, wrong cases) of tests/data/routing_cases.yml in this municipality's conversations."""
     cases = yaml.safe_load((ROOT / "tests" / "data" / "routing_cases.yml").read_text(encoding="utf-8"))
     wrong = []
     for number, case in enumerate(cases):
-        got = route_of(bot.say(f"routing-{number}", case["text"]))
+        got = route_of(bot.say(f"routing-{municipality}-{number}", case["text"], metadata={"municipality": municipality}))
         if got != case["route"]:
             wrong.append((case["text"], case["route"], got))
     accuracy = 1 - len(wrong) / len(cases)
-    print(f"routing accuracy {accuracy:.3f} on {len(cases)} cases; wrong: {wrong}")
+    print(f"routing accuracy in {municipality} {accuracy:.3f} on {len(cases)} cases; wrong: {wrong}")
+    return accuracy, wrong
+
+
+@pytest.mark.parametrize("municipality", ["kommune-a", "kommune-b"])
+def test_routing_table(bot, municipality):
+    accuracy, wrong = routing_accuracy(bot, municipality)
     assert accuracy >= 0.97, wrong
 
 
