@@ -14,12 +14,11 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from actions.texts import say, text, words
+
 HOURS_FORMAT = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*[-–]\s*(\d{1,2})[:.](\d{2})\s*$")
 SEARCH_DAYS = 14  # Easter plus a weekend is the longest run of closed days in Norway
 OSLO = ZoneInfo("Europe/Oslo")
-WEEKDAYS_NB = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
-MONTHS_NB = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
-             "september", "oktober", "november", "desember")
 
 
 class HoursFormatError(ValueError):
@@ -40,17 +39,20 @@ def parse_hours(text: str) -> Tuple[time, time]:
     return start, end
 
 
+HOLIDAY_LANGUAGES = {"en": "en_US"}  # the library names Norway's holidays in Norwegian or English
+
+
 @lru_cache(maxsize=8)
-def _norwegian_holidays(year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays("NO", years=year, language="no")
+def _norwegian_holidays(year: int, lang: str = "nb") -> holidays.HolidayBase:
+    return holidays.country_holidays("NO", years=year, language=HOLIDAY_LANGUAGES.get(lang, "no"))
 
 
 def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and day not in _norwegian_holidays(day.year)
 
 
-def holiday_name(day: date) -> Optional[str]:
-    return _norwegian_holidays(day.year).get(day)
+def holiday_name(day: date, lang: str = "nb") -> Optional[str]:
+    return _norwegian_holidays(day.year, lang).get(day)
 
 
 @dataclass(frozen=True)
@@ -81,26 +83,25 @@ def clock(value: time) -> str:
     return f"{value.hour:02d}.{value.minute:02d}"
 
 
-def describe_day(day: date, today: date) -> str:
+def describe_day(day: date, today: date, lang: str = "nb") -> str:
     if day == today:
-        return "i dag"
+        return text(lang, "today")
     if day == today + timedelta(days=1):
-        return "i morgen"
-    return f"{WEEKDAYS_NB[day.weekday()]} {day.day}. {MONTHS_NB[day.month - 1]}"
+        return text(lang, "tomorrow")
+    return say(lang, "date", weekday=words(lang, "weekdays")[day.weekday()], day=str(day.day),
+               month=words(lang, "months")[day.month - 1])
 
 
-def describe(status: LineStatus, now: datetime) -> str:
-    """One Norwegian sentence: open now, or when it opens next."""
-    span = f"kl. {clock(status.opens)}–{clock(status.closes)}"
+def describe(status: LineStatus, now: datetime, lang: str = "nb") -> str:
+    """One sentence: open now, or when it opens next (actions/texts.yml)."""
+    span = say(lang, "hours_span", opens=clock(status.opens), closes=clock(status.closes))
     if status.open_now:
-        return f"Telefonen er åpen nå (telefontid {span} på hverdager)."
+        return say(lang, "line_open", span=span)
     if status.next_open is None:
-        return f"Telefonen er stengt nå. Telefontiden er {span} på hverdager."
+        return say(lang, "line_closed_no_next", span=span)
     local_today = (now.astimezone(OSLO) if now.tzinfo else now).date()
-    when = describe_day(status.next_open.date(), local_today)
-    today_holiday = holiday_name(local_today)
-    closed = f"Telefonen er stengt i dag ({today_holiday})" if today_holiday else "Telefonen er stengt nå"
-    return (
-        f"{closed}. Den åpner igjen {when} kl. {clock(status.opens)} "
-        f"(telefontid {span} på hverdager)."
-    )
+    when = describe_day(status.next_open.date(), local_today, lang)
+    today_holiday = holiday_name(local_today, lang)
+    if today_holiday:
+        return say(lang, "line_closed_holiday", holiday=today_holiday, when=when, opens=clock(status.opens), span=span)
+    return say(lang, "line_closed", when=when, opens=clock(status.opens), span=span)

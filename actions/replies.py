@@ -1,6 +1,7 @@
-"""Norwegian reply texts built from a contact entry. Pure: no Rasa, no clock.
+"""Reply texts built from a contact entry, in the conversation's language. Pure: no Rasa, no clock.
 
-Empty fields are left out, never guessed (the saksbehandler has no e-mail in the source).
+Empty fields are left out, never guessed (the saksbehandler has no e-mail in the source). The
+wording lives in actions/texts.yml; names, numbers and hours come from the contact entry.
 """
 from __future__ import annotations
 
@@ -8,98 +9,81 @@ from typing import List, Optional
 
 from actions.age import ADULT, CHILD
 from actions.directory import Contact
+from actions.texts import name, say
 
-ACUTE_CHILD = (
-    "Ved behov for øyeblikkelig hjelp skal barnet henvises direkte til akutte tilbud i psykisk "
-    "helsevern: ring 113 hvis liv eller helse er i fare, eller legevakt på 116 117."
-)
-ASSUMED_SELF_NOTE = (
-    "Er du under 18 år, skriv «under 18», så får du kontakten for barn og unge i stedet."
-)
+ACUTE_CHILD = say("nb", "acute_child")
+ASSUMED_SELF_NOTE = say("nb", "assumed_self_note")
+TECHNICAL_APOLOGY = say("nb", "technical_apology")
+EMERGENCY_LINE = say("nb", "emergency_line")
 
 
-def _who(contact: Contact) -> str:
+def _who(contact: Contact, lang: str = "nb") -> str:
     role = contact.role[0].lower() + contact.role[1:]
     if contact.name:
-        return f"{contact.name}, {role}"
-    return f"{role} i {contact.service}"
+        return say(lang, "who_named", name=contact.name, role=name(lang, role))
+    return say(lang, "who_service", role=name(lang, role), service=name(lang, contact.service))
 
 
-def _hours(contact: Contact) -> str:
-    return "kl. " + contact.phone_hours.replace(":", ".").replace("-", "–")
+def _hours(contact: Contact, lang: str = "nb") -> str:
+    opens, closes = contact.phone_hours.replace(":", ".").split("-")
+    return say(lang, "hours_span", opens=opens.strip(), closes=closes.strip())
 
 
-def _phone_line(contact: Contact, line_status: Optional[str]) -> str:
+def _phone_line(contact: Contact, line_status: Optional[str], lang: str) -> str:
     """'Telefon: 901 50 842.' plus whether the line is open now (which names the hours)."""
     if not contact.phone:
         return ""
-    line = f"Telefon: {contact.phone}."
+    line = say(lang, "phone_line", phone=contact.phone)
     if line_status:
         line += f" {line_status}"
     elif contact.phone_hours:
-        line += f" Telefontid {_hours(contact)} på hverdager."
+        line += " " + say(lang, "phone_hours_line", span=_hours(contact, lang))
     return line
 
 
 def contact_reply(contact: Contact, audience: str, line_status: Optional[str] = None,
-                  assumed_self: bool = False) -> str:
-    parts = []
-    if audience == CHILD:
-        parts.append(
-            "For barn og unge under 18 år: ta kontakt med "
-            f"{_who(contact)}."
-        )
-    else:
-        parts.append(f"For voksne (18 år og eldre) kan du kontakte {_who(contact)}.")
-    phone = _phone_line(contact, line_status)
+                  assumed_self: bool = False, lang: str = "nb") -> str:
+    parts = [say(lang, "contact_child" if audience == CHILD else "contact_adult", who=_who(contact, lang))]
+    phone = _phone_line(contact, line_status, lang)
     if phone:
         parts.append(phone)
     if contact.email:
-        parts.append(f"E-post: {contact.email}.")
+        parts.append(say(lang, "email_line", email=contact.email))
     if audience == CHILD:
-        parts.append(ACUTE_CHILD)
+        parts.append(say(lang, "acute_child"))
     if audience == ADULT and assumed_self:
-        parts.append(ASSUMED_SELF_NOTE)
+        parts.append(say(lang, "assumed_self_note"))
     return "\n".join(parts)
 
 
-def email_reply(contact: Contact) -> str:
+def email_reply(contact: Contact, lang: str = "nb") -> str:
+    who = _who(contact, lang)
     if contact.email:
-        return f"E-postadressen til {_who(contact)} er {contact.email}."
+        return say(lang, "email_known", who=who, email=contact.email)
+    if contact.phone and contact.phone_hours:
+        return say(lang, "email_none_call_hours", who=who, phone=contact.phone, span=_hours(contact, lang))
     if contact.phone:
-        return (
-            f"Jeg har ingen e-postadresse til {_who(contact)}. Ring heller {contact.phone}"
-            + (f" i telefontiden {_hours(contact)}" if contact.phone_hours else "")
-            + "."
-        )
-    return (
-        f"Jeg har verken e-postadresse eller telefonnummer til {_who(contact)}. "
-        f"Ta kontakt med {contact.service} i kommunen."
-    )
+        return say(lang, "email_none_call", who=who, phone=contact.phone)
+    return say(lang, "email_none_at_all", who=who, service=name(lang, contact.service))
 
 
-def hours_reply(contact: Contact, line_status: Optional[str]) -> str:
+def hours_reply(contact: Contact, line_status: Optional[str], lang: str = "nb") -> str:
     if not contact.phone_hours or not contact.phone:
-        return (
-            f"Jeg har ikke telefontid for {_who(contact)}. "
-            f"Ta kontakt med {contact.service} i kommunen."
-        )
-    return f"Du når {_who(contact)}, på telefon {contact.phone}. {line_status or ''}".strip()
+        return say(lang, "hours_none", who=_who(contact, lang), service=name(lang, contact.service))
+    return f"{say(lang, 'hours_reach', who=_who(contact, lang), phone=contact.phone)} {line_status or ''}".strip()
 
 
-TECHNICAL_APOLOGY = "Beklager, noe gikk galt hos oss, så jeg fikk ikke hentet svaret akkurat nå."
-EMERGENCY_LINE = "Er liv eller helse i fare: ring 113, eller legevakt på 116 117."
-
-
-def apology_reply(contacts: List[Contact]) -> str:
+def apology_reply(contacts: List[Contact], lang: str = "nb") -> str:
     """What the Rasa server says when the action server fails: sorry, a phone number, 113.
 
     The number is the first one the directory lists (never a made-up one); with none, only 113.
     """
-    parts = [TECHNICAL_APOLOGY]
+    parts = [say(lang, "technical_apology")]
     reachable = next((c for c in contacts if c.phone), None)
-    if reachable:
-        hours = f" (telefontid {_hours(reachable)} på hverdager)" if reachable.phone_hours else ""
-        parts.append(f"Du kan ringe {_who(reachable)}, på {reachable.phone}{hours}.")
-    parts.append(EMERGENCY_LINE)
+    if reachable and reachable.phone_hours:
+        parts.append(say(lang, "apology_call_hours", who=_who(reachable, lang), phone=reachable.phone,
+                         span=_hours(reachable, lang)))
+    elif reachable:
+        parts.append(say(lang, "apology_call", who=_who(reachable, lang), phone=reachable.phone))
+    parts.append(say(lang, "emergency_line"))
     return " ".join(parts)
