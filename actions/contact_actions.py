@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import fact_replies, opening_hours, replies
 from actions.age import ADULT, CHILD, read_person
 from actions.directory import Contact
-from actions.municipality import municipality_of
+from actions.municipality import language_of, municipality_of
 from actions.named_contact import named_audience
 
 AUDIENCE_TO_DIRECTORY = {CHILD: "children", ADULT: "adults"}
@@ -22,11 +22,11 @@ def now() -> datetime:
     return datetime.now(tz=opening_hours.OSLO)
 
 
-def line_status_text(contact: Contact) -> Optional[str]:
+def line_status_text(contact: Contact, lang: str = "nb") -> Optional[str]:
     if not contact.phone or not contact.phone_hours:
         return None
     moment = now()
-    return opening_hours.describe(opening_hours.line_status(moment, contact.phone_hours), moment)
+    return opening_hours.describe(opening_hours.line_status(moment, contact.phone_hours), moment, lang)
 
 
 def _entity(tracker: Tracker, name: str) -> Optional[str]:
@@ -72,12 +72,12 @@ class ActionRoutePerson(Action):
         if audience is None:
             dispatcher.utter_message(response="utter_ask_audience")
             return []
-        municipality = municipality_of(tracker)
+        municipality, lang = municipality_of(tracker), language_of(tracker)
         contact = municipality.contact(AUDIENCE_TO_DIRECTORY[audience])
         if contact is None:
-            text = fact_replies.no_contact(municipality, audience)
+            text = fact_replies.no_contact(municipality, audience, lang)
         else:
-            text = replies.contact_reply(contact, audience, line_status_text(contact), found["assumed_self"])
+            text = replies.contact_reply(contact, audience, line_status_text(contact, lang), found["assumed_self"], lang)
         dispatcher.utter_message(text=text)
         events = [SlotSet("audience", audience)]
         if found["age"] is not None:
@@ -93,13 +93,13 @@ class ActionTellOpeningHours(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        municipality = municipality_of(tracker)
+        municipality, lang = municipality_of(tracker), language_of(tracker)
         audience = audience_of_conversation(tracker)
         contact = municipality.contact(AUDIENCE_TO_DIRECTORY[audience])
         if contact is None:
-            dispatcher.utter_message(text=fact_replies.no_contact(municipality, audience))
+            dispatcher.utter_message(text=fact_replies.no_contact(municipality, audience, lang))
         else:
-            dispatcher.utter_message(text=replies.hours_reply(contact, line_status_text(contact)))
+            dispatcher.utter_message(text=replies.hours_reply(contact, line_status_text(contact, lang), lang))
         return []
 
 
@@ -111,11 +111,11 @@ class ActionTellEmail(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        municipality = municipality_of(tracker)
+        municipality, lang = municipality_of(tracker), language_of(tracker)
         audience = audience_of_conversation(tracker)
         contact = municipality.contact(AUDIENCE_TO_DIRECTORY[audience])
         if contact is None:
-            dispatcher.utter_message(text=fact_replies.no_contact(municipality, audience))
+            dispatcher.utter_message(text=fact_replies.no_contact(municipality, audience, lang))
         else:
-            dispatcher.utter_message(text=replies.email_reply(contact))
+            dispatcher.utter_message(text=replies.email_reply(contact, lang))
         return []

@@ -7,20 +7,20 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import fact_replies
-from actions.municipality import municipality_of
+from actions.municipality import language_of, municipality_of
 from municipalities.catalogue import Municipality
 
 
 class _FactAction(Action):
     action_name = ""
-    reply: Callable[[Municipality], str]
+    reply: Callable[[Municipality, str], str]
 
     def name(self) -> Text:
         return self.action_name
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(text=type(self).reply(municipality_of(tracker)))
+        dispatcher.utter_message(text=type(self).reply(municipality_of(tracker), language_of(tracker)))
         return []
 
 

@@ -1,4 +1,4 @@
-"""Which municipality a conversation belongs to, as the action server sees it.
+"""Which municipality a conversation belongs to, and its language, as the action server sees it.
 
 The Rasa server stores it as the `municipality` slot at session start
 (rasa_server/patches/session_start.py) from the id the channel resolved into the metadata.
@@ -23,3 +23,9 @@ def municipality_of(tracker: Tracker) -> Municipality:
         if found is not None:
             return found
     return known.default
+
+
+def language_of(tracker: Tracker) -> str:
+    """The `language` slot (nb, nn or en); else the municipality's målform."""
+    value = tracker.get_slot("language")
+    return value if value in ("nb", "nn", "en") else municipality_of(tracker).language

@@ -30,12 +30,13 @@ def verdict_of(message: UserMessage) -> Optional[CrisisVerdict]:
 
 def with_unsure_line(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[None]]:
     """on_new_message, followed by the 113 / 116 117 line when the verdict was unsure."""
-    from rasa_server.texts import crisis_hint_text
+    from rasa_server.texts import crisis_hint_text, message_language
 
     async def handle(message: UserMessage) -> None:
         verdict = verdict_of(message)  # before: the NLU moves it from the metadata to the parse data
         await on_new_message(message)
         if verdict is not None and verdict.level == UNSURE:
-            await message.output_channel.send_text_message(message.sender_id, crisis_hint_text())
+            lang = message_language(message.text, message.metadata)
+            await message.output_channel.send_text_message(message.sender_id, crisis_hint_text(lang))
 
     return handle

@@ -26,14 +26,15 @@ handling_failed: contextvars.ContextVar[bool] = contextvars.ContextVar("handling
 def failure_reply(message: UserMessage, verdict: Optional["CrisisVerdict"]) -> str:
     """The apology, after the crisis answer when the message's verdict (computed by the
     channel) flagged it; without a verdict, the pattern layer decides."""
-    from rasa_server.texts import apology_text, crisis_text
+    from rasa_server.texts import apology_text, crisis_text, message_language
     from safety.patterns import is_crisis
 
     flagged = verdict.flagged if verdict is not None else is_crisis(message.text or "")
     metadata = message.metadata if isinstance(message.metadata, dict) else {}
-    apology = apology_text(metadata.get("municipality"))  # resolved by the channel
+    lang = message_language(message.text, metadata)
+    apology = apology_text(metadata.get("municipality"), lang)  # the municipality resolved by the channel
     if flagged:
-        return f"{crisis_text()}\n\n{apology}"
+        return f"{crisis_text(lang)}\n\n{apology}"
     return apology
 
 

@@ -35,13 +35,13 @@ def with_municipality(metadata: Dict[str, Any], municipality_id: str) -> Dict[st
     return merged
 
 
-def unknown_text(metadata: Any, crisis: bool) -> str:
+def unknown_text(metadata: Any, crisis: bool, message: Optional[str] = None) -> str:
     """The refusal for an unknown id; a sure crisis gets the crisis answer before it."""
-    from rasa_server.texts import crisis_text
+    from rasa_server.texts import crisis_text, message_language
 
     known = ", ".join(catalogue.load().ids)
     text = (
         f"Ukjent kommune: «{str(requested_id(metadata))[:60]}». Chatten er satt opp feil, så den kan ikke "
         f"svare for denne kommunen (kjente kommuner: {known})."
     )
-    return f"{crisis_text()}\n\n{text}" if crisis else text
+    return f"{crisis_text(message_language(message, metadata))}\n\n{text}" if crisis else text

@@ -92,7 +92,7 @@ class GuardedRestInput(RestInput):
                 return refuse(400, BAD_METADATA)
             municipality = resolve(body.get("metadata"))
             if municipality is None:
-                return refuse(400, unknown_text(body.get("metadata"), verdict.sure))
+                return refuse(400, unknown_text(body.get("metadata"), verdict.sure, checked.text))
             body["sender"], body["message"] = sender, checked.text
             body["metadata"] = with_municipality(with_verdict(body.get("metadata"), verdict), municipality)
             body.pop("input_channel", None)

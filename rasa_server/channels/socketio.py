@@ -189,7 +189,7 @@ class RestrictedSocketIOInput(SocketIOInput):
             metadata = {}
         municipality = resolve(metadata)
         if municipality is None:  # the page is set up wrong: say so, never another municipality's facts
-            await sio.emit(self.bot_message_evt, {"text": unknown_text(metadata, verdict.sure)},
+            await sio.emit(self.bot_message_evt, {"text": unknown_text(metadata, verdict.sure, checked.text)},
                            room=sid, namespace=self.namespace)
             return _error("unknown_municipality")
         handling_failed.set(False)

@@ -106,7 +106,7 @@ async def _run_with_deadline(self: RemoteAction, output_channel, nlg, tracker, d
         logger.error("Custom action '%s' got no answer within %.1f s; sent the apology.", self.name(), timeout)
     except Exception as error:  # noqa: BLE001 - any failure must reach the resident as the apology
         logger.error("Custom action '%s' failed (%s); sent the apology.", self.name(), error)
-    text = apology_text(tracker.get_slot("municipality") or _metadata_municipality(tracker))
+    text = apology_text(tracker.get_slot("municipality") or _metadata_municipality(tracker), tracker.get_slot("language"))
     return [BotUttered(text=text, metadata={"utter_action": APOLOGY_ACTION})]
 
 

@@ -7,7 +7,9 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from municipalities import catalogue
 from rasa_server.patches import session_start
+from tests.support.municipalities import copy_municipalities
 
 DOMAIN = Domain.from_yaml("""
 version: "3.1"
@@ -16,6 +18,12 @@ session_config:
 slots:
   municipality:
     type: text
+    influence_conversation: false
+    mappings:
+      - type: custom
+  language:
+    type: categorical
+    values: [nb, nn, en]
     influence_conversation: false
     mappings:
       - type: custom
@@ -35,7 +43,22 @@ def tracker_with(metadata, events=()):
 def test_the_first_session_stores_the_municipality_before_listening():
     events = run(tracker_with({"municipality": "kommune-b"}))
     assert isinstance(events[0], SessionStarted)
-    assert events[-2:] == [SlotSet("municipality", "kommune-b"), ActionExecuted("action_listen")]
+    assert events[-3:] == [SlotSet("municipality", "kommune-b"), SlotSet("language", "nb"),
+                           ActionExecuted("action_listen")]
+
+
+def test_the_session_starts_in_the_resident_s_choice_or_the_municipality_s_malform(tmp_path, monkeypatch):
+    assert SlotSet("language", "en") in run(tracker_with({"municipality": "kommune-b", "language": "en"}))
+    folder = copy_municipalities(tmp_path)
+    facts = folder / "kommune-b" / "municipality.yml"
+    facts.write_text(facts.read_text(encoding="utf-8").replace("language: nb", "language: nn"), encoding="utf-8")
+    monkeypatch.setenv("MUNICIPALITIES_DIR", str(folder))
+    catalogue.load.cache_clear()
+    try:
+        assert SlotSet("language", "nn") in run(tracker_with({"municipality": "kommune-b"}))
+        assert SlotSet("language", "nb") in run(tracker_with({"municipality": "kommune-a"}))
+    finally:
+        catalogue.load.cache_clear()
 
 
 def test_a_conversation_keeps_its_first_municipality():
@@ -46,7 +69,7 @@ def test_a_conversation_keeps_its_first_municipality():
 
 
 def test_no_metadata_or_no_slot_in_the_domain_is_rasas_own_behaviour():
-    assert SlotSet("municipality", "kommune-b") not in run(tracker_with({}))
+    assert not any(isinstance(e, SlotSet) and e.key == "municipality" for e in run(tracker_with({})))
     bare = Domain.from_yaml('version: "3.1"')
     assert not any(isinstance(e, SlotSet) and e.key == "municipality"
                    for e in run(tracker_with({"municipality": "kommune-b"}), bare))
