@@ -48,7 +48,7 @@ it its it's get got go going call phone number email mail talk speak help helps 
 wife husband mother father mum mom dad brother sister friend boyfriend girlfriend kid kids
 child children teen teenager old years year kill myself hurt die dying alive pills drunk
 weed drugs hospital doctor nurse appointment referral waiting wait long time read more
-whats hows wheres whos cant can't dont wont won't isnt like just some any very much should
+whats hows wheres whos cant can't dont wont won't isnt weather some any very much should
 """.split())
 WORD = re.compile(r"[a-zæøåäö']+")
 
