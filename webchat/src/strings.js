@@ -1,4 +1,5 @@
-// Everything the widget shows or announces, per language (data-lang). Bokmål is the default.
+// Everything the widget shows or announces, per language (data-lang, or the resident's choice in
+// the widget). Bokmål is the default. The 113 and 116 117 numbers are the same in every language.
 
 export const STRINGS = {
   nb: {
@@ -35,6 +36,8 @@ export const STRINGS = {
     reconnected: "Tilkoblet igjen.",
     unreachable: "Får ikke kontakt med assistenten akkurat nå. Vi prøver igjen.",
     queued: "Meldingen sendes når forbindelsen er tilbake.",
+    languageLabel: "Språk",
+    languageChanged: "Chatten er nå på norsk bokmål.",
   },
   nn: {
     launcher: "Spør Forløpsassistenten",
@@ -70,8 +73,54 @@ export const STRINGS = {
     reconnected: "Tilkopla igjen.",
     unreachable: "Får ikkje kontakt med assistenten akkurat no. Vi prøver igjen.",
     queued: "Meldinga blir send når forbindelsen er tilbake.",
+    languageLabel: "Språk",
+    languageChanged: "Chatten er no på nynorsk.",
+  },
+  en: {
+    launcher: "Ask Forløpsassistenten",
+    dialogLabel: "Chat with Forløpsassistenten",
+    close: "Close the chat",
+    emergencyPrefix: "Emergency? Call",
+    emergencyLabel: "Call the medical emergency number 113",
+    notice:
+      "This is an automated assistant, not a person. Do not write personal details, such as names, national identity numbers or details about your health.",
+    noticeUrgent: "Urgent but not life-threatening? Call the emergency clinic (legevakt) on 116 117.",
+    logLabel: "Conversation",
+    you: "You wrote:",
+    bot: "The assistant wrote:",
+    inputLabel: "Write your question",
+    send: "Send",
+    typing: "The assistant is typing …",
+    quickReplies: "Answer options",
+    feedbackQuestion: "Was the answer helpful?",
+    feedbackUp: "Yes, the answer was helpful",
+    feedbackDown: "No, the answer was not helpful",
+    feedbackThanks: "Thank you for the feedback.",
+    feedbackFailed: "The feedback was not saved. Please try again later.",
+    newTab: "(opens in a new tab)",
+    deleteButton: "Delete the conversation",
+    deleteQuestion: "Do you want to delete the whole conversation? It cannot be recovered.",
+    deleteConfirm: "Yes, delete",
+    deleteCancel: "Cancel",
+    deleted: "The conversation has been deleted. You can start a new one.",
+    deleteFailed: "The conversation was not deleted. Please try again.",
+    deleteOffline: "No connection to the assistant, so the conversation was not deleted. Please try again.",
+    connecting: "Connecting …",
+    reconnecting: "Reconnecting …",
+    reconnected: "Connected again.",
+    unreachable: "Cannot reach the assistant right now. We will keep trying.",
+    queued: "The message will be sent when the connection is back.",
+    languageLabel: "Language",
+    languageChanged: "The chat is now in English.",
   },
 };
+
+// The language menu: each name in its own language (and marked so for screen readers)
+export const LANGUAGES = [
+  { code: "nb", name: "Norsk bokmål" },
+  { code: "nn", name: "Nynorsk" },
+  { code: "en", name: "English" },
+];
 
 export function stringsFor(lang) {
   return STRINGS[lang] || STRINGS.nb;

@@ -9,7 +9,7 @@
 import { io } from "socket.io-client";
 import css from "./widget.css";
 import { linkify } from "./linkify.js";
-import { stringsFor } from "./strings.js";
+import { LANGUAGES, stringsFor } from "./strings.js";
 import { resolvePrimary } from "./colors.js";
 
 const STORAGE_PREFIX = "forlopsassistenten:";
@@ -115,7 +115,7 @@ function makeStore(municipality) {
 
 export function readOptions(script) {
   const data = (script && script.dataset) || {};
-  const lang = data.lang === "nn" ? "nn" : "nb";
+  const lang = LANGUAGES.some((l) => l.code === data.lang) ? data.lang : "nb";
   const colors = resolvePrimary(data.primaryColor);
   if (!colors.accepted) {
     console.warn(
@@ -141,8 +141,11 @@ export function readOptions(script) {
 class ChatWidget {
   constructor(options) {
     this.options = options;
-    this.t = stringsFor(options.lang);
     this.store = makeStore(options.municipality);
+    // the resident's own choice in the widget, kept with the conversation; else the page's data-lang
+    this.chosenLanguage = LANGUAGES.some((l) => l.code === this.store.get("lang")) ? this.store.get("lang") : null;
+    this.lang = this.chosenLanguage || options.lang;
+    this.t = stringsFor(this.lang);
     this.socket = null;
     this.sessionReady = false;
     this.everConnected = false;
@@ -160,7 +163,7 @@ class ChatWidget {
 
   build() {
     const { t, options } = this;
-    this.host = el("div", { id: "forlop-chat", role: "complementary", "aria-label": t.dialogLabel });
+    this.host = el("div", { id: "forlop-chat", role: "complementary", "aria-label": t.dialogLabel, lang: this.lang });
     this.host.style.setProperty("--fa-primary", options.primary);
     this.host.style.setProperty("--fa-on-primary", options.onPrimary);
     const root = this.host.attachShadow({ mode: "open" });
@@ -226,7 +229,20 @@ class ChatWidget {
 
     this.deleteButton = el("button", { type: "button", className: "link-button", text: t.deleteButton });
     this.deleteButton.addEventListener("click", () => this.askDelete());
-    this.footer = el("div", { className: "footer" }, [this.deleteButton]);
+    this.languageSelect = el(
+      "select",
+      { id: "fa-lang", className: "language" },
+      LANGUAGES.map((l) => el("option", { value: l.code, lang: l.code, text: l.name })),
+    );
+    this.languageSelect.value = this.lang;
+    this.languageSelect.addEventListener("change", () => this.chooseLanguage(this.languageSelect.value));
+    this.footer = el("div", { className: "footer" }, [
+      this.deleteButton,
+      el("span", { className: "language-choice" }, [
+        el("label", { for: "fa-lang", text: t.languageLabel }),
+        this.languageSelect,
+      ]),
+    ]);
 
     this.panel = el("div", { className: "panel", role: "dialog", "aria-labelledby": "fa-title", hidden: true }, [
       header,
@@ -375,6 +391,27 @@ class ChatWidget {
     this.store.set("transcript", this.transcript);
   }
 
+  // -- language ---------------------------------------------------------------------------
+
+  // The resident's choice: the widget's texts and `lang` follow it at once, and every message
+  // after it carries it, so the assistant answers in it (the conversation keeps it).
+  chooseLanguage(lang) {
+    if (!LANGUAGES.some((l) => l.code === lang) || lang === this.lang) return;
+    this.chosenLanguage = lang;
+    this.store.set("lang", lang);
+    this.lang = lang;
+    this.t = stringsFor(lang);
+    const wasOpen = !this.panel.hidden;
+    this.confirmBox = null;
+    this.host.remove();
+    this.build();
+    this.renderTranscript();
+    if (wasOpen) this.open({ focus: false });
+    if (this.socket && !this.sessionReady) this.setBanner(this.t.reconnecting);
+    this.languageSelect.focus();
+    this.announce(this.t.languageChanged);
+  }
+
   // -- open / close ---------------------------------------------------------------------
 
   open({ focus = true } = {}) {
@@ -449,9 +486,10 @@ class ChatWidget {
     if (!this.socket || !this.sessionReady) return;
     const sessionId = this.store.get("session");
     while (this.pending.length) {
-      const message = { message: this.pending.shift(), session_id: sessionId };
-      if (this.options.municipality) message.metadata = { municipality: this.options.municipality };
-      this.socket.emit("user_uttered", message);
+      const metadata = {};
+      if (this.options.municipality) metadata.municipality = this.options.municipality;
+      if (this.chosenLanguage) metadata.language = this.chosenLanguage;
+      this.socket.emit("user_uttered", { message: this.pending.shift(), session_id: sessionId, metadata });
     }
   }
 
