@@ -2,8 +2,8 @@
 
     python -m evaluation.quality [--configs config.yml evaluation/configs/stock_rasa.yml] [--folds 0]
 
-Trains an NLU model per pipeline on data/nlu, parses tests/nlu/heldout.yml and the crisis
-labelled set, and writes reports/quality.md plus a confusion-matrix PNG per pipeline.
+Trains an NLU model per pipeline on data/nlu, parses the held-out sets (tests/nlu/heldout.yml,
+and heldout_nn.yml and heldout_en.yml scored per language) and the crisis labelled set, and writes reports/quality.md plus a confusion-matrix PNG per pipeline.
 """
 from __future__ import annotations
 
@@ -25,6 +25,13 @@ from settings import PROJECT_ROOT as ROOT
 
 REPORTS = ROOT / "reports"
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
+# held-out sets per language, each scored alone (target: accuracy >= 0.95 in each)
+HELDOUT_BY_LANGUAGE = {
+    "bokmål (and dialect)": HELDOUT,
+    "nynorsk": ROOT / "tests" / "nlu" / "heldout_nn.yml",
+    "English": ROOT / "tests" / "nlu" / "heldout_en.yml",
+}
+LANGUAGE_TARGET = 0.95
 CRISIS_INTENT = "crisis"
 FALLBACK_INTENT = "nlu_fallback"
 LABELLED_SET = "labelled (patterns tuned on it)"
@@ -109,14 +116,18 @@ def confusion_png(expected: List[str], predicted: List[str], path: Path, title: 
 
 def evaluate(config: Path, workdir: Path) -> Dict[str, object]:
     heldout = read_examples(HELDOUT)
+    by_language = {name: read_examples(path) for name, path in HELDOUT_BY_LANGUAGE.items()
+                   if path != HELDOUT and path.exists()}
+    extra = [t for pairs in by_language.values() for t, _ in pairs]
     sets = crisis_sets()
     crisis_texts = [t for yes, no in sets.values() for t in yes + no]
 
     model, train_seconds = train_nlu(config, workdir)
     texts = [t for t, _ in heldout]
-    predicted = parse_all(model, texts + crisis_texts)
+    predicted = parse_all(model, texts + extra + crisis_texts)
     heldout_predicted = [intent for intent, _ in predicted[:len(texts)]]
-    crisis_predicted = predicted[len(texts):]
+    extra_predicted = [intent for intent, _ in predicted[len(texts):len(texts) + len(extra)]]
+    crisis_predicted = predicted[len(texts) + len(extra):]
     result = score([i for _, i in heldout], heldout_predicted)
     result["crisis_sets"], offset = {}, 0
     for name, (yes, no) in sets.items():
@@ -124,6 +135,14 @@ def evaluate(config: Path, workdir: Path) -> Dict[str, object]:
         result["crisis_sets"][name] = crisis_rates([level for _, level in parsed[:len(yes)]], parsed[len(yes):])
         offset += len(yes) + len(no)
     result["crisis"] = result["crisis_sets"][LABELLED_SET]
+    result["languages"] = {next(iter(HELDOUT_BY_LANGUAGE)): {"accuracy": result["accuracy"], "n": len(heldout)}}
+    offset = 0
+    for name, pairs in by_language.items():
+        got = extra_predicted[offset:offset + len(pairs)]
+        offset += len(pairs)
+        right = sum(g == intent for g, (_, intent) in zip(got, pairs))
+        result["languages"][name] = {"accuracy": right / len(pairs), "n": len(pairs),
+                                     "wrong": [(t, i, g) for g, (t, i) in zip(got, pairs) if g != i]}
     result["train_seconds"] = train_seconds
     result["expected"], result["predicted"] = [i for _, i in heldout], heldout_predicted
     result["examples"] = texts
@@ -154,6 +173,11 @@ def markdown(results: Dict[str, Dict[str, object]], stamp: str) -> str:
         c = r["crisis"]
         lines.append(f"| {name} | {r['accuracy']:.3f} | {r['macro_f1']:.3f} | {c['sees_113']:.3f} | "
                      f"{c['near_first']:.3f} | {r['train_seconds']:.0f} |")
+    lines += ["", f"## Held-out accuracy per language (target {LANGUAGE_TARGET:.2f} in each)", "",
+              "| language | " + " | ".join(names) + " | messages |", "|---" * (len(names) + 2) + "|"]
+    for language in results[names[0]]["languages"]:
+        cells = [f"{results[n]['languages'][language]['accuracy']:.3f}" for n in names]
+        lines.append(f"| {language} | " + " | ".join(cells) + f" | {results[names[0]]['languages'][language]['n']} |")
     lines += ["", "## Crisis detection by set: the whole NLU pipeline of each config, and each layer alone", ""]
     per_set = {set_name: {name: results[name]["crisis_sets"][set_name] for name in names}
                for set_name in results[names[0]]["crisis_sets"]}
@@ -201,6 +225,8 @@ def main() -> int:
             print(f"quality: {name}: accuracy {r['accuracy']:.3f}, macro F1 {r['macro_f1']:.3f}, "
                   f"crisis sees 113 {r['crisis']['sees_113']:.3f}, near-misses crisis first {r['crisis']['near_first']:.3f}",
                   flush=True)
+            print(f"quality: {name}: per language " + ", ".join(
+                f"{language} {v['accuracy']:.3f} (n={v['n']})" for language, v in r["languages"].items()), flush=True)
             confusion_png(r["expected"], r["predicted"], REPORTS / f"confusion_{name}.png", name)
             if args.folds > 1 and config in args.cv_configs:
                 print(f"quality: {name}: {args.folds}-fold cross-validation ...", flush=True)
