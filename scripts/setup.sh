@@ -33,6 +33,8 @@ if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
 fi
 
 "$VENV/bin/python" -m nlp.setup_spacy_model
+# The name lists the masker reads (privacy/data/names.tsv.gz), once: skipped while up to date
+"$VENV/bin/python" -m privacy.build_names
 
 # The resident web chat: pinned npm packages (package-lock.json), bundled into webchat/dist
 webchat/build.sh
