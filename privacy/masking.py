@@ -4,14 +4,15 @@ Pure text in, masked text out: `mask("ring meg på 412 34 567")` gives
 `MaskResult(text="ring meg på «telefonnummer»", findings=[Finding("telefonnummer", 12, 22)])`.
 The tracker store (rasa_server/stores/masking_tracker_store.py) runs this on every copy of user text before an
 event is written, so the conversation logs (health data, often about minors) never hold
-phone numbers, e-mail addresses, fødselsnummer, account numbers, street addresses or names.
+phone numbers, e-mail addresses, fødselsnummer, account numbers, street addresses, dates of
+birth or names. Names are found by privacy/names.py.
 
 What is kept on purpose: the municipality's own numbers and the national help lines (bot
-replies quote them), ages ("jeg er 17", "sønnen min på 14": the bot routes on them), dates,
-times and short numbers.
+replies quote them), ages ("jeg er 17", "sønnen min på 14": the bot routes on them), dates
+and times that are no date of birth, short numbers, services and places.
 
-Regexes are compiled at import (cheap, pure); the contact allow-list and the spaCy model are
-loaded on first use and kept.
+Regexes are compiled at import (cheap, pure); the contact allow-list, the name lists and the
+spaCy model are loaded on first use and kept.
 """
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ from typing import Callable, FrozenSet, Iterable, List, Optional, Sequence, Tupl
 import phonenumbers
 from stdnum.no import fodselsnummer, kontonr
 
+from privacy.names import NameFinder
+
 logger = logging.getLogger(__name__)
 
 # Kinds of personal data, each with the placeholder that replaces it.
@@ -34,9 +37,10 @@ EMAIL = "e-post"
 NATIONAL_ID = "fødselsnummer"  # fødselsnummer and D-nummer
 ACCOUNT = "kontonummer"
 ADDRESS = "adresse"
+DATE_OF_BIRTH = "fødselsdato"  # "født 03.04.2009": other dates stay (the bot needs them)
 NAME = "navn"
 NUMBER = "nummer"  # a long digit run that is none of the above (a mistyped ID, a card number)
-KINDS = (PHONE, EMAIL, NATIONAL_ID, ACCOUNT, ADDRESS, NAME, NUMBER)
+KINDS = (PHONE, EMAIL, NATIONAL_ID, ACCOUNT, ADDRESS, DATE_OF_BIRTH, NAME, NUMBER)
 
 
 def placeholder(kind: str) -> str:
@@ -50,11 +54,10 @@ NATIONAL_NUMBERS = ("113", "116 117", "116 123", "22 40 00 40", "116 111", "110"
 PHONE_REGION = "NO"
 MIN_LONG_DIGIT_RUN = 9  # 8 digits is a Norwegian phone number; 9+ unexplained digits are masked
 ACCOUNT_CONTEXT_CHARS = 40  # how far before an 11-digit number "konto" makes it an account
-NAME_MAX_TOKENS = 3  # "Kari Anne Nordmann"
 NER_LABELS = ("PER", "PERSON")
 
 # Overlapping findings: the higher priority wins, then the longer span.
-_PRIORITY = {EMAIL: 60, NATIONAL_ID: 50, ACCOUNT: 50, ADDRESS: 40, PHONE: 30, NAME: 20, NUMBER: 10}
+_PRIORITY = {EMAIL: 60, NATIONAL_ID: 50, ACCOUNT: 50, DATE_OF_BIRTH: 45, ADDRESS: 40, PHONE: 30, NAME: 20, NUMBER: 10}
 
 
 @dataclass(frozen=True)
@@ -132,23 +135,40 @@ _LONG_DIGITS = re.compile(rf"(?<![\d.,])\d{{{MIN_LONG_DIGIT_RUN},}}(?![\d]|[.,]\
 
 # Street addresses: a street name with a Norwegian street suffix, then a house number.
 _LETTER = r"[^\W\d_]"
-# Suffixes safe in lowercase compounds ("storgata 5", "kirkeveien 12b")
+# Suffixes safe in lowercase compounds ("storgata 5", "kirkeveien 12b"), with their æøå-less
+# spellings ("elvelokka 3", "granaasen 2")
 _STREET_SUFFIXES = (
     "veien", "vegen", "vegan", "gata", "gaten", "gate", "vei", "veg", "bakken", "torget",
     "tunet", "svingen", "brygga", "bryggen", "kaia", "kaien", "allé", "alléen", "stien",
-    "terrassen", "kroken", "lia", "lien", "åsen", "haugen", "jordet", "løkka", "ringen", "plassen",
+    "terrassen", "kroken", "lia", "lien", "åsen", "aasen", "asen", "haugen", "jordet", "løkka",
+    "lokka", "loekka", "løkken", "ringen", "plassen", "brekka", "brekke", "gården", "gaarden",
+    "garden", "stubben", "vollen", "veita", "smauet", "stredet", "bråten", "braaten", "vangen",
+    "kollen", "grenda", "feltet", "myra", "tjernet", "evn", "evn.", "gt.",  # "kirkevn 12", "storgt. 5"
 )
 # Suffixes too common in ordinary words to trust unless the word is capitalised
 _CAPITAL_ONLY_SUFFIXES = (
     "plass", "sti", "alle", "alleen", "parken", "skogen", "berget", "toppen", "marka", "tun",
-    "gt.", "gt", "vn.", "vn",  # "Storgt. 5", "Kirkevn 12"
-    "torvet", "tangen", "hagen", "sletta", "enga", "vika",
+    "gt.", "gt", "vn.", "vn",  # "Storgt. 5", "Kirkevn 12" ("sagt 3", "navn 2" in lowercase)
+    "torvet", "tangen", "hagen", "sletta", "enga", "vika", "dalen", "moen", "moa", "rud",
+    "vang", "tveit", "holtet", "lunden", "engen", "bråtan", "skauen", "grend", "haug", "bakke",
 )
 # "Nedre Storgate 3", "Øvre Slottsgate 2": the prefix word belongs to the street name
 _STREET_PREFIX = r"(?:(?i:nedre|øvre|ovre|søndre|sondre|nordre|vestre|østre|ostre|store|lille|gamle|nye|indre|ytre)\s+)?"
 # "12", "12b", "12 B", "12 H0201" (bolignummer: floor and flat)
 _HOUSE_NUMBER = rf"\d{{1,4}}(?:\s?{_LETTER}(?![\w]))?(?:\s*[HhUuKkLl]\d{{4}}(?!\d))?"
-_POSTCODE_PLACE = rf"(?:,?\s+\d{{4}}\s+[A-ZÆØÅ]{_LETTER}+(?:[ -][A-ZÆØÅ]{_LETTER}+)?)?"
+_PLACE = rf"[A-ZÆØÅ]{_LETTER}+(?:[ -][A-ZÆØÅ]{_LETTER}+)?"
+_POSTCODE_PLACE = rf"(?:,?\s+\d{{4}}\s+{_PLACE})?"
+# Words after a number that make it no house number: "bor i Norge 5 år", "bodde på Hamar i 3 uker"
+_NOT_HOUSE_NUMBER = r"(?!\s*(?:år|ar|uker|uke|dager|dag|måneder|mnd|timer|etasje|etg|ganger|kr|%|\.\d))"
+_MONTHS = (
+    "januar", "jan", "februar", "feb", "mars", "mar", "april", "apr", "mai", "juni", "jun", "juli",
+    "jul", "august", "aug", "september", "sept", "sep", "oktober", "okt", "november", "nov",
+    "desember", "des", "january", "february", "march", "may", "june", "july", "october", "oct",
+    "december", "dec",
+)
+_CALENDAR_WORDS = _MONTHS + (
+    "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag", "kl", "klokka", "kr",
+)
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -169,85 +189,51 @@ _ADDRESS_PATTERNS = (
         rf"(?<!{_LETTER})(?:[A-ZÆØÅ]{_LETTER}*\.?\s+){{1,3}}(?i:gate|gata|vei|veg|plass|allé|alle|terrasse)"
         rf"\s+{_HOUSE_NUMBER}{_POSTCODE_PLACE}(?!\d)"
     ),
+    # "postboks 12", "Pb. 7, 3001 Drammen"
+    re.compile(rf"(?<!{_LETTER})(?i:postboks|postboks nr\.?|pb\.?|p\.o\. box|po box)\s*\d{{1,5}}{_POSTCODE_PLACE}(?!\d)"),
+    # a postcode with its place: "3041 Drammen"
+    re.compile(
+        rf"(?<![\d.,/:-])\d{{4}}\s+(?!(?i:{_alternation(_CALENDAR_WORDS)})(?!{_LETTER})){_PLACE}(?!{_LETTER})"
+    ),
+)
+# Any street name in a phrase that says it is one: "bor på Kullerød 12", "adressen er Torvet 3"
+_ADDRESS_CONTEXT_PATTERNS = (
+    re.compile(
+        rf"(?<!{_LETTER})(?i:bor|bur|bodde|budde|flytta|flyttet|flytter|bo)\s+(?i:i|på|pa)\s+"
+        rf"((?:[A-ZÆØÅ]{_LETTER}+\s+){{1,2}}{_HOUSE_NUMBER}{_POSTCODE_PLACE})(?!\d){_NOT_HOUSE_NUMBER}"
+    ),
+    re.compile(
+        rf"(?<!{_LETTER})(?i:adressen(?:\s+(?:min|mi|vår|var|hans|hennes|deres|til\s+{_LETTER}+))?\s+er|adresse\s*:|adressen\s*:|address\s*(?:is|:))\s+"
+        rf"((?:{_LETTER}+\.?\s+){{1,3}}{_HOUSE_NUMBER}{_POSTCODE_PLACE})(?!\d){_NOT_HOUSE_NUMBER}"
+    ),
+    # "Kullerød 12 er adressen min"
+    re.compile(
+        rf"(?<!{_LETTER})((?:[A-ZÆØÅ]{_LETTER}+\.?\s+){{1,3}}{_HOUSE_NUMBER}{_POSTCODE_PLACE})(?!\d)"
+        rf"\s+(?i:er|e)\s+(?i:adressen|adressa|adresse|address)(?!{_LETTER})"
+    ),
 )
 
-
-def _loose(phrase: str) -> str:
-    """A phrase pattern that also matches the æøå-less spellings residents type."""
-    out = []
-    for char in phrase:
-        if char == "ø":
-            out.append("(?:ø|o|oe)")
-        elif char == "æ":
-            out.append("(?:æ|ae|e)")
-        elif char == "å":
-            out.append("(?:å|aa|a)")
-        elif char == " ":
-            out.append(r"\s+")
-        else:
-            out.append(re.escape(char))
-    return "".join(out)
-
-
-_NAME_SUBJECTS = (
-    "jeg", "je", "eg", "e", "i", "han", "hun", "ho", "hu", "hen",
-    "sønnen min", "sønnen vår", "sønnen", "datteren min", "dattera mi", "datteren vår", "dottera mi",
-    "gutten min", "jenta mi", "barnet mitt", "ungen min", "eleven min", "moren min", "mora mi",
-    "mor mi", "faren min", "far min", "mannen min", "kona mi", "samboeren min", "broren min",
-    "bror min", "søstera mi", "søsteren min", "søster mi", "vennen min", "venninna mi",
-    "venninnen min", "kjæresten min", "kontaktpersonen min",
+# Dates of birth: a date with its year after "født", "fødselsdato", "f.", "born" ...
+_DATE = (
+    r"(?:\d{1,2}\s?[./-]\s?\d{1,2}\s?[./-]\s?(?:\d{4}|\d{2})"  # 03.04.2009, 3/4-09
+    r"|(?:19|20)\d{2}-\d{1,2}-\d{1,2}"  # 2009-04-03
+    rf"|\d{{1,2}}\.?\s*(?i:{_alternation(_MONTHS)})\.?,?\s*(?:\d{{4}}|'?\d{{2}})"  # 3. april 2009
+    rf"|(?i:{_alternation(_MONTHS)})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"  # April 3, 2009
+    r"|\d{6}|\d{8})"  # 030409, 03042009
 )
-_NAME_TRIGGERS = (
-    [rf"{_loose(s)}\s+(?:heter|heiter|hete|het|hetter)" for s in _NAME_SUBJECTS]
-    + [_loose(p) for p in (
-        "mitt navn er", "mitt namn er", "navnet mitt er", "namnet mitt er", "navnet er",
-        "namnet er", "navnet hans er", "navnet hennes er", "jeg kalles", "kall meg",
-        "vennlig hilsen", "med vennlig hilsen", "hilsen", "helsing", "mvh", "hilsing",
-    )]
+_BIRTH_CONTEXT = (
+    r"f(?:ø|o|oe)(?:dt|dd|de)|f(?:ø|o|oe)dselsdato(?:en)?|f(?:ø|o|oe)dselsdag|f(?:ø|o|oe)dd?ags?dato"
+    r"|f\.\s?dato|fdato|f\.d\.|f\.|dob|d\.o\.b\.?|born|date of birth|birth date|birthday"
+    r"|bursdag(?:en)?(?:\s+(?:min|mi|hans|hennes|hennar|til\s+\w+))?(?:\s+er)?"
 )
-_NAME_TRIGGER = re.compile(
-    r"(?<!\w)(?:" + "|".join(sorted(_NAME_TRIGGERS, key=len, reverse=True)) + r")[\s:,]+",
-    re.IGNORECASE,
-)
-# "jeg er Ola", "det er Kari som skriver": only a Capitalised word counts here, since
-# "jeg er lei" / "det er vanskelig" are the usual continuations
-_NAME_CAPITAL_TRIGGER = re.compile(
-    r"(?<!\w)(?i:jeg er|eg er|je er|det er|dette er|her er|hun er|han er|ho er)\s+(?=[A-ZÆØÅ][a-zæøåé])"
-)
-_CAPITALISED = re.compile(r"[A-ZÆØÅ][a-zæøåéèüöä]")
-# Capitalised words residents write that are not people (services, places, the topic)
-_NOT_NAMES = frozenset(
-    """
-    nav bup dps vestre viken helsenorge pakkeforløp pakkeforlop pasientforløp oppfølgingstjenesten
-    barne familietjenesten barnevernet legevakten legevakt fastlegen fastlege kommunen norge oslo
-    drammen lier mjøndalen bergen trondheim jesus gud ramadan jul påske sykehuset sykehus
-    forløpsassistenten forlopsassistenten
-    mandag tirsdag onsdag torsdag fredag lørdag søndag januar februar mars april mai juni juli
-    august september oktober november desember
-    """.split()
-)
-_NAME_TOKEN = re.compile(rf"{_LETTER}+(?:['’-]{_LETTER}+)*")
-# Words that end a name (or show there was none): "jeg heter ikke ...", "Ola og er 17"
-_NAME_STOPWORDS = frozenset(
-    """
-    og er jeg eg je meg men som på pa i fra frå har bor trenger treng trengs lurer vil ville skal
-    kan kunne må ma med til for ikke ikkje ikkje sliter slit nå na no jo bare berre altså assa
-    asså forresten da så sa hei hallo heisann btw jobber går gar født fødd fodd også ogsa fyller
-    var blir er e å a det den dette du dere vi oss han hun ho dei de ein en et eit noe noko
-    mitt min mi mine hans hennes hva kva hvem kven hvordan korleis hvorfor kvifor hvor kor når
-    når når nar om at the and egentlig eigentleg visst vel kanskje sånn slik litt veldig typ
-    liksom takk ok okei ja nei bor alder år ar gammel gammal snart nesten akkurat fra
-    elev student mamma pappa mor far barn sønn datter
-    """.split()
+_DATE_OF_BIRTH = re.compile(
+    rf"(?<!\w)(?i:{_BIRTH_CONTEXT})\s*[:(,]?\s*(?:(?i:den|d\.|on|the|er|var|:)\s+)?({_DATE})(?![\d])(?![.,]\d)"
 )
 
 
 def _fold_word(word: str) -> str:
     return word.lower().replace("ø", "o").replace("æ", "ae").replace("å", "a")
 
-
-_NAME_STOPWORDS_FOLDED = frozenset(_fold_word(w) for w in _NAME_STOPWORDS)
-_NOT_NAMES_FOLDED = frozenset(_fold_word(w) for w in _NOT_NAMES)
 
 
 # --- allow-list -----------------------------------------------------------------------------
@@ -350,15 +336,18 @@ class Masker:
 
     allow_list: Optional[AllowList] = None
     use_ner: Optional[bool] = None
+    name_finder: Optional[NameFinder] = None  # None: privacy/data's name lists, read on first use
     _detectors: Sequence[Callable[[str], Iterable[Finding]]] = field(init=False, repr=False)
     _name_detectors: Sequence[Callable[[str], Iterable[Finding]]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        if self.name_finder is None:
+            self.name_finder = NameFinder()
         self._detectors = (
-            self._emails, self._eleven_digit_ids, self._addresses, self._phones,
-            self._trigger_names, self._ner_names, self._long_digits,
+            self._emails, self._eleven_digit_ids, self._dates_of_birth, self._addresses, self._phones,
+            self._names, self._ner_names, self._long_digits,
         )
-        self._name_detectors = (self._trigger_names, self._ner_names)
+        self._name_detectors = (self._names, self._ner_names)
 
     @property
     def allowed(self) -> AllowList:
@@ -419,6 +408,15 @@ class Masker:
         for pattern in _ADDRESS_PATTERNS:
             for match in pattern.finditer(text):
                 yield Finding(ADDRESS, match.start(), match.end())
+        for pattern in _ADDRESS_CONTEXT_PATTERNS:
+            for match in pattern.finditer(text):
+                yield Finding(ADDRESS, match.start(1), match.end(1))
+
+    def _dates_of_birth(self, text: str) -> Iterable[Finding]:
+        if not any(ch.isdigit() for ch in text):
+            return
+        for match in _DATE_OF_BIRTH.finditer(text):
+            yield Finding(DATE_OF_BIRTH, match.start(1), match.end(1))
 
     def _phones(self, text: str) -> Iterable[Finding]:
         if sum(ch.isdigit() for ch in text) < 3:
@@ -435,27 +433,8 @@ class Masker:
             if match.group() not in self.allowed.numbers:
                 yield Finding(NUMBER, match.start(), match.end())
 
-    def _trigger_names(self, text: str) -> Iterable[Finding]:
-        triggers = [(m, False) for m in _NAME_TRIGGER.finditer(text)]
-        triggers += [(m, True) for m in _NAME_CAPITAL_TRIGGER.finditer(text)]
-        for trigger, capitalised_only in triggers:
-            position, tokens = trigger.end(), []
-            while len(tokens) < NAME_MAX_TOKENS:
-                token = _NAME_TOKEN.match(text, position)
-                if not token or _fold_word(token.group()) in _NAME_STOPWORDS_FOLDED:
-                    break
-                if capitalised_only and (
-                    not _CAPITALISED.match(token.group()) or _fold_word(token.group()) in _NOT_NAMES_FOLDED
-                ):
-                    break
-                tokens.append(token)
-                gap = re.match(r"[ \t]+", text[token.end():])  # a comma or full stop ends the name
-                if not gap:
-                    break
-                position = token.end() + gap.end()
-            if not tokens:
-                continue
-            start, end = tokens[0].start(), tokens[-1].end()
+    def _names(self, text: str) -> Iterable[Finding]:
+        for start, end in self.name_finder.find(text):
             if not self.allowed.allows_name(text[start:end]):
                 yield Finding(NAME, start, end)
 

@@ -11,6 +11,16 @@ from privacy.masking import Masker, build_allow_list
 CONTACTS_FILE = Path(__file__).resolve().parents[2] / "content" / "municipalities" / "kommune-a" / "contacts.yml"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def name_lists() -> Path:
+    """privacy/data/names.tsv.gz, built by the setup step itself where it is missing or stale."""
+    from privacy import build_names
+
+    if not build_names.is_up_to_date():
+        assert build_names.main([]) == 0
+    return build_names.OUTPUT
+
+
 @pytest.fixture(scope="session")
 def masker() -> Masker:
     """The masker as the bot runs it, with the real contact file, without spaCy NER.
