@@ -1,7 +1,8 @@
-"""Measures masking recall and over-masking on generated, labelled Norwegian messages.
+"""Measures masking recall and over-masking on labelled Norwegian messages.
 
-    python -m evaluation.privacy                  # 3000 messages, seed 7
+    python -m evaluation.privacy                  # 3000 generated messages, seed 7
     python -m evaluation.privacy -n 10000 --seed 1 --ner off
+    python -m evaluation.privacy --set tests/privacy/data/names_dev.yml   # a hand-written set
 
 Positive messages carry one valid piece of personal data (phone numbers that `phonenumbers`
 accepts, fødselsnummer and D-nummer with correct check digits, account numbers with a correct
@@ -12,8 +13,23 @@ and the national numbers, ordinary words.
 Reported per kind: recall (the secret is gone from the masked text), typed recall (gone and
 replaced by the placeholder of its own kind) and collateral (other words of the message were
 masked too). Over-masking rate: negative messages that were changed at all.
-Names are measured twice: after "jeg heter"-like phrases, and in free text, where only spaCy
-NER (nb_core_news_sm) can find them.
+Names are measured twice: after "jeg heter"-like phrases, and in free text.
+
+A hand-written set (--set) is YAML, each message with the personal data that must disappear and
+the parts that must stay:
+
+    messages:
+      - text: "hei, jeg heter Amina Yusuf og sønnen min Kevin (14) sliter"
+        pii:
+          - {kind: name, text: "Amina Yusuf"}
+          - {kind: name, text: "Kevin"}
+        keep: ["14"]
+
+Kinds: name, address, date_of_birth, phone, email (and national_id, account). A pii item is
+masked when every character of it (but white space) is inside masked spans, wherever it occurs
+in the message; a keep item is over-masked when any of its characters is (occurrences inside a
+pii item do not count). Reported per kind: recall against the targets (name and address at
+least 95 %), and the share of keep items over-masked (at most 2 %).
 """
 from __future__ import annotations
 
@@ -22,7 +38,8 @@ import random
 import sys
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import phonenumbers
@@ -34,6 +51,16 @@ from privacy.masking import Masker, placeholder
 DEFAULT_COUNT = 3000
 DEFAULT_SEED = 7
 NAME_IN_FREE_TEXT = "navn (fri tekst)"
+# Targets of issue #16 for a hand-written set by an outside author
+TARGET_RECALL = {"name": 0.95, "address": 0.95}
+TARGET_MAX_OVER_MASKING = 0.02
+# The kinds of a hand-written set, and the placeholder each should get
+SET_KINDS = {
+    "name": masking.NAME, "address": masking.ADDRESS, "date_of_birth": masking.DATE_OF_BIRTH,
+    "phone": masking.PHONE, "email": masking.EMAIL, "national_id": masking.NATIONAL_ID,
+    "account": masking.ACCOUNT,
+}
+MIN_TIMED_MASKS = 2000  # a small set is masked again until this many messages are timed
 
 
 HARD = " (vanskelig)"
@@ -95,6 +122,10 @@ NAME_TRIGGER_TEMPLATES = (
     "Hei, jeg heter {}, og trenger hjelp", "sønnen min heter {}", "dattera mi heter {} og er 14",
     "mvh {}", "hilsen {}", "jeg heter {} og lurer på pakkeforløp",
 )
+DATE_OF_BIRTH_TEMPLATES = (
+    "født {}", "fødselsdato: {}", "sønnen min er født {}", "f. {}", "jeg er født den {}",
+    "dattera mi (født {}) sliter", "fdato {}", "han ble født {} og er nå 15",
+)
 NAME_FREE_TEXT_TEMPLATES = (
     "{} her, jeg trenger hjelp", "jeg snakket med {} i går", "hei, det er {} som skriver",
     "kan {} ringe meg?", "{} sa at jeg skulle skrive hit", "læreren min {} anbefalte dette",
@@ -107,7 +138,7 @@ NEGATIVES: Dict[str, Tuple[str, ...]] = {
     ),
     "dato og tid": (
         "timen er {day}.{month}.{year}", "jeg var der {day}. mars", "kl {hour}.{minute}",
-        "møtet er {day}.{month} kl {hour}:{minute}", "født {day}.{month}.{year}", "siden {year}",
+        "møtet er {day}.{month} kl {hour}:{minute}", "født i {year}", "siden {year}",
         "telefontid kl. 10.00–14.00", "i {age} uker", "for {age} dager siden", "det er {age} måneder siden",
     ),
     "kommunens og nasjonale numre": (
@@ -212,6 +243,17 @@ def address(rng: random.Random) -> str:
     return f"{street} {number}{place}"
 
 
+MONTH_NAMES = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober", "november", "desember")
+
+
+def date_of_birth(rng: random.Random) -> str:
+    year, month, day = rng.randint(1960, 2024), rng.randint(1, 12), rng.randint(1, 28)
+    return rng.choice((
+        f"{day:02d}.{month:02d}.{year}", f"{day}.{month}.{year}", f"{day}. {MONTH_NAMES[month - 1]} {year}",
+        f"{year}-{month:02d}-{day:02d}", f"{day}/{month}-{year % 100:02d}", f"{day:02d}.{month:02d}.{year % 100:02d}",
+    ))
+
+
 def name(rng: random.Random) -> str:
     full = rng.choice(FIRST_NAMES)
     if rng.random() < 0.5:
@@ -291,6 +333,7 @@ POSITIVE_KINDS: Dict[str, Callable[[random.Random], Sample]] = {
     ),
     masking.ACCOUNT: lambda rng: _positive(rng, masking.ACCOUNT, ACCOUNT_TEMPLATES, account),
     masking.ADDRESS: lambda rng: _positive(rng, masking.ADDRESS, ADDRESS_TEMPLATES, address),
+    masking.DATE_OF_BIRTH: lambda rng: _positive(rng, masking.DATE_OF_BIRTH, DATE_OF_BIRTH_TEMPLATES, date_of_birth),
     masking.NAME: lambda rng: _positive(rng, masking.NAME, NAME_TRIGGER_TEMPLATES, name),
     NAME_IN_FREE_TEXT: lambda rng: _positive(rng, NAME_IN_FREE_TEXT, NAME_FREE_TEXT_TEMPLATES, name),
     masking.PHONE + HARD: lambda rng: _positive(rng, masking.PHONE + HARD, PHONE_TEMPLATES, phone_hard),
@@ -375,18 +418,155 @@ def report(tallies: Dict[str, Tally], per_message_ms: float, ner: bool) -> str:
     return "\n".join(lines)
 
 
+# --- a hand-written set ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LabelledMessage:
+    text: str
+    pii: Tuple[Tuple[str, str], ...] = ()  # (kind, text)
+    keep: Tuple[str, ...] = ()
+
+
+def load_set(path: Path) -> List[LabelledMessage]:
+    """Reads and checks a hand-written set: known kinds, and every piece found in its message."""
+    import yaml
+
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    messages = []
+    for number, item in enumerate(data.get("messages") or [], 1):
+        text = str(item["text"])
+        pii = tuple((str(p["kind"]), str(p["text"])) for p in item.get("pii") or [])
+        keep = tuple(str(k) for k in item.get("keep") or [])
+        for kind, piece in pii:
+            if kind not in SET_KINDS:
+                raise ValueError(f"{path}: message {number}: unknown kind {kind!r} (known: {', '.join(SET_KINDS)})")
+        for piece in [p for _, p in pii] + list(keep):
+            if not piece or piece not in text:
+                raise ValueError(f"{path}: message {number}: {piece!r} is not in {text!r}")
+        messages.append(LabelledMessage(text, pii, keep))
+    return messages
+
+
+def _occurrences(text: str, piece: str) -> List[Tuple[int, int]]:
+    found, start = [], text.find(piece)
+    while start >= 0:
+        found.append((start, start + len(piece)))
+        start = text.find(piece, start + 1)
+    return found
+
+
+@dataclass
+class SetResult:
+    pii: Dict[str, List[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))  # total, masked, typed
+    keep_total: int = 0
+    keep_over: int = 0
+    clean_total: int = 0  # messages without personal data
+    clean_changed: int = 0
+    misses: List[str] = field(default_factory=list)
+    over_masked: List[str] = field(default_factory=list)
+    per_message_ms: float = 0.0
+
+    def recall(self, kind: str) -> float:
+        total, masked, _ = self.pii[kind]
+        return masked / total if total else 1.0
+
+    @property
+    def over_masking(self) -> float:
+        return self.keep_over / self.keep_total if self.keep_total else 0.0
+
+
+def evaluate_set(messages: Sequence[LabelledMessage], masker: Masker) -> SetResult:
+    result = SetResult()
+    masker.mask("warm-up: jeg heter Ola")  # loads the allow-list, the name lists (and spaCy)
+    for message in messages:
+        masked = masker.mask(message.text)
+        kind_at: Dict[int, str] = {}
+        for finding in masked.findings:
+            for position in range(finding.start, finding.end):
+                kind_at[position] = finding.kind
+        pii_spans = []
+        for kind, piece in message.pii:
+            spans = _occurrences(message.text, piece)
+            pii_spans += spans
+            positions = [i for start, end in spans for i in range(start, end) if not message.text[i].isspace()]
+            tally = result.pii[kind]
+            tally[0] += 1
+            if all(i in kind_at for i in positions):
+                tally[1] += 1
+                tally[2] += all(kind_at[i] == SET_KINDS[kind] for i in positions)
+            else:
+                result.misses.append(f"[{kind}] {piece!r} in {message.text!r} -> {masked.text!r}")
+        for piece in message.keep:
+            spans = [
+                (start, end) for start, end in _occurrences(message.text, piece)
+                if not any(start < p_end and p_start < end for p_start, p_end in pii_spans)
+            ]
+            result.keep_total += 1
+            if any(i in kind_at for start, end in spans for i in range(start, end)):
+                result.keep_over += 1
+                result.over_masked.append(f"[keep] {piece!r} in {message.text!r} -> {masked.text!r}")
+        if not message.pii:
+            result.clean_total += 1
+            result.clean_changed += masked.text != message.text
+    repeats = max(1, MIN_TIMED_MASKS // max(1, len(messages)))
+    started = time.perf_counter()
+    for _ in range(repeats):
+        for message in messages:
+            masker.mask(message.text)
+    result.per_message_ms = (time.perf_counter() - started) * 1000 / max(1, repeats * len(messages))
+    return result
+
+
+def report_set(result: SetResult) -> str:
+    lines = [f"{'kind':<16}{'n':>6}{'recall':>9}{'typed':>9}{'target':>10}"]
+    for kind in SET_KINDS:
+        total, masked, typed = result.pii.get(kind, (0, 0, 0))
+        if not total:
+            continue
+        target = TARGET_RECALL.get(kind)
+        verdict = f"≥ {target:.0%} {'ok' if masked / total >= target else 'MISSED'}" if target else ""
+        lines.append(f"{kind:<16}{total:>6}{masked / total:>9.1%}{typed / total:>9.1%}  {verdict}")
+    verdict = "ok" if result.over_masking <= TARGET_MAX_OVER_MASKING else "MISSED"
+    lines += [
+        "",
+        f"{'keep items':<16}{result.keep_total:>6}  over-masked {result.over_masking:.1%}"
+        f"  (target ≤ {TARGET_MAX_OVER_MASKING:.0%} {verdict})",
+        f"{'clean messages':<16}{result.clean_total:>6}  changed {result.clean_changed}",
+        "",
+        f"mean time per message: {result.per_message_ms:.2f} ms",
+    ]
+    return "\n".join(lines)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evaluation.privacy", description=__doc__.splitlines()[0])
     parser.add_argument("-n", "--count", type=int, default=DEFAULT_COUNT, help="messages to generate")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--ner", choices=("auto", "on", "off"), default="auto", help="spaCy NER for names")
     parser.add_argument("--show-misses", type=int, default=0, metavar="K", help="print K misses per kind")
+    parser.add_argument("--set", type=Path, metavar="PATH", help="a hand-written YAML set instead of generated messages")
     args = parser.parse_args(argv)
 
     use_ner = {"auto": None, "on": True, "off": False}[args.ner]
     if use_ner and not masking.ner_available():
         parser.error("--ner on: nb_core_news_sm is not installed here")
     masker = Masker(use_ner=use_ner)
+    if args.set:
+        try:
+            messages = load_set(args.set)
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            parser.error(f"--set: {error}")
+        result = evaluate_set(messages, masker)
+        print(f"{len(messages)} messages of {args.set}")
+        print(f"spaCy NER: {'on' if use_ner is not False and masking.ner_available() else 'off'}")
+        print(report_set(result))
+        if args.show_misses:
+            print("\nmisses:")
+            print("\n".join(f"  {line}" for line in result.misses[:args.show_misses]))
+            print("over-masked:")
+            print("\n".join(f"  {line}" for line in result.over_masked[:args.show_misses]))
+        return 0
     samples = generate(args.count, args.seed)
     tallies, per_message_ms = evaluate(samples, masker)
     print(f"{len(samples)} generated messages, seed {args.seed}")
