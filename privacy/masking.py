@@ -166,8 +166,9 @@ _MONTHS = (
     "desember", "des", "january", "february", "march", "may", "june", "july", "october", "oct",
     "december", "dec",
 )
-_CALENDAR_WORDS = _MONTHS + (
+_NOT_PLACE_WORDS = _MONTHS + (
     "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag", "kl", "klokka", "kr",
+    "kroner", "kronar", "nok", "euro", "dollar",
 )
 
 
@@ -193,7 +194,7 @@ _ADDRESS_PATTERNS = (
     re.compile(rf"(?<!{_LETTER})(?i:postboks|postboks nr\.?|pb\.?|p\.o\. box|po box)\s*\d{{1,5}}{_POSTCODE_PLACE}(?!\d)"),
     # a postcode with its place: "3041 Drammen"
     re.compile(
-        rf"(?<![\d.,/:-])\d{{4}}\s+(?!(?i:{_alternation(_CALENDAR_WORDS)})(?!{_LETTER})){_PLACE}(?!{_LETTER})"
+        rf"(?<![\d.,/:-])\d{{4}}\s+(?!(?i:{_alternation(_NOT_PLACE_WORDS)})(?!{_LETTER})){_PLACE}(?!{_LETTER})"
     ),
 )
 # Any street name in a phrase that says it is one: "bor på Kullerød 12", "adressen er Torvet 3"

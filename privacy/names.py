@@ -452,6 +452,8 @@ class NameFinder:
             return True
         if following is None:
             return False
+        if following.lower in PARTICLES and self._adjacent(text, tokens, index + 1) and self._name_like(tokens[index + 2]):
+            return True  # "Mohammed bin Salman"
         word = fold(following.lower)
         return word in _AFTER_NAME or (
             not following.capitalised and len(word) >= MIN_VERB_LENGTH and word.endswith(_VERB_ENDINGS)

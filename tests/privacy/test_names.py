@@ -1,0 +1,244 @@
+"""Names, addresses and dates of birth (issue #16): what is masked, and the traps that must stay."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from privacy.masking import ADDRESS, DATE_OF_BIRTH, NAME, placeholder
+from privacy.names import Lexicon, NameFinder, load_lexicon
+
+# One full name of each origin: Norway, Somalia, Poland, Pakistan, Ukraine, Eritrea, Vietnam,
+# Lithuania, Syria, Afghanistan
+FULL_NAMES = {
+    "norwegian": "Ingrid Solberg",
+    "somali": "Hodan Warsame",
+    "polish": "Zofia Kowalczyk",
+    "pakistani": "Ayesha Chaudhry",
+    "ukrainian": "Oksana Shevchenko",
+    "eritrean": "Senait Tesfay",
+    "vietnamese": "Nguyen Thi Lan",
+    "lithuanian": "Tomas Kazlauskas",
+    "syrian": "Rami Haddad",
+    "afghan": "Zahra Ahmadi",
+}
+# Each kind of place a name is found in
+TRIGGERS = {
+    "jeg heter": "hei, jeg heter {} og er 16",
+    "mitt navn er": "Mitt navn er {}, jeg lurer på pakkeforløp",
+    "sønnen min": "sønnen min {} sliter på skolen",
+    "dattera mi": "dattera mi {} (14) vil ikke gå på skolen",
+    "kona mi": "kona mi {} har angst",
+    "samboeren min": "samboeren min, {}, drikker for mye",
+    "kjæresten min": "kjæresten min {} sier han ikke orker mer",
+    "my name is": "My name is {} and I need help",
+    "my son": "my son {} is not sleeping",
+    "det er": "hei, det er {} som skriver igjen",
+    "mvh": "Kan noen ringe meg i morgen? mvh {}",
+    "hilsen, last line": "Takk for svar.\nHilsen {}",
+    "alone on the last line": "Jeg venter på svar fra DPS\n\n{}",
+    "mid-sentence": "jeg snakket med {} på legevakten i går",
+    "sentence start before a verb": "{} sier at hun ikke vil leve mer",
+    "mamma til": "jeg er mamma til {} og trenger hjelp",
+}
+
+
+@pytest.mark.parametrize("origin", FULL_NAMES)
+@pytest.mark.parametrize("trigger", TRIGGERS)
+def test_names_of_every_origin_are_masked_in_every_position(masker, origin, trigger):
+    text = TRIGGERS[trigger].format(FULL_NAMES[origin])
+    result = masker.mask(text)
+    for part in FULL_NAMES[origin].split():
+        assert part not in result.text.replace(placeholder(NAME), " "), (text, result.text)
+    assert result.text == text.replace(FULL_NAMES[origin], placeholder(NAME)), (text, result.text)
+
+
+FIRST_NAMES = ["Sindre", "Trine", "Abdirahman", "Fadumo", "Agnieszka", "Bilal", "Dmytro", "Filmon", "Linh", "Mohammed"]
+
+
+@pytest.mark.parametrize("first_name", FIRST_NAMES)
+@pytest.mark.parametrize("template", [
+    "sønnen min {} har fått time hos BUP", "læreren til {} sa at jeg skulle skrive hit",
+    "{} her, jeg trenger hjelp", "kan {} få en samtale med noen?", "Hei {}, takk for sist",
+])
+def test_first_names_alone(masker, first_name, template):
+    text = template.format(first_name)
+    assert masker.mask(text).text == text.replace(first_name, placeholder(NAME))
+
+
+@pytest.mark.parametrize("text, name", [
+    ("jeg heter dmytro og er 15", "dmytro"),
+    ("hei jeg heter oksana kovalenko og lurer på pakkeforløp", "oksana kovalenko"),
+    ("kona mi olena sliter med angst", "olena"),
+    ("kjæresten min sindre snakker om å ta livet sitt", "sindre"),
+    ("hei det er trine, jeg skriver igjen", "trine"),
+    ("mora til jonas ringer i morgen", "jonas"),
+    ("mvh usman", "usman"),
+    ("hilsen lukas moen", "lukas moen"),
+    ("kari her, kan noen ringe?", "kari"),
+    ("jeg snakket med ida nilsen i går", "ida nilsen"),
+    ("hei, det er per jensen som skriver", "per jensen"),
+    ("jeg heter liv og er 17", "liv"),
+])
+def test_lowercase_names_after_the_phrases(masker, text, name):
+    assert masker.mask(text).text == text.replace(name, placeholder(NAME))
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Takk for hjelpen! Vennlig hilsen Lina Haddad", "Lina Haddad"),
+    ("Hilsen\nTetiana Kovalenko", "Tetiana Kovalenko"),
+    ("jeg må snakke med noen nå.\n- Siriporn", "Siriporn"),
+    ("har dere noe for ungdom? Jhon Reyes", "Jhon Reyes"),
+    ("Ahmed her. Når kan jeg ringe?", "Ahmed"),
+    ("Dette er Elin Lindqvist, helsesykepleier på skolen", "Elin Lindqvist"),
+    ("vi har vært hos fastlegen, dr. Iversen, to ganger", "Iversen"),
+    ("Jeg og Rami Al-Hassan er venner", "Rami Al-Hassan"),
+    ("kan Anne-Lise ringe meg tilbake?", "Anne-Lise"),
+    ("Mohammed bin Salman", "Mohammed bin Salman"),
+    ("Tran Van Minh er far til gutten", "Tran Van Minh"),
+    ("jeg bor sammen med Dag Haugen", "Dag Haugen"),
+    ("Kevins lærer ringte", "Kevins"),
+    ("Amina Yusuf", "Amina Yusuf"),
+])
+def test_signatures_full_names_and_particles(masker, text, name):
+    assert masker.mask(text).text == text.replace(name, placeholder(NAME))
+
+
+STAY = [
+    # ages, the municipality's numbers and the national lines
+    "jeg er 17 og sønnen min er 14", "dattera mi på 9", "ring 901 50 842 eller 113",
+    # services and places
+    "Barne- og familietjenesten har ikke svart", "jeg har time hos Vestre Viken på onsdag",
+    "Nav sier at jeg må gå til fastlegen først", "BUP i Drammen og DPS i Oslo", "Kan jeg få hjelp fra Oppfølgingstjenesten?",
+    "Bor i Lier, jobber i Asker og går til BUP i Sandvika", "Jeg skal til Bergen på fredag",
+    "Helse Sør-Øst har ansvaret", "Vi kommer fra Eritrea og snakker tigrinja", "Lurer på om DPS Drammen har ventetid",
+    # names that are words, at the start of a sentence or in lowercase
+    "Liv er vanskelig for tiden", "Dag og natt er det samme for meg nå", "per i dag har jeg ikke hørt noe",
+    "jeg er lei av å vente", "det er tom for ideer", "Håper dere kan hjelpe. Takk!",
+    # days, months, holidays
+    "Mandag har jeg time kl 10.30", "Timen er 24. Mai kl 14", "Det er Onsdag jeg har time", "Det er Ramadan nå",
+    # capitalised words that are no names
+    "Jeg er Redd for å ringe", "Han er Kristen", "Det er Fastlegen min som sendte henvisningen",
+    "Hei, det er Mamma som skriver", "Min Psykolog sa at jeg har Angst", "Jeg Vil Ikke Leve Mer", "HJELP MEG",
+    "Fortell mamma at jeg ringer", "jeg har snapchat og Instagram", "må den på EU-kontroll?",
+    # dialect and nynorsk
+    "kem ska æ ringe", "Ka skjer no etter at legen sendt henvisninga?", "Æ har det itj bra", "hade", "takker",
+    "jeg er atten", "bestemor døde nylig", "e-post",
+    # hilsen without a name
+    "hilsen en bekymret mor",
+]
+
+
+@pytest.mark.parametrize("text", STAY)
+def test_words_that_look_like_names_stay(masker, text):
+    assert masker.mask(text).text == text
+
+
+# --- addresses ------------------------------------------------------------------------------
+
+STREET_ENDINGS = [
+    "veien", "vegen", "vei", "gata", "gate", "stien", "bakken", "lia", "åsen", "plassen", "tunet",
+    "haugen", "svingen", "allé", "kroken", "brekka", "jordet", "gården", "løkka", "stubben", "vollen",
+    "asen", "garden", "lokka",  # without æøå
+]
+
+
+@pytest.mark.parametrize("ending", STREET_ENDINGS)
+@pytest.mark.parametrize("number", ["12", "12B", "12 b"])
+def test_street_addresses_with_every_ending(masker, ending, number):
+    for street in (f"Bjerke{ending}", f"bjerke{ending}"):
+        text = f"vi bor i {street} {number} nå"
+        assert masker.mask(text).text == f"vi bor i {placeholder(ADDRESS)} nå", text
+
+
+@pytest.mark.parametrize("text, address", [
+    ("send det til 3041 Drammen", "3041 Drammen"),
+    ("postboks 12", "postboks 12"),
+    ("Pb. 7, 3001 Drammen", "Pb. 7, 3001 Drammen"),
+    ("jeg bor på Kullerød 12", "Kullerød 12"),
+    ("adressen er Torvet 3", "Torvet 3"),
+    ("Kullerød 90 er adressen min", "Kullerød 90"),
+    ("Granlia 22, 3400 Lier", "Granlia 22, 3400 Lier"),
+    ("adressen min er kirkevn 12", "kirkevn 12"),
+])
+def test_postcodes_post_boxes_and_addresses_in_context(masker, text, address):
+    assert masker.mask(text).text == text.replace(address, placeholder(ADDRESS))
+
+
+@pytest.mark.parametrize("text", [
+    "vi bor i Norge 5 år til", "det koster 1250 Kroner", "jeg har vært i bakken 3 ganger", "buss 42 til Drammen",
+    "rom 214 i 2. etasje", "i 2024 Mandag", "jeg har sagt 3 ganger at det haster",
+])
+def test_numbers_that_are_no_addresses_stay(masker, text):
+    assert masker.mask(text).text == text
+
+
+# --- dates of birth -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, date", [
+    ("født 03.04.2009", "03.04.2009"),
+    ("fødselsdato 3. april 2009", "3. april 2009"),
+    ("f. 2009-04-03", "2009-04-03"),
+    ("han er født 14/2-08 og går i 9. klasse", "14/2-08"),
+    ("dattera mi (født 5 mars 2012) får ikke sove", "5 mars 2012"),
+    ("født den 1. januar 2011", "1. januar 2011"),
+    ("Født: 12/07/2008", "12/07/2008"),
+    ("fodt 030409", "030409"),
+    ("DOB 03/04/2009", "03/04/2009"),
+    ("born April 3, 2009", "April 3, 2009"),
+])
+def test_dates_of_birth_get_their_own_placeholder(masker, text, date):
+    result = masker.mask(text)
+    assert result.text == text.replace(date, placeholder(DATE_OF_BIRTH))
+    assert result.kinds == [DATE_OF_BIRTH]
+
+
+@pytest.mark.parametrize("text", [
+    "timen er 03.04.2025 kl 10", "født i 2009", "bursdagen min er 3. april", "jeg fyller 18 den 3. april",
+    "sønnen min på 14 ble født for tidlig", "f.eks. 12.03.2024", "møtet er 12.03.2024 kl 10.00",
+])
+def test_dates_without_a_birth_stay(masker, text):
+    assert masker.mask(text).text == text
+
+
+# --- the name lists -------------------------------------------------------------------------
+
+
+def test_without_the_name_lists_the_phrases_still_work(tmp_path: Path, caplog):
+    with caplog.at_level(logging.WARNING, logger="privacy.names"):
+        lexicon = load_lexicon(tmp_path / "missing.tsv.gz")
+    assert not lexicon.has_names
+    assert "python -m privacy.build_names" in caplog.text
+    finder = NameFinder(lexicon)
+    text = "jeg heter Ola og sønnen min Kevin sliter, Vestre Viken"
+    assert [text[s:e] for s, e in finder.find(text)] == ["Ola", "Kevin"]
+
+
+def test_the_lexicon_has_the_flags_the_rules_need():
+    lexicon = load_lexicon()
+    from privacy.names import FIRST, LAST, NOT_NAME, PLACE, PROMINENT, WORD
+
+    assert lexicon.has_names
+    for name in ("kari", "sindre", "trine", "amina", "hodan", "dmytro", "senait", "linh", "siriporn"):
+        assert lexicon.lookup(name) & FIRST and not lexicon.lookup(name) & WORD, name
+    for name in ("hansen", "kowalczyk", "shevchenko", "nguyen", "warsame"):
+        assert lexicon.lookup(name) & LAST, name
+    for word in ("liv", "dag", "per", "lei", "tom"):
+        assert lexicon.lookup(word) & WORD, word  # names only in a name position
+    for word in ("drammen", "oslo", "nav", "bup", "mandag", "hei", "atten", "kem"):
+        assert lexicon.lookup(word) & NOT_NAME or not lexicon.lookup(word) & (FIRST | LAST), word
+    assert lexicon.lookup("bjorn") & FIRST and lexicon.lookup("hakon") & FIRST  # keyboards without æøå
+    assert lexicon.lookup("borte") & WORD  # "Børte" folded is the word "borte"
+    assert lexicon.lookup("jordan") & PLACE and lexicon.lookup("kari") & PROMINENT
+
+
+def test_a_tiny_lexicon_drives_the_rules():
+    from privacy.names import FIRST, LAST, PROMINENT, WORD
+
+    lexicon = Lexicon({"zed": FIRST | PROMINENT, "qux": LAST, "sol": FIRST | WORD | PROMINENT}, has_names=True)
+    finder = NameFinder(lexicon)
+    assert finder.find("jeg snakket med Zed Qux i dag") == [(16, 23)]
+    assert finder.find("Sol skinner i dag") == []
+    assert finder.find("jeg snakket med Sol i dag") == [(16, 19)]
