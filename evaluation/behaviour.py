@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import tempfile
 import time
 from dataclasses import dataclass
@@ -30,17 +31,31 @@ DEFAULT_SET = ROOT / "tests" / "data" / "behaviour_fresh1.yml"
 REPORTS = ROOT / "reports"
 KINDS = ("core", "robust")
 ROUTES = ("child", "adult", "ask")
-# what each route's reply says, in every municipality (actions/replies.py, actions/fact_replies.py
-# for a municipality whose page names no contact, and domain.yml)
+# what each route's reply says, in every municipality and language (actions/texts.yml: the
+# contact answers, and those for a municipality whose page names no contact; domain.yml)
 CHILD_MARK = "forløpskoordinator for barn og unge"
 ADULT_MARK = "Morten Jansson"
 ASK_MARK = "under 18 år, eller en voksen"
 CRISIS_MARK = "Er liv eller helse i fare: ring 113"
+
+
+def _opening(key: str) -> List[str]:
+    """The fixed words a text of actions/texts.yml begins with, in each language."""
+    from actions.texts import LANGUAGES, text
+
+    return [re.split(r"[{.]", text(lang, key))[0] for lang in LANGUAGES]
+
+
+def _first_lines(response: str) -> List[str]:
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return [variation["text"].splitlines()[0] for variation in domain["responses"][response]]
+
+
 MARKS = (
-    ("crisis", (CRISIS_MARK,)),
-    ("ask", (ASK_MARK,)),
-    ("child", (CHILD_MARK, "For barn og unge under 18 år", "ingen kontaktperson for barn og unge")),
-    ("adult", (ADULT_MARK, "For voksne (18 år og eldre)", "ingen kontaktperson for voksne")),
+    ("crisis", [CRISIS_MARK, *_first_lines("utter_crisis")]),
+    ("ask", [ASK_MARK, *_first_lines("utter_ask_audience")]),
+    ("child", [CHILD_MARK, *_opening("contact_child"), *_opening("no_contact_children")]),
+    ("adult", [ADULT_MARK, *_opening("contact_adult"), *_opening("no_contact_adults")]),
 )
 
 

@@ -73,4 +73,4 @@ def test_a_third_municipality_is_a_folder_and_a_restart(tmp_path):
         accuracy, wrong = routing_accuracy(assistant, "kommune-c")
     assert accuracy >= 0.97, wrong
     assert "Test Testesen" in adult and "22 33 44 55" in adult and "Morten" not in adult
-    assert "Pakkeforløpet starter hos fastlegen eller en annen henviser." in start
+    assert "Pakkeforløpet startar hos fastlegen eller ein annan tilvisar." in start  # kommune-c writes nynorsk
