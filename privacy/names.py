@@ -44,6 +44,7 @@ LAST_LINE_MAX_TOKENS = 3  # a signature on its own line: "Ola Nordmann", "- Kari
 WHOLE_MESSAGE_MAX_TOKENS = 3  # a message that is only a name: the answer to "hva heter du?"
 MIN_VERB_LENGTH = 4  # "sliter", "ringte": a lowercase word this long ending like a verb
 MIN_LOWERCASE_NAME_LENGTH = 3  # "ida nilsen" is a name in lowercase; "ka ska" is dialect
+MAX_WORD_NAME_LENGTH = 5  # "Per ringte", "Stein sa" are names; "Familien trenger hjelp" is not
 
 # Flags of a word (the letters of names.tsv.gz, and the sections of not_names.txt)
 FIRST, LAST, WORD, PROMINENT, PLACE = 1, 2, 4, 8, 16
@@ -117,7 +118,8 @@ RELATIONS = (
     "my friend", "my girlfriend", "my boyfriend", "my brother", "my sister", "my mother",
     "my father", "my mom", "my mum", "my dad", "mother of", "father of",
     # titles
-    "dr", "dr.", "doktor", "fru", "herr", "frk", "frøken", "mr", "mr.", "mrs", "mrs.", "ms", "ms.",
+    "dr", "dr.", "doktor", "fru", "herr", "hr", "hr.", "frk", "frk.", "frøken", "mr", "mr.", "mrs", "mrs.",
+    "ms", "ms.",
     "miss", "helsesykepleier", "helsesøster", "lege", "psykolog", "lærer", "rektor",
     # "en gutt som heter Ali" ("noe som heter pasientforløp" is no name)
     "som heter", "som heiter", "som het", "named", "called",
@@ -186,6 +188,16 @@ _AFTER_NAME = frozenset(fold(w) for w in """
     says said here and
     """.split())
 _VERB_ENDINGS = ("er", "te", "de", "et", "ar")  # "sliter", "ringte", "hadde", "snakket", "kastar"
+# Verbs of people after which a first name that is also a word still starts a sentence as a
+# name: "Per ringte", "Liv sa" (not "Liv er vanskelig", "Per i dag", "Liv kan være tungt")
+_PERSON_VERBS = frozenset(fold(w) for w in """
+    sa sier ringte ringer skrev skriver fortalte forteller mener tror synes trenger lurer sliter
+    spurte spør heter svarte sendte snakket snakker gråter gråt sover jobber bor bodde
+    """.split())
+# Before a place, a capitalised word that is also an ordinary word is no name: "bor på Berg"
+_PLACE_PREPOSITIONS = frozenset(fold(w) for w in """
+    i på pa ved utenfor innenfor nær rundt mot over under gjennom langs bortenfor
+    """.split())
 
 
 # --- the lexicon ----------------------------------------------------------------------------
@@ -434,13 +446,25 @@ class NameFinder:
         if fold(token.lower) in STOPWORDS:
             return False  # "Kan Zahra ...": the verb, not a name
         if flags & WORD:
-            if token.sentence_start:  # "Liv er vanskelig" stays; "Liv Haugen" is a name
-                return bool(before_surname) and bool(flags & FIRST)
+            if token.sentence_start:  # "Liv er vanskelig" stays; "Liv Haugen", "Per ringte" are names
+                if not flags & FIRST:
+                    return False
+                if before_surname:
+                    return True
+                return (
+                    bool(flags & PROMINENT) and len(token.lower) <= MAX_WORD_NAME_LENGTH
+                    and following is not None and fold(following.lower) in _PERSON_VERBS
+                )
             previous = tokens[index - 1] if index > 0 else None
             if before_surname or (previous is not None and previous.flags & NAME and self._adjacent(text, tokens, index - 1) and previous.capitalised):
                 return True
-            return bool(flags & PROMINENT) and not (previous is not None and fold(previous.lower) in _COPULAS)
+            return bool(flags & PROMINENT) and not (
+                previous is not None and fold(previous.lower) in _COPULAS | _PLACE_PREPOSITIONS
+            )
         if not token.sentence_start:
+            previous = tokens[index - 1] if index > 0 else None
+            if not flags & FIRST and previous is not None and fold(previous.lower) in _PLACE_PREPOSITIONS:
+                return False  # "bur på Voss": a surname after "på" is the place it was named after
             return True
         # the start of a sentence: "Per Olsen", "Kevin sliter", "Ahmed her.", "Kari," ...
         if following is not None and self._name_like(following):

@@ -100,6 +100,10 @@ def test_lowercase_names_after_the_phrases(masker, text, name):
     ("jeg bor sammen med Dag Haugen", "Dag Haugen"),
     ("Kevins lærer ringte", "Kevins"),
     ("Amina Yusuf", "Amina Yusuf"),
+    ("Per ringte meg i går", "Per"),
+    ("Læreren hans, Hr. Pettersen, ringte", "Pettersen"),
+    ("vi har en gutt som heter Yusuf", "Yusuf"),
+    ("Mvh\nHanne Kristiansen", "Hanne Kristiansen"),
 ])
 def test_signatures_full_names_and_particles(masker, text, name):
     assert masker.mask(text).text == text.replace(name, placeholder(NAME))
@@ -116,6 +120,8 @@ STAY = [
     # names that are words, at the start of a sentence or in lowercase
     "Liv er vanskelig for tiden", "Dag og natt er det samme for meg nå", "per i dag har jeg ikke hørt noe",
     "jeg er lei av å vente", "det er tom for ideer", "Håper dere kan hjelpe. Takk!",
+    "Liv kan være tungt", "Familien trenger hjelp.", "Vi bor på Berg, like ved skolen", "jeg bur på Voss",
+    "det er noe som heter pasientforløp",
     # days, months, holidays
     "Mandag har jeg time kl 10.30", "Timen er 24. Mai kl 14", "Det er Onsdag jeg har time", "Det er Ramadan nå",
     # capitalised words that are no names
