@@ -36,7 +36,7 @@ def test_113_first_in_every_state(bot, sender, state):
     ("jeg hadde selvmordstanker i fjor, men nå går det bra. hvordan får jeg en forløpskoordinator?",
      "kontaktperson som kjenner deg godt"),
     ("hva betyr selvskading? og hva gjør en forløpskoordinator", "spesialisthelsetjenesten"),
-    ("jeg er ikke suicidal, men hvordan starter et pakkeforløp?", "fastlegen, barnevernet"),
+    ("jeg er ikke suicidal, men hvordan starter et pakkeforløp?", "hos fastlegen eller en annen henviser"),
 ])
 def test_an_unsure_message_gets_its_answer_then_the_113_line(bot, sender, message, answer):
     replies = bot.say(sender, message)
