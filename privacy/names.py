@@ -44,6 +44,7 @@ LAST_LINE_MAX_TOKENS = 3  # a signature on its own line: "Ola Nordmann", "- Kari
 WHOLE_MESSAGE_MAX_TOKENS = 3  # a message that is only a name: the answer to "hva heter du?"
 MIN_VERB_LENGTH = 4  # "sliter", "ringte": a lowercase word this long ending like a verb
 MIN_LOWERCASE_NAME_LENGTH = 3  # "ida nilsen" is a name in lowercase; "ka ska" is dialect
+MIN_GENITIVE_BASE_LENGTH = 4  # "Kevins", "Aminas"; "This" is no genitive of "Thi"
 MAX_WORD_NAME_LENGTH = 5  # "Per ringte", "Stein sa" are names; "Familien trenger hjelp" is not
 
 # Flags of a word (the letters of names.tsv.gz, and the sections of not_names.txt)
@@ -194,6 +195,7 @@ _PERSON_VERBS = frozenset(fold(w) for w in """
     sa sier ringte ringer skrev skriver fortalte forteller mener tror synes trenger lurer sliter
     spurte spør heter svarte sendte snakket snakker gråter gråt sover jobber bor bodde
     """.split())
+_SAINTS = frozenset("st sankt saint san santa sta".split())
 # Before a place, a capitalised word that is also an ordinary word is no name: "bor på Berg"
 _PLACE_PREPOSITIONS = frozenset(fold(w) for w in """
     i på pa ved utenfor innenfor nær rundt mot over under gjennom langs bortenfor
@@ -293,9 +295,9 @@ class NameFinder:
 
     def _flags(self, word: str, lower: str) -> int:
         flags = self.lexicon.lookup(lower)
-        if not flags & NAME and len(lower) > 3 and lower[-1] == "s" and "-" not in lower:
-            base = self.lexicon.lookup(lower[:-1])  # genitive: "Kevins lærer"
-            if base & NAME and not base & (WORD | NOT_NAME):
+        if not flags and len(lower) > MIN_GENITIVE_BASE_LENGTH and lower[-1] == "s" and "-" not in lower:
+            base = self.lexicon.lookup(lower[:-1])  # genitive: "Kevins lærer" (not "This": "Thi")
+            if base & FIRST and not base & (WORD | NOT_NAME):
                 flags = base
         if "-" in lower and not flags & (NAME | NOT_NAME):
             # "Anne-Lise", "Al-Hassan", "anne-lise"; not "EU-kontroll", "e-post"
@@ -461,8 +463,10 @@ class NameFinder:
             return bool(flags & PROMINENT) and not (
                 previous is not None and fold(previous.lower) in _COPULAS | _PLACE_PREPOSITIONS
             )
+        previous = tokens[index - 1] if index > 0 else None
+        if previous is not None and previous.lower in _SAINTS:
+            return False  # "St. Hallvard videregående", "Sankt Olav"
         if not token.sentence_start:
-            previous = tokens[index - 1] if index > 0 else None
             if not flags & FIRST and previous is not None and fold(previous.lower) in _PLACE_PREPOSITIONS:
                 return False  # "bur på Voss": a surname after "på" is the place it was named after
             return True

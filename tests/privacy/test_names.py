@@ -104,6 +104,8 @@ def test_lowercase_names_after_the_phrases(masker, text, name):
     ("Læreren hans, Hr. Pettersen, ringte", "Pettersen"),
     ("vi har en gutt som heter Yusuf", "Yusuf"),
     ("Mvh\nHanne Kristiansen", "Hanne Kristiansen"),
+    ("I am worried about my friend Jessica, she talks about hurting herself", "Jessica"),
+    ("Is the service free? Best regards, Grace", "Grace"),
 ])
 def test_signatures_full_names_and_particles(masker, text, name):
     assert masker.mask(text).text == text.replace(name, placeholder(NAME))
@@ -122,6 +124,8 @@ STAY = [
     "jeg er lei av å vente", "det er tom for ideer", "Håper dere kan hjelpe. Takk!",
     "Liv kan være tungt", "Familien trenger hjelp.", "Vi bor på Berg, like ved skolen", "jeg bur på Voss",
     "det er noe som heter pasientforløp",
+    "Vi har fått hjelp fra Rask psykisk helsehjelp og Ahus", "Ung Arena har ikke svart",
+    "St. Hallvard videregående har ikke svart", "Can I get help in English? He has been sad since May.",
     # days, months, holidays
     "Mandag har jeg time kl 10.30", "Timen er 24. Mai kl 14", "Det er Onsdag jeg har time", "Det er Ramadan nå",
     # capitalised words that are no names
