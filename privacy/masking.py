@@ -151,11 +151,16 @@ _CAPITAL_ONLY_SUFFIXES = (
     "gt.", "gt", "vn.", "vn",  # "Storgt. 5", "Kirkevn 12" ("sagt 3", "navn 2" in lowercase)
     "torvet", "tangen", "hagen", "sletta", "enga", "vika", "dalen", "moen", "moa", "rud",
     "vang", "tveit", "holtet", "lunden", "engen", "bråtan", "skauen", "grend", "haug", "bakke",
+    "faret", "engene", "jordene", "løkkene",
 )
 # "Nedre Storgate 3", "Øvre Slottsgate 2": the prefix word belongs to the street name
 _STREET_PREFIX = r"(?:(?i:nedre|øvre|ovre|søndre|sondre|nordre|vestre|østre|ostre|store|lille|gamle|nye|indre|ytre)\s+)?"
 # "12", "12b", "12 B", "12 H0201" (bolignummer: floor and flat)
-_HOUSE_NUMBER = rf"\d{{1,4}}(?:\s?{_LETTER}(?![\w]))?(?:\s*[HhUuKkLl]\d{{4}}(?!\d))?"
+# "nr 12" too; a letter after a space is no house letter when it is a word: "Skolegata 7 i Drammen"
+_HOUSE_NUMBER = (
+    rf"(?:(?i:nr)\.?\s*)?\d{{1,4}}(?:{_LETTER}(?!\w)|\s(?![iIåÅeE](?!\w)){_LETTER}(?!\w))?"
+    rf"(?:\s*[HhUuKkLl]\d{{4}}(?!\d))?"
+)
 _PLACE = rf"[A-ZÆØÅ]{_LETTER}+(?:[ -][A-ZÆØÅ]{_LETTER}+)?"
 _POSTCODE_PLACE = rf"(?:,?\s+\d{{4}}\s+{_PLACE})?"
 # Words after a number that make it no house number: "bor i Norge 5 år", "bodde på Hamar i 3 uker"
@@ -187,7 +192,7 @@ _ADDRESS_PATTERNS = (
     ),
     # separate words: "Karl Johans gate 1", "Olav Kyrres plass 3", "Dronning Eufemias gate 16"
     re.compile(
-        rf"(?<!{_LETTER})(?:[A-ZÆØÅ]{_LETTER}*\.?\s+){{1,3}}(?i:gate|gata|vei|veg|plass|allé|alle|terrasse)"
+        rf"(?<!{_LETTER})(?:[A-ZÆØÅ]{_LETTER}*\.?\s+){{1,3}}(?i:gate|gata|vei|veg|plass|allé|alle|terrasse|torg)"
         rf"\s+{_HOUSE_NUMBER}{_POSTCODE_PLACE}(?!\d)"
     ),
     # "postboks 12", "Pb. 7, 3001 Drammen"
@@ -197,15 +202,25 @@ _ADDRESS_PATTERNS = (
         rf"(?<![\d.,/:-])\d{{4}}\s+(?!(?i:{_alternation(_NOT_PLACE_WORDS)})(?!{_LETTER})){_PLACE}(?!{_LETTER})"
     ),
 )
+# Words that after "adressen er" say it is not given: "adressen er ikke 12 ..."
+_NOT_STREET_WORDS = (
+    "ikke", "ikkje", "ca", "cirka", "omtrent", "bare", "berre", "også", "nå", "vel", "kanskje",
+    "den", "det", "en", "et", "ei", "fra", "til", "i", "på", "samme", "ny", "gammel",
+)
 # Any street name in a phrase that says it is one: "bor på Kullerød 12", "adressen er Torvet 3"
 _ADDRESS_CONTEXT_PATTERNS = (
     re.compile(
         rf"(?<!{_LETTER})(?i:bor|bur|bodde|budde|flytta|flyttet|flytter|bo)\s+(?i:i|på|pa)\s+"
         rf"((?:[A-ZÆØÅ]{_LETTER}+\s+){{1,2}}{_HOUSE_NUMBER}{_POSTCODE_PLACE})(?!\d){_NOT_HOUSE_NUMBER}"
     ),
+    # "adressen er kullerød 12", "adresse: torvet 3" (any case, but no "adressen er ikke 12 ...")
     re.compile(
-        rf"(?<!{_LETTER})(?i:adressen(?:\s+(?:min|mi|vår|var|hans|hennes|deres|til\s+{_LETTER}+))?\s+er|adresse\s*:|adressen\s*:|address\s*(?:is|:))\s+"
-        rf"((?:{_LETTER}+\.?\s+){{1,3}}{_HOUSE_NUMBER}{_POSTCODE_PLACE})(?!\d){_NOT_HOUSE_NUMBER}"
+        rf"(?<!{_LETTER})(?i:adressen(?:\s+(?:min|mi|vår|var|hans|hennes|deres|til\s+{_LETTER}+))?\s+er|adressen?\s*:|adr\.?\s*:?|address(?:\s+is|\s*:))\s*:?\s+"
+        rf"(?!(?i:{_alternation(_NOT_STREET_WORDS)})\s)((?:{_LETTER}+\.?\s+){{1,3}}{_HOUSE_NUMBER}{_POSTCODE_PLACE})(?!\d){_NOT_HOUSE_NUMBER}"
+    ),
+    # "ny adresse Kullerød 12": a capitalised street name
+    re.compile(
+        rf"(?<!{_LETTER})(?i:adressen?)\s+((?:[A-ZÆØÅ]{_LETTER}+\.?\s+){{1,3}}{_HOUSE_NUMBER}{_POSTCODE_PLACE})(?!\d){_NOT_HOUSE_NUMBER}"
     ),
     # "Kullerød 12 er adressen min"
     re.compile(

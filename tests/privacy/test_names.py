@@ -171,6 +171,11 @@ def test_street_addresses_with_every_ending(masker, ending, number):
     ("Kullerød 90 er adressen min", "Kullerød 90"),
     ("Granlia 22, 3400 Lier", "Granlia 22, 3400 Lier"),
     ("adressen min er kirkevn 12", "kirkevn 12"),
+    ("Adressen er: Engene 1, 3015 Drammen", "Engene 1, 3015 Drammen"),
+    ("Han bor i Fjellheimveien nr 12", "Fjellheimveien nr 12"),
+    ("Strømsø torg 1", "Strømsø torg 1"),
+    ("Skolegata 7 i Drammen", "Skolegata 7"),
+    ("Jeg bor på Sætre, adresse Storgata 1", "Storgata 1"),
 ])
 def test_postcodes_post_boxes_and_addresses_in_context(masker, text, address):
     assert masker.mask(text).text == text.replace(address, placeholder(ADDRESS))
@@ -179,6 +184,7 @@ def test_postcodes_post_boxes_and_addresses_in_context(masker, text, address):
 @pytest.mark.parametrize("text", [
     "vi bor i Norge 5 år til", "det koster 1250 Kroner", "jeg har vært i bakken 3 ganger", "buss 42 til Drammen",
     "rom 214 i 2. etasje", "i 2024 Mandag", "jeg har sagt 3 ganger at det haster",
+    "jeg trenger adresse til 3 kontorer", "adressen er ikke 12 år gammel",
 ])
 def test_numbers_that_are_no_addresses_stay(masker, text):
     assert masker.mask(text).text == text
