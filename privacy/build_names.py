@@ -71,8 +71,10 @@ PROMINENT_FOCUS_RANK = 300
 NAME_FIRST_RANK = {"f": 500, "l": 1000}
 NAME_FIRST_FOCUS_RANK = 100
 # English words: log probability (spaCy's en lexeme table) above which a lowercase word that is
-# more frequent than its capitalised form counts as ordinary ("will", "mark", "grace")
+# more frequent than its capitalised form counts as ordinary ("will", "mark", "grace"); a very
+# common name is a word only above the second ("will", "may", "hope"; not "martin", "christian")
 ENGLISH_COMMON_LOGPROB = -12.5
+ENGLISH_VERY_COMMON_LOGPROB = -10.5
 MIN_NAME_LENGTH = 2
 
 _NAME_SHAPE = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]+)*$")
@@ -123,11 +125,11 @@ def norwegian_words_and_proper_nouns() -> Tuple[Set[str], Set[str]]:
     return words, proper
 
 
-def english_words() -> Set[str]:
+def english_words(min_logprob: float = ENGLISH_COMMON_LOGPROB) -> Set[str]:
     probs: Mapping[str, float] = _lookups_table("en_lexeme_prob")
     common = set()
     for word, prob in probs.items():
-        if prob >= ENGLISH_COMMON_LOGPROB and word.isalpha() and word.islower():
+        if prob >= min_logprob and word.isalpha() and word.islower():
             if prob > probs.get(word.capitalize(), -100.0):
                 common.add(word)
     return common
@@ -141,7 +143,10 @@ def stop_words() -> Set[str]:
 
 
 def country_names() -> Set[str]:
-    """Countries in English and bokmål and Norway's counties, as lowercase words."""
+    """Countries of one word in English and bokmål ("jordan", "tsjad"), and Norway's counties.
+
+    Words of longer names are left out: "Saint Martin" and "Saint Helena" make no place of
+    "Martin" and "Helena"."""
     import pycountry
 
     try:
@@ -151,11 +156,14 @@ def country_names() -> Set[str]:
     except OSError:
         norwegian = str
     names: Set[str] = set()
+    labels = []
     for country in pycountry.countries:
-        for label in (country.name, getattr(country, "common_name", ""), norwegian(country.name)):
-            names.update(w.lower() for w in re.findall(r"[^\W\d_]+", label or "") if len(w) > 3)
-    for region in pycountry.subdivisions.get(country_code="NO") or []:
-        names.update(w.lower() for w in re.findall(r"[^\W\d_]+", region.name) if len(w) > 3)
+        labels += [country.name, getattr(country, "common_name", ""), norwegian(country.name)]
+    labels += [region.name for region in pycountry.subdivisions.get(country_code="NO") or []]
+    for label in labels:
+        words = re.findall(r"[^\W\d_]+", label or "")
+        if len(words) == 1 and len(words[0]) > 3:
+            names.add(words[0].lower())
     return names
 
 
@@ -187,12 +195,13 @@ def extract(
     common_words: Set[str],
     proper_nouns: Set[str],
     places: Set[str],
+    very_common_words: Optional[Set[str]] = None,
 ) -> Dict[str, str]:
     """{lowercase name: flags}. Pure: every input is passed in (tests give small ones)."""
     excluded = set().union(*(v for k, v in not_names.items() if k != "name-words"))
     excluded |= {fold(w) for w in excluded}
     flags: Dict[str, Set[str]] = {}
-    names_first: Set[str] = set()  # so common as names that a rare dictionary homograph does not count
+    names_first: Set[str] = set()  # so common as names that a rarer homograph does not count
     for kind, table, nordic_max in (("f", first_names, NORDIC_MAX_RANK_FIRST), ("l", last_names, NORDIC_MAX_RANK_LAST)):
         for name, info in table.items():
             ranks = info.get("rank") or {}
@@ -216,14 +225,16 @@ def extract(
     out: Dict[str, str] = {}
 
     # the spellings of a keyboard without æøå count too: "dode" is "døde", "pa" is "på"
-    ordinary = common_words | name_words | {fold(w) for w in common_words | name_words}
-    dictionary = dictionary_words | {fold(w) for w in dictionary_words}
+    very_common = (common_words if very_common_words is None else very_common_words) | name_words
+    very_common |= {fold(w) for w in very_common}
+    dictionary = dictionary_words | common_words
+    dictionary |= {fold(w) for w in dictionary}
 
     def add(key: str, entry: Set[str], name_first: bool) -> None:
         if key in excluded:
             return
         entry = set(entry)
-        if key in ordinary or (key in dictionary and not name_first):
+        if key in very_common or (key in dictionary and not name_first):
             entry.add("w")
         if key in places or (key in proper_nouns and "p" not in entry):
             entry.add("g")
@@ -265,9 +276,11 @@ def build(output: Path = OUTPUT) -> int:
 
     dataset = NameDataset()
     dictionary_words, proper_nouns = norwegian_words_and_proper_nouns()
+    stop = stop_words()
     names = extract(
         dataset.first_names, dataset.last_names, read_sections(EXTRA_NAMES_FILE), read_sections(NOT_NAMES_FILE),
-        dictionary_words, english_words() | stop_words(), proper_nouns, country_names(),
+        dictionary_words, english_words() | stop, proper_nouns, country_names(),
+        very_common_words=english_words(ENGLISH_VERY_COMMON_LOGPROB) | stop,
     )
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(output.name + ".partial")

@@ -248,6 +248,8 @@ def test_the_lexicon_has_the_flags_the_rules_need():
     assert lexicon.lookup("bjorn") & FIRST and lexicon.lookup("hakon") & FIRST  # keyboards without æøå
     assert lexicon.lookup("borte") & WORD  # "Børte" folded is the word "borte"
     assert lexicon.lookup("jordan") & PLACE and lexicon.lookup("kari") & PROMINENT
+    for name in ("martin", "helena", "christian"):  # not words, not places ("Saint Helena")
+        assert not lexicon.lookup(name) & (WORD | PLACE | NOT_NAME), name
 
 
 def test_a_tiny_lexicon_drives_the_rules():
