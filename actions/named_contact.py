@@ -20,6 +20,7 @@ MIN_NAME_LETTERS = 4  # «Ola» alone is too common a word-part to mean the cont
 GENERIC_ROLES = (
     ("saksbehandler", "adults"),
     ("saksbehandlar", "adults"),
+    ("sakshandsamar", "adults"),  # nynorsk
     ("forlopskoordinator for barn", "children"),
     ("koordinator for barn og unge", "children"),
     ("barne og familietjenesten", "children"),
