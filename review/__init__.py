@@ -59,7 +59,7 @@ def create_app(test_config=None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from review import admin, auth, conversations, crisis_marks, db, security, stats, training
+    from review import admin, auth, conversations, crisis_marks, db, scope, security, stats, training
     from review.audit import ACTION_LABELS
     from review.events import ROUTE_LABELS
     from review.users import ROLE_LABELS
@@ -95,9 +95,17 @@ def create_app(test_config=None) -> Flask:
     def percent(value):
         return "" if value is None else f"{float(value) * 100:.0f} %"
 
+    @app.template_filter("municipality_name")
+    def municipality_name(municipality_id):
+        return scope.name(municipality_id)
+
     @app.context_processor
     def globals_for_templates():
+        user = g.get("user")
         return {
+            "my_municipalities": scope.current() if user is not None else (),
+            "no_municipality_message": scope.NO_MUNICIPALITY_MESSAGE
+            if user is not None and scope.sees_nothing() else None,
             "csrf_token": security.csrf_token,
             "route_labels": ROUTE_LABELS,
             "role_labels": ROLE_LABELS,

@@ -1,6 +1,8 @@
 """Command line: `python -m review` serves the console on port 8081; other commands manage it.
 
-    python -m review create-user NAME --role reviewer|admin   (password from REVIEW_PASSWORD or a prompt)
+    python -m review create-user NAME --role reviewer|admin [--municipality ID ...]
+                                    (password from REVIEW_PASSWORD or a prompt)
+    python -m review set-municipalities NAME --municipality ID ...   (none: the user sees nothing)
     python -m review init-db        creates the console's tables
     python -m review refresh        brings the conversation summary up to date (first run: all of it)
     python -m review prune          drops console rows of conversations deleted elsewhere (retention)
@@ -31,11 +33,24 @@ def cli(ctx):
         ctx.invoke(serve)
 
 
+MUNICIPALITY_HELP = ("a municipality whose conversations a reviewer sees (a folder name in "
+                     "content/municipalities/); repeat for several. Admins see all.")
+
+
+def _check_municipalities(municipalities) -> None:
+    try:
+        users.check_municipalities(municipalities)
+    except ValueError as error:  # UserError, or a malformed municipality folder
+        raise click.ClickException(str(error))
+
+
 @cli.command("create-user")
 @click.argument("name")
 @click.option("--role", type=click.Choice(users.ROLES), default="reviewer", show_default=True)
-def create_user(name, role):
+@click.option("--municipality", "municipalities", multiple=True, help=MUNICIPALITY_HELP)
+def create_user(name, role, municipalities):
     """Creates a staff account; the password comes from REVIEW_PASSWORD or is asked for."""
+    _check_municipalities(municipalities)  # before the password is typed
     password = settings.review_password()
     if not password:
         if not sys.stdin.isatty():
@@ -46,10 +61,37 @@ def create_user(name, role):
     app = create_app()
     try:
         with _engine(app).begin() as connection:
-            users.create_user(connection, name, password, role)
+            users.create_user(connection, name, password, role, municipalities)
     except users.UserError as error:
         raise click.ClickException(str(error))
     click.echo(f"Opprettet {name} med rollen {role}.")
+    _describe_scope(role, municipalities)
+
+
+def _describe_scope(role, municipalities) -> None:
+    if role == "admin":
+        click.echo("Administratorer ser samtalene i alle kommuner.")
+    elif municipalities:
+        click.echo(f"Ser samtalene i: {', '.join(municipalities)}.")
+    else:
+        click.echo("Merk: ingen kommune er valgt, så brukeren ser ingen samtaler. "
+                   "Bruk set-municipalities eller administratorsiden.")
+
+
+@cli.command("set-municipalities")
+@click.argument("name")
+@click.option("--municipality", "municipalities", multiple=True, help=MUNICIPALITY_HELP)
+def set_municipalities(name, municipalities):
+    """Sets which municipalities' conversations an existing user sees (replaces the old list)."""
+    _check_municipalities(municipalities)
+    app = create_app()
+    with _engine(app).begin() as connection:
+        user = users.find_user(connection, name)
+        if user is None:
+            raise click.ClickException(f"Fant ingen bruker {name}.")
+        users.set_municipalities(connection, user.id, municipalities)
+    click.echo(f"Oppdaterte kommunene til {name}.")
+    _describe_scope(user.role, municipalities)
 
 
 @cli.command("init-db")

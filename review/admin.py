@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from review import audit, db, users
+from review import audit, db, scope, users
 from review.auth import admin_required, end_sessions
 from review.params import row_id
 
@@ -18,7 +18,10 @@ AUDIT_PAGE_SIZE = 100
 def user_list():
     with db.get_engine().connect() as connection:
         rows = connection.execute(sa.select(db.users).order_by(db.users.c.username)).all()
-    return render_template("admin/users.html", users=rows, roles=users.ROLES)
+        assigned = {row.id: scope.assigned(connection, row.id) for row in rows}
+    known = scope.known_ids()
+    return render_template("admin/users.html", users=rows, roles=users.ROLES, assigned=assigned,
+                           known_municipalities=known + sorted({m for ids in assigned.values() for m in ids} - set(known)))
 
 
 @bp.route("/users/create", methods=("POST",))
@@ -26,13 +29,15 @@ def user_list():
 def create_user():
     username = request.form.get("username", "")
     role = request.form.get("role", "")
+    municipalities = request.form.getlist("municipality")
     try:
         with db.get_engine().begin() as connection:
-            users.create_user(connection, username, request.form.get("password", ""), role)
+            users.create_user(connection, username, request.form.get("password", ""), role, municipalities)
     except users.UserError as error:
         flash(str(error), "error")
         return redirect(url_for("admin.user_list"))
-    audit.record("create_user", detail={"username": username.strip(), "role": role})
+    audit.record("create_user", detail={"username": username.strip(), "role": role,
+                                        "municipalities": municipalities})
     flash(f"Brukeren «{username.strip()}» er opprettet.")
     return redirect(url_for("admin.user_list"))
 
@@ -46,6 +51,9 @@ def update_user():
     role = request.form.get("role", "")
     active = request.form.get("active") == "1"
     password = request.form.get("password", "")
+    # only a form that shows the municipality boxes sets them (unchecked boxes send nothing)
+    municipalities = (request.form.getlist("municipality")
+                      if request.form.get("set_municipalities") == "1" else None)
     if role not in users.ROLES:
         flash("Ukjent rolle.", "error")
         return redirect(url_for("admin.user_list"))
@@ -59,6 +67,8 @@ def update_user():
                 abort(404)
             connection.execute(db.users.update().where(db.users.c.id == user_id)
                                .values(role=role, active=active))
+            if municipalities is not None:
+                users.set_municipalities(connection, user_id, municipalities)
             if password:
                 users.set_password(connection, user_id, password)
             if password or not active:
@@ -66,8 +76,11 @@ def update_user():
     except users.UserError as error:
         flash(str(error), "error")
         return redirect(url_for("admin.user_list"))
-    audit.record("update_user", detail={"username": target.username, "role": role,
-                                        "active": active, "password_changed": bool(password)})
+    detail = {"username": target.username, "role": role, "active": active,
+              "password_changed": bool(password)}
+    if municipalities is not None:
+        detail["municipalities"] = municipalities
+    audit.record("update_user", detail=detail)
     flash(f"Brukeren «{target.username}» er oppdatert.")
     return redirect(url_for("admin.user_list"))
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask import (Blueprint, Response, abort, current_app, flash, g, redirect,
                    render_template, request, url_for)
 
-from review import audit, db, listing, summary
+from review import audit, db, listing, scope, summary
 from review.auth import admin_required, login_required
 from review.crisis_marks import LABELS as MARK_LABELS, choices as mark_choices
 from review.events import events_table, transcript
@@ -45,9 +45,11 @@ def _sender_id() -> str:
 @login_required
 def index():
     refresh_summary()
-    filters = listing.parse_filters(request.args)
+    municipalities = scope.options()
+    filters = listing.parse_filters(request.args, municipalities)
     config = current_app.config
-    where = listing.conditions(filters, config["TIMEZONE"], config["LOW_CONFIDENCE"])
+    within = scope.conditions()
+    where = listing.conditions(filters, config["TIMEZONE"], config["LOW_CONFIDENCE"]) + within
     connection = db.conn()
     result = listing.page(connection, where, config["PAGE_SIZE"],
                           after=request.args.get("after"), before=request.args.get("before"))
@@ -59,8 +61,9 @@ def index():
         args=filters.query_args(),
         tags=listing.tags_for(connection, [r.sender_id for r in result.rows]),
         intents=intents,
-        known_tags=listing.known_tags(connection),
+        known_tags=listing.known_tags(connection, within),
         low_confidence=config["LOW_CONFIDENCE"],
+        municipalities=municipalities,
     )
 
 
@@ -86,10 +89,11 @@ def view():
     connection = db.conn()
     if not summary.has_events_table(db.get_engine()):
         abort(404)
+    municipality = scope.require(connection, sender_id)
     rows = _events_of(connection, sender_id)
     if not rows:
         abort(404)
-    audit.record("view_transcript", sender_id=sender_id)
+    audit.record("view_transcript", sender_id=sender_id, detail={"municipality": municipality})
     items = transcript(rows, current_app.config["LOW_CONFIDENCE"])
     feedback = _feedback_of(connection, sender_id)
     feedback_by_time = {}
@@ -102,6 +106,7 @@ def view():
     return render_template(
         "conversations/view.html",
         sender_id=sender_id,
+        municipality=municipality,
         items=items,
         summary=summary.summary_of(connection, sender_id),
         feedback=feedback,
@@ -122,6 +127,13 @@ def view():
     )
 
 
+def _visible_sender_id() -> str:
+    """The form's conversation, or 404 when the user may not see it (see scope.require)."""
+    sender_id = _sender_id()
+    scope.require(db.conn(), sender_id)
+    return sender_id
+
+
 def _back_to(sender_id: str):
     return redirect(url_for("conversations.view", id=sender_id))
 
@@ -129,7 +141,7 @@ def _back_to(sender_id: str):
 @bp.route("/conversations/reviewed", methods=("POST",))
 @login_required
 def mark_reviewed():
-    sender_id = _sender_id()
+    sender_id = _visible_sender_id()
     s = db.review_state
     with db.get_engine().begin() as connection:
         connection.execute(s.delete().where(s.c.sender_id == sender_id))
@@ -145,7 +157,7 @@ def mark_reviewed():
 @bp.route("/conversations/tags", methods=("POST",))
 @login_required
 def add_tag():
-    sender_id = _sender_id()
+    sender_id = _visible_sender_id()
     tag = " ".join((request.form.get("tag") or "").lower().split())
     if not TAG_PATTERN.match(tag):
         flash("En stikkord kan ha 1–40 tegn: bokstaver, tall, mellomrom, bindestrek og understrek.", "error")
@@ -164,7 +176,7 @@ def add_tag():
 @bp.route("/conversations/tags/remove", methods=("POST",))
 @login_required
 def remove_tag():
-    sender_id = _sender_id()
+    sender_id = _visible_sender_id()
     t = db.tags
     tag = request.form.get("tag", "")
     with db.get_engine().begin() as connection:
@@ -176,7 +188,7 @@ def remove_tag():
 @bp.route("/conversations/notes", methods=("POST",))
 @login_required
 def add_note():
-    sender_id = _sender_id()
+    sender_id = _visible_sender_id()
     body = (request.form.get("body") or "").strip()
     if not body or len(body) > NOTE_MAX_CHARS:
         flash(f"Notatet må ha mellom 1 og {NOTE_MAX_CHARS} tegn.", "error")
@@ -192,13 +204,15 @@ def add_note():
 @admin_required
 def delete():
     sender_id = _sender_id()
+    municipality = scope.require(db.conn(), sender_id)
     if request.method == "GET":
-        return render_template("conversations/delete.html", sender_id=sender_id)
+        return render_template("conversations/delete.html", sender_id=sender_id, municipality=municipality)
     engine = db.get_engine()
     events_deleted = storage.delete_conversation(engine, sender_id)
     with engine.begin() as connection:
         summary.forget(connection, sender_id)
-    audit.record("delete_conversation", sender_id=sender_id, detail={"events": events_deleted})
+    audit.record("delete_conversation", sender_id=sender_id,
+                 detail={"events": events_deleted, "municipality": municipality})
     flash("Samtalen er slettet.")
     return redirect(url_for("conversations.index"))
 
@@ -214,10 +228,12 @@ def _safe_cell(value: Any) -> Any:
 
 def _export_senders(connection) -> tuple[List[str], Dict[str, str]]:
     if request.args.get("id"):
-        return [_sender_id()], {"id": request.args["id"]}
-    filters = listing.parse_filters(request.args)
+        sender_id = _sender_id()
+        municipality = scope.require(connection, sender_id)
+        return [sender_id], {"id": request.args["id"], "municipality": municipality or ""}
+    filters = listing.parse_filters(request.args, scope.options())
     config = current_app.config
-    where = listing.conditions(filters, config["TIMEZONE"], config["LOW_CONFIDENCE"])
+    where = listing.conditions(filters, config["TIMEZONE"], config["LOW_CONFIDENCE"]) + scope.conditions()
     c = db.conversations
     senders = [r[0] for r in connection.execute(
         sa.select(c.c.sender_id).where(*where)

@@ -14,9 +14,10 @@ from datetime import datetime, timezone
 from typing import Dict, Iterable, List, Optional, Tuple
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, render_template,
+                   request, url_for)
 
-from review import audit, db
+from review import audit, db, scope, summary
 from review.auth import login_required
 from review.events import events_table, intent_of, load_data
 from review.params import row_id
@@ -48,17 +49,24 @@ def _to_conversation(sender_id: str, event_id: int):
 @bp.route("/")
 @login_required
 def index():
-    m = db.crisis_marks
+    m, c = db.crisis_marks, db.conversations
+    summary.refresh(db.get_engine(), current_app.config["TIMEZONE"])  # a new conversation's municipality
     with db.get_engine().connect() as connection:
         rows = connection.execute(
-            sa.select(m).order_by(m.c.exported_at.is_not(None), m.c.created_at.desc())).all()
-    return render_template("crisis_marks/list.html", marks=rows, labels=LABELS)
+            sa.select(m, c.c.municipality).select_from(m.outerjoin(c, c.c.sender_id == m.c.sender_id))
+            .where(*scope.sender_conditions(m))
+            .order_by(m.c.exported_at.is_not(None), m.c.created_at.desc())).all()
+    return render_template("crisis_marks/list.html", marks=rows, labels=LABELS,
+                           several_municipalities=len(scope.options()) > 1)
 
 
 @bp.route("/mark", methods=("POST",))
 @login_required
 def mark():
     sender_id = request.form.get("id") or ""  # exactly as stored: never strip or normalise
+    if not sender_id or len(sender_id) > SENDER_ID_MAX_CHARS:
+        abort(404)
+    municipality = scope.require(db.conn(), sender_id)
     event_id = row_id(request.form.get("event_id")) or -1
     label = request.form.get("label") or ""
     if label not in LABELS:
@@ -66,7 +74,7 @@ def mark():
         return _to_conversation(sender_id, event_id)
     e, m = events_table, db.crisis_marks
     with db.get_engine().begin() as connection:
-        row = None if len(sender_id) > SENDER_ID_MAX_CHARS else connection.execute(
+        row = connection.execute(
             sa.select(e.c.data, e.c.intent_name)
             .where(e.c.id == event_id, e.c.sender_id == sender_id, e.c.type_name == "user")
         ).first()
@@ -88,7 +96,8 @@ def mark():
             sender_id=sender_id, event_id=event_id, text=text, label=label, level=verdict.level,
             score=verdict.score, created_by=g.user.username, created_at=time.time()))
     audit.record("mark_crisis", sender_id=sender_id,
-                 detail={"event_id": event_id, "label": label, "level": verdict.level})
+                 detail={"event_id": event_id, "label": label, "level": verdict.level,
+                         "municipality": municipality})
     flash(f"Meldingen er merket som {LABELS[label]}.")
     return _to_conversation(sender_id, event_id)
 
@@ -99,17 +108,26 @@ def unmark():
     """Undoes a mark; back to the conversation when the form came from there, else the list."""
     event_id = row_id(request.form.get("event_id")) or -1
     sender_id = request.form.get("id")
+    if sender_id is not None:  # from the conversation's page: its conversation must be visible
+        if not sender_id or len(sender_id) > SENDER_ID_MAX_CHARS:
+            abort(404)
+        scope.require(db.conn(), sender_id)
     m = db.crisis_marks
+    municipality = None
     with db.get_engine().begin() as connection:
         found = connection.execute(
             sa.select(m.c.sender_id, m.c.label).where(m.c.event_id == event_id)).first()
+        # another municipality's mark is left alone, with the same answer as a missing one
+        if found is not None and not scope.can_see(connection, found.sender_id):
+            found = None
         if found is not None:
+            municipality = scope.municipality_of(connection, found.sender_id)
             connection.execute(m.delete().where(m.c.event_id == event_id))
     if found is None:
         flash("Fant ingen merking å fjerne.", "error")
     else:
         audit.record("unmark_crisis", sender_id=found.sender_id,
-                     detail={"event_id": event_id, "label": found.label})
+                     detail={"event_id": event_id, "label": found.label, "municipality": municipality})
         flash(f"Merkingen «{LABELS.get(found.label, found.label)}» er fjernet.")
     if sender_id:
         return _to_conversation(sender_id, event_id)
@@ -164,16 +182,18 @@ def export():
     """Downloads the marks as a crisis corpus file and marks them exported (a POST: it changes state)."""
     m = db.crisis_marks
     only_new = request.form.get("only_new") == "1"
-    query = sa.select(m.c.id, m.c.text, m.c.label).order_by(m.c.id)
+    query = sa.select(m.c.id, m.c.text, m.c.label).where(*scope.sender_conditions(m)).order_by(m.c.id)
     if only_new:
         query = query.where(m.c.exported_at.is_(None))
+    summary.refresh(db.get_engine(), current_app.config["TIMEZONE"])
     now = time.time()
     with db.get_engine().begin() as connection:
         rows = connection.execute(query).all()
         if rows:
             connection.execute(m.update().where(m.c.id.in_([r.id for r in rows])).values(exported_at=now))
     counts = {key: sum(1 for r in rows if CORPUS_KEYS.get(r.label) == key) for key in CORPUS_KEYS.values()}
-    audit.record("export_crisis_marks", detail={"marks": len(rows), "only_new": only_new, **counts})
+    audit.record("export_crisis_marks", detail={"marks": len(rows), "only_new": only_new, **counts,
+                                                **scope.audit_detail()})
     stamp = time.strftime("%Y%m%d-%H%M%S")
     body = corpus_yaml([(r.text, r.label) for r in rows], datetime.fromtimestamp(now, timezone.utc))
     return Response(body, mimetype="application/x-yaml",

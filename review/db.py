@@ -93,8 +93,13 @@ conversations = sa.Table(
     sa.Column("feedback_up", sa.Integer, nullable=False, default=0),
     sa.Column("feedback_down", sa.Integer, nullable=False, default=0),
     sa.Column("search_text", sa.Text),  # lower-cased user messages for the search box
+    # the first value of its `municipality` slot, else the default municipality (review.scope);
+    # "" only between adding the column to an older database and the rebuild that fills it
+    sa.Column("municipality", sa.String(64), nullable=False, server_default=""),
     sa.Index(f"ix_{PREFIX}conversations_started", "started_at", "sender_id"),
     sa.Index(f"ix_{PREFIX}conversations_day", "started_day"),
+    # a reviewer's list pages by (started_at, sender_id) within their municipalities
+    sa.Index(f"ix_{PREFIX}conversations_municipality", "municipality", "started_at", "sender_id"),
 )
 
 # Derived: how many user messages of each intent a conversation has
@@ -106,6 +111,14 @@ conversation_intents = sa.Table(
     sa.Column("messages", sa.Integer, nullable=False),
     sa.Column("started_at", sa.Float, nullable=False),  # copied so an intent filter pages by index
     sa.Index(f"ix_{PREFIX}conversation_intents_intent", "intent", "started_at", "sender_id"),
+)
+
+# Which municipalities a staff member may see (review.scope); admins see all of them anyway
+user_municipalities = sa.Table(
+    f"{PREFIX}user_municipalities",
+    metadata,
+    sa.Column("user_id", sa.Integer, primary_key=True),
+    sa.Column("municipality", sa.String(64), primary_key=True),
 )
 
 # Bookkeeping of the incremental refresh (last processed event and feedback ids)
@@ -187,7 +200,9 @@ PER_CONVERSATION_TABLES = (
 
 # Columns added after their table first shipped: (table, column name). A column added to the
 # derived summary makes the next refresh rebuild every summary row, which fills it in.
-ADDED_COLUMNS = ((conversations, "crisis_level"),)
+ADDED_COLUMNS = ((conversations, "crisis_level"), (conversations, "municipality"))
+# Indexes on an ADDED_COLUMNS column: create_all makes an index only with its table
+ADDED_INDEXES = tuple(index for index in conversations.indexes if "municipality" in index.columns)
 DERIVED_TABLES = (conversations, conversation_intents)
 
 
@@ -228,6 +243,14 @@ def _add_missing_columns(engine: Engine) -> None:
             # another console process added it a moment ago; anything else is a real error
             if (table, name) in _missing_columns(engine):
                 raise
+    for index in ADDED_INDEXES:
+        if index.name not in {i["name"] for i in sa.inspect(engine).get_indexes(index.table.name)}:
+            try:
+                index.create(engine)
+            except sa.exc.DBAPIError:
+                # as above: another process made it a moment ago
+                if index.name not in {i["name"] for i in sa.inspect(engine).get_indexes(index.table.name)}:
+                    raise
     if any(table in DERIVED_TABLES for table, _ in missing):
         with engine.begin() as connection:
             # the refresh starts again from event id 0 and recomputes every conversation

@@ -32,6 +32,9 @@ FALLBACK_INTENT = "nlu_fallback"
 FALLBACK_ACTION = "action_default_fallback"
 CRISIS_UTTERANCE = "utter_crisis"
 ROUTE_SLOT = "audience"  # set by action_route_person to "child" or "adult"
+# set by the Rasa server at session start; Rasa's SQL tracker store puts a slot's name in action_name
+MUNICIPALITY_SLOT = "municipality"
+MUNICIPALITY_MAX_CHARS = 64  # the summary's column; an id is at most 63 (municipalities.catalogue)
 ROUTES = ("child", "adult", "crisis", "none")
 ROUTE_LABELS = {"child": "Barn og unge", "adult": "Voksne", "crisis": "Krise", "none": "Ingen"}
 HIDDEN_ACTIONS = ("action_listen",)  # after every bot turn; says nothing a reviewer needs
@@ -68,6 +71,16 @@ def intent_of(data: Dict[str, Any]) -> tuple[Optional[str], Optional[float]]:
     return name, (float(confidence) if isinstance(confidence, (int, float)) else None)
 
 
+def municipality_slot(row: Any) -> Optional[str]:
+    """The municipality a `municipality` slot row names, or None (another slot, no usable value)."""
+    if row.type_name != "slot" or row.action_name != MUNICIPALITY_SLOT:
+        return None
+    value = load_data(row.data).get("value")
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value[:MUNICIPALITY_MAX_CHARS]
+
+
 def local_day(timestamp: float, timezone: str) -> str:
     return datetime.fromtimestamp(timestamp, ZoneInfo(timezone)).date().isoformat()
 
@@ -87,6 +100,7 @@ class Summary:
     search_text: str
     intents: Dict[str, int] = field(default_factory=dict)
     crisis_level: str = "none"  # the highest crisis verdict of its messages (review.verdicts)
+    municipality: str = ""  # the first municipality slot value, else the default (review.scope)
 
     def row(self) -> Dict[str, Any]:
         return {
@@ -96,11 +110,17 @@ class Summary:
             "crisis_level": self.crisis_level, "fallbacks": self.fallbacks,
             "min_confidence": self.min_confidence,
             "search_text": self.search_text, "feedback_up": 0, "feedback_down": 0,
+            "municipality": self.municipality,
         }
 
 
-def summarise(sender_id: str, rows: Iterable[Any], timezone: str) -> Optional[Summary]:
-    """The summary of one conversation from its rows in id order; None if it has no user message."""
+def summarise(sender_id: str, rows: Iterable[Any], timezone: str,
+              default_municipality: str = "") -> Optional[Summary]:
+    """The summary of one conversation from its rows in id order; None if it has no user message.
+
+    Its municipality is the first municipality slot's value; a conversation without one (from
+    before the deployment served several municipalities) is `default_municipality`'s.
+    """
     started = last = None
     turns = fallbacks = 0
     turn_is_fallback = False
@@ -111,6 +131,7 @@ def summarise(sender_id: str, rows: Iterable[Any], timezone: str) -> Optional[Su
     min_confidence = None
     texts: List[str] = []
     intents: Dict[str, int] = {}
+    municipality = None
     for row in rows:
         ts = row.timestamp
         if ts is not None:
@@ -144,6 +165,7 @@ def summarise(sender_id: str, rows: Iterable[Any], timezone: str) -> Optional[Su
             crisis = crisis or (data.get("metadata") or {}).get("utter_action") == CRISIS_UTTERANCE
         elif kind == "slot":
             data = load_data(row.data)
+            municipality = municipality or municipality_slot(row)
             if data.get("name") == ROUTE_SLOT:
                 value = data.get("value")
                 audience = value if value in ("child", "adult") else None
@@ -159,6 +181,7 @@ def summarise(sender_id: str, rows: Iterable[Any], timezone: str) -> Optional[Su
         started_day=local_day(started, timezone), turns=turns, first_message=first_message,
         route=route, crisis=crisis, fallbacks=fallbacks, min_confidence=min_confidence,
         search_text="\n".join(texts), intents=intents, crisis_level=crisis_level,
+        municipality=municipality or default_municipality,
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime, timedelta
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -41,6 +41,7 @@ class Filters:
     route: str = ""
     tag: str = ""
     q: str = ""
+    municipality: str = ""
     flags: Dict[str, bool] = field(default_factory=dict)
     errors: List[str] = field(default_factory=list)
 
@@ -50,6 +51,7 @@ class Filters:
             "from": self.date_from.isoformat() if self.date_from else "",
             "to": self.date_to.isoformat() if self.date_to else "",
             "intent": self.intent, "route": self.route, "tag": self.tag, "q": self.q,
+            "municipality": self.municipality,
         }
         args.update({name: "1" for name, on in self.flags.items() if on})
         return {k: v for k, v in args.items() if v}
@@ -74,7 +76,17 @@ def _flag(args: Mapping[str, str], name: str) -> bool:
     return args.get(name) in ("1", "on", "true")
 
 
-def parse_filters(args: Mapping[str, str]) -> Filters:
+def parse_municipality(args: Mapping[str, str], municipalities: Optional[Sequence[str]],
+                       errors: List[str]) -> str:
+    """The municipality filter, only one of `municipalities` (the user's; None: any)."""
+    value = (args.get("municipality") or "").strip()
+    if value and municipalities is not None and value not in municipalities:
+        errors.append("Velg en kommune fra listen.")
+        return ""
+    return value[:64]
+
+
+def parse_filters(args: Mapping[str, str], municipalities: Optional[Sequence[str]] = None) -> Filters:
     errors: List[str] = []
     filters = Filters(
         date_from=parse_date(args.get("from", ""), "Fra-dato", errors),
@@ -83,6 +95,7 @@ def parse_filters(args: Mapping[str, str]) -> Filters:
         route=(args.get("route") or "").strip() if args.get("route") in ROUTES else "",
         tag=(args.get("tag") or "").strip().lower()[:40],
         q=(args.get("q") or "").strip()[:SEARCH_MAX_CHARS],
+        municipality=parse_municipality(args, municipalities, errors),
         flags={name: _flag(args, name) for name in FILTER_FLAGS},
     )
     for old, new in OLD_FLAG_NAMES.items():
@@ -114,6 +127,8 @@ def conditions(filters: Filters, timezone: str, low_confidence: float) -> List[A
         where.append(sa.exists().where(i.c.sender_id == c.c.sender_id, i.c.intent == filters.intent))
     if filters.route:
         where.append(c.c.route == filters.route)
+    if filters.municipality:
+        where.append(c.c.municipality == filters.municipality)
     if filters.tag:
         t = db.tags
         where.append(sa.exists().where(t.c.sender_id == c.c.sender_id, t.c.tag == filters.tag))
@@ -223,6 +238,11 @@ def known_intents(connection) -> List[str]:
     return names
 
 
-def known_tags(connection) -> List[str]:
+def known_tags(connection, within: Sequence[Any] = ()) -> List[str]:
+    """The tags in use, for the filter; with `within` (conditions on the summary) only the tags
+    of those conversations, so a tag never tells of a conversation the user may not see."""
     t = db.tags
-    return [r[0] for r in connection.execute(sa.select(t.c.tag).distinct().order_by(t.c.tag))]
+    query = sa.select(t.c.tag).distinct().order_by(t.c.tag)
+    if within:
+        query = query.select_from(t.join(c, c.c.sender_id == t.c.sender_id)).where(*within)
+    return [r[0] for r in connection.execute(query)]

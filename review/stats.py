@@ -9,13 +9,13 @@ import io
 import threading
 from collections import OrderedDict
 from datetime import date, datetime, timedelta
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
-from review import db, listing
+from review import db, listing, scope
 from review.auth import login_required
 from review.conversations import refresh_summary
 from review.events import ROUTE_LABELS, ROUTES
@@ -57,12 +57,20 @@ def _range(args) -> Tuple[date, date, List[str]]:
     return start, end, errors
 
 
-def figures(connection, start: date, end: date, timezone: str) -> Dict[str, Any]:
+def _municipality(args) -> Tuple[str, List[str]]:
+    """The chosen municipality ("" for all the user's) and what was wrong with the choice."""
+    errors: List[str] = []
+    return listing.parse_municipality(args, scope.options(), errors), errors
+
+
+def figures(connection, start: date, end: date, timezone: str, within: Sequence[Any] = ()) -> Dict[str, Any]:
+    """The page's figures over conversations started in the period; `within` narrows them
+    (conditions on the summary: the user's municipalities, a chosen one)."""
     zone = ZoneInfo(timezone)
     lo = listing.day_start(start, zone)
     hi = listing.day_start(end + timedelta(days=1), zone)
     c, i = db.conversations, db.conversation_intents
-    in_range = (c.c.started_at >= lo, c.c.started_at < hi)
+    in_range = (c.c.started_at >= lo, c.c.started_at < hi, *within)
     per_day_rows = connection.execute(
         sa.select(c.c.started_day, sa.func.count(), sa.func.sum(c.c.turns), sa.func.sum(c.c.fallbacks))
         .where(*in_range).group_by(c.c.started_day)).all()
@@ -83,10 +91,13 @@ def figures(connection, start: date, end: date, timezone: str) -> Dict[str, Any]
         .where(*in_range)).first()
     routes = dict(connection.execute(
         sa.select(c.c.route, sa.func.count()).where(*in_range).group_by(c.c.route)).all())
+    intents_query = sa.select(i.c.intent, sa.func.sum(i.c.messages).label("n"))
+    if within:
+        intents_query = intents_query.select_from(i.join(c, c.c.sender_id == i.c.sender_id)).where(*in_range)
+    else:
+        intents_query = intents_query.where(i.c.started_at >= lo, i.c.started_at < hi)
     intents = connection.execute(
-        sa.select(i.c.intent, sa.func.sum(i.c.messages).label("n"))
-        .where(i.c.started_at >= lo, i.c.started_at < hi)
-        .group_by(i.c.intent).order_by(sa.desc("n"), i.c.intent).limit(TOP_INTENTS)).all()
+        intents_query.group_by(i.c.intent).order_by(sa.desc("n"), i.c.intent).limit(TOP_INTENTS)).all()
     conversations, turns, fallbacks, crisis, up, down = (v or 0 for v in totals)
     return {
         "days": days, "per_day": per_day, "fallback_rate": fallback_rate,
@@ -96,6 +107,32 @@ def figures(connection, start: date, end: date, timezone: str) -> Dict[str, Any]
         "routes": [(r, routes.get(r, 0)) for r in ROUTES],
         "intents": [(r[0], int(r[1])) for r in intents],
     }
+
+
+def per_municipality(connection, start: date, end: date, timezone: str,
+                     within: Sequence[Any] = ()) -> List[Dict[str, Any]]:
+    """Key figures of each municipality in the period (the ones `within` lets through)."""
+    zone = ZoneInfo(timezone)
+    c = db.conversations
+    rows = connection.execute(
+        sa.select(c.c.municipality, sa.func.count(), sa.func.sum(c.c.turns), sa.func.sum(c.c.fallbacks),
+                  sa.func.sum(sa.case((c.c.crisis.is_(True), 1), else_=0)),
+                  sa.func.sum(c.c.feedback_up), sa.func.sum(c.c.feedback_down))
+        .where(c.c.started_at >= listing.day_start(start, zone),
+               c.c.started_at < listing.day_start(end + timedelta(days=1), zone), *within)
+        .group_by(c.c.municipality).order_by(c.c.municipality)).all()
+    found = {r[0]: r for r in rows}
+    shown = scope.options()
+    shown += sorted(set(found) - set(shown))  # an admin also sees ids that have no folder now
+    table = []
+    for municipality in shown:
+        row = found.get(municipality)
+        conversations, turns, fallbacks, crisis, up, down = (
+            (v or 0 for v in row[1:]) if row else (0, 0, 0, 0, 0, 0))
+        table.append({"municipality": municipality, "conversations": conversations, "turns": turns,
+                      "fallbacks": fallbacks, "fallback_share": fallbacks / turns if turns else 0.0,
+                      "crisis": crisis, "feedback_up": up, "feedback_down": down})
+    return table
 
 
 def _draw(name: str, data: Dict[str, Any]) -> bytes:
@@ -151,10 +188,19 @@ def _draw(name: str, data: Dict[str, Any]) -> bytes:
 def index():
     refresh_summary()
     start, end, errors = _range(request.args)
+    municipality, wrong = _municipality(request.args)
+    within = scope.conditions()
+    timezone = current_app.config["TIMEZONE"]
     with db.get_engine().connect() as connection:
-        data = figures(connection, start, end, current_app.config["TIMEZONE"])
-    return render_template("stats/index.html", data=data, start=start, end=end, errors=errors,
-                           charts=CHARTS, route_labels=ROUTE_LABELS)
+        data = figures(connection, start, end, timezone, within + _chosen(municipality))
+        table = per_municipality(connection, start, end, timezone, within)
+    return render_template("stats/index.html", data=data, start=start, end=end, errors=errors + wrong,
+                           charts=CHARTS, route_labels=ROUTE_LABELS, municipality=municipality,
+                           municipalities=scope.options(), per_municipality=table)
+
+
+def _chosen(municipality: str) -> List[Any]:
+    return [db.conversations.c.municipality == municipality] if municipality else []
 
 
 @bp.route("/chart/<name>.svg")
@@ -163,8 +209,10 @@ def chart(name: str):
     if name not in CHARTS:
         abort(404)
     start, end, _ = _range(request.args)
+    municipality, _ = _municipality(request.args)
     with db.get_engine().connect() as connection:
-        data = figures(connection, start, end, current_app.config["TIMEZONE"])
+        data = figures(connection, start, end, current_app.config["TIMEZONE"],
+                       scope.conditions() + _chosen(municipality))
     key = (name, repr(sorted(data.items())))
     with _chart_lock:
         svg = _chart_cache.get(key)

@@ -18,7 +18,7 @@ from typing import Dict, Iterable, List, Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from review import db
+from review import db, scope
 from review.events import events_table, summarise
 from storage.conversations import feedback_table
 
@@ -60,6 +60,7 @@ def recompute(engine: Engine, sender_ids: List[str], timezone: str) -> int:
     """Rebuilds the summary rows of these conversations; returns how many have one now."""
     written = 0
     e = events_table
+    default_municipality = scope.default_municipality()
     for chunk in _chunks(sorted(set(sender_ids))):
         with engine.connect() as connection:
             rows = connection.execute(
@@ -79,7 +80,7 @@ def recompute(engine: Engine, sender_ids: List[str], timezone: str) -> int:
         counts: Dict[tuple, int] = {(s, r): n for s, r, n in feedback}
         summaries, intent_rows = [], []
         for sender_id, sender_rows in by_sender.items():
-            summary = summarise(sender_id, sender_rows, timezone)
+            summary = summarise(sender_id, sender_rows, timezone, default_municipality)
             if summary is None:
                 continue
             row = summary.row()

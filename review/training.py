@@ -12,10 +12,10 @@ from typing import Dict, List, Tuple
 
 import sqlalchemy as sa
 import yaml
-from flask import (Blueprint, Response, current_app, flash, g, redirect, render_template,
+from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, render_template,
                    request, url_for)
 
-from review import audit, db
+from review import audit, db, scope, summary
 from review.auth import login_required
 from review.events import FALLBACK_INTENT, events_table, intent_of, load_data
 from review.params import row_id
@@ -86,6 +86,9 @@ def nlu_yaml(examples: List[Tuple[str, str]]) -> str:
 @login_required
 def add():
     sender_id = (request.form.get("id") or "").strip()
+    if not sender_id or len(sender_id) > 255:
+        abort(404)
+    scope.require(db.conn(), sender_id)
     intent = (request.form.get("intent") or "").strip()
     event_id = row_id(request.form.get("event_id")) or -1
     known = domain_intents(current_app.config["DOMAIN_PATH"])
@@ -117,10 +120,15 @@ def add():
 @bp.route("/")
 @login_required
 def index():
-    te = db.training_examples
+    te, c = db.training_examples, db.conversations
+    summary.refresh(db.get_engine(), current_app.config["TIMEZONE"])  # a new conversation's municipality
     with db.get_engine().connect() as connection:
-        rows = connection.execute(sa.select(te).order_by(te.c.exported_at.is_not(None), te.c.created_at.desc())).all()
-    return render_template("training/list.html", examples=rows)
+        rows = connection.execute(
+            sa.select(te, c.c.municipality).select_from(te.outerjoin(c, c.c.sender_id == te.c.sender_id))
+            .where(*scope.sender_conditions(te))
+            .order_by(te.c.exported_at.is_not(None), te.c.created_at.desc())).all()
+    return render_template("training/list.html", examples=rows,
+                           several_municipalities=len(scope.options()) > 1)
 
 
 @bp.route("/remove", methods=("POST",))
@@ -129,7 +137,10 @@ def remove():
     te = db.training_examples
     example_id = row_id(request.form.get("example_id")) or -1
     with db.get_engine().begin() as connection:
-        connection.execute(te.delete().where(te.c.id == example_id))
+        sender_id = connection.execute(sa.select(te.c.sender_id).where(te.c.id == example_id)).scalar()
+        # another municipality's example is left alone, with the same answer as a missing one
+        if sender_id is not None and scope.can_see(connection, sender_id):
+            connection.execute(te.delete().where(te.c.id == example_id))
     flash("Treningseksempelet er fjernet.")
     return redirect(url_for("training.index"))
 
@@ -140,15 +151,17 @@ def export():
     """Downloads the examples as NLU YAML and marks them exported (a POST: it changes state)."""
     te = db.training_examples
     only_new = request.form.get("only_new") == "1"
-    query = sa.select(te.c.id, te.c.text, te.c.intent).order_by(te.c.intent, te.c.id)
+    query = sa.select(te.c.id, te.c.text, te.c.intent).where(*scope.sender_conditions(te)).order_by(te.c.intent, te.c.id)
     if only_new:
         query = query.where(te.c.exported_at.is_(None))
+    summary.refresh(db.get_engine(), current_app.config["TIMEZONE"])
     with db.get_engine().begin() as connection:
         rows = connection.execute(query).all()
         if rows:
             connection.execute(te.update().where(te.c.id.in_([r.id for r in rows]))
                                .values(exported_at=time.time()))
-    audit.record("export_training", detail={"examples": len(rows), "only_new": only_new})
+    audit.record("export_training", detail={"examples": len(rows), "only_new": only_new,
+                                            **scope.audit_detail()})
     stamp = time.strftime("%Y%m%d-%H%M%S")
     return Response(nlu_yaml([(r.text, r.intent) for r in rows]), mimetype="application/x-yaml",
                     headers={"Content-Disposition": f'attachment; filename="nlu_review_{stamp}.yml"'})

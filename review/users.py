@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Optional
+from typing import Optional, Sequence
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy.engine import Connection
 
-from review import db
+from review import db, scope
 
 ROLES = ("reviewer", "admin")
 ROLE_LABELS = {"reviewer": "Gjennomgår", "admin": "Administrator"}
@@ -35,20 +35,38 @@ def check_password_rules(password: str) -> None:
         raise UserError(f"Passordet må ha minst {MIN_PASSWORD_LENGTH} tegn.")
 
 
-def create_user(connection: Connection, username: str, password: str, role: str) -> int:
+def check_municipalities(municipalities: Sequence[str]) -> None:
+    """Refuses ids that have no folder in content/municipalities/, naming the known ones."""
+    unknown = scope.unknown_ids(municipalities)
+    if unknown:
+        raise UserError(f"Ukjent kommune: {', '.join(unknown)}. "
+                        f"Kjente kommuner: {', '.join(scope.known_ids())}.")
+
+
+def set_municipalities(connection: Connection, user_id: int, municipalities: Sequence[str]) -> None:
+    """Which municipalities' conversations the user sees (a reviewer; an admin sees all)."""
+    check_municipalities(municipalities)
+    scope.set_assigned(connection, user_id, municipalities)
+
+
+def create_user(connection: Connection, username: str, password: str, role: str,
+                municipalities: Sequence[str] = ()) -> int:
     username = username.strip()
     if not USERNAME_PATTERN.match(username):
         raise UserError("Brukernavnet kan bare ha bokstavene a–z, tall, punktum, bindestrek og understrek (2–64 tegn).")
     if role not in ROLES:
         raise UserError(f"Rollen må være en av {', '.join(ROLES)}.")
     check_password_rules(password)
+    check_municipalities(municipalities)
     if find_user(connection, username) is not None:
         raise UserError("Brukernavnet finnes allerede.")
     result = connection.execute(db.users.insert().values(
         username=username, password_hash=hash_password(password), role=role,
         active=True, created_at=time.time(),
     ))
-    return result.inserted_primary_key[0]
+    user_id = result.inserted_primary_key[0]
+    scope.set_assigned(connection, user_id, municipalities)
+    return user_id
 
 
 def set_password(connection: Connection, user_id: int, password: str) -> None:

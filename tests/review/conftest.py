@@ -2,6 +2,7 @@
 two staff accounts, and a handful of synthetic conversations with known properties."""
 from __future__ import annotations
 
+import os
 import re
 import time
 
@@ -9,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from evaluation import synthetic_conversations as synthetic
+from municipalities import catalogue
 from review import create_app, db, users
 from storage import conversations as storage
 
@@ -32,6 +34,39 @@ from argon2 import PasswordHasher  # noqa: E402
 users._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 users._DUMMY_HASH = users._hasher.hash("dummy")
 XSS = "<script>document.title='pwned'</script> hei"
+
+
+# The tests' own municipalities (MUNICIPALITIES_DIR), so they do not follow content/ edits.
+# Conversations without a municipality slot are the default's (kommune-a), as in production.
+MUNICIPALITIES = {"kommune-a": "Kommune A", "kommune-b": "Kommune B", "kommune-c": "Kommune C"}
+DEFAULT_MUNICIPALITY = "kommune-a"
+
+
+def write_municipalities(folder, names=MUNICIPALITIES) -> None:
+    for municipality_id, name in names.items():
+        target = folder / municipality_id
+        target.mkdir(parents=True, exist_ok=True)
+        (target / "municipality.yml").write_text(
+            f"name: {name}\nlanguage: nb\nretention_days: 30\npathway_starts_with: [kommunen]\n",
+            encoding="utf-8")
+        (target / "contacts.yml").write_text("contacts: []\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def test_municipalities(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("municipalities")
+    write_municipalities(folder)
+    saved = {key: os.environ.get(key) for key in ("MUNICIPALITIES_DIR", "DEFAULT_MUNICIPALITY")}
+    os.environ["MUNICIPALITIES_DIR"] = str(folder)
+    os.environ["DEFAULT_MUNICIPALITY"] = DEFAULT_MUNICIPALITY
+    catalogue.load.cache_clear()
+    yield folder
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    catalogue.load.cache_clear()
 
 
 def _seed(engine) -> None:
@@ -83,7 +118,8 @@ def make_app(url, tmp_path, seed=True):
     engine = db.make_engine(url)
     db.init_db(engine)
     with engine.begin() as connection:
-        users.create_user(connection, "rita", PASSWORD, "reviewer")
+        # rita reviews the default municipality, which every seeded conversation belongs to
+        users.create_user(connection, "rita", PASSWORD, "reviewer", [DEFAULT_MUNICIPALITY])
         users.create_user(connection, "ada", PASSWORD, "admin")
     if seed:
         _seed(engine)

@@ -277,11 +277,14 @@ def test_mark_change_and_undo_are_stored_shown_filtered_and_audited(rita, crisis
 
     marked = [(r.username, r.sender_id, json.loads(r.detail)) for r in audit_rows(crisis_app, "mark_crisis")]
     assert marked == [
-        ("rita", "conv-unsure", {"event_id": unsure_event, "label": "false_alarm", "level": "unsure"}),
-        ("rita", "conv-unsure", {"event_id": unsure_event, "label": "missed", "level": "unsure"}),
+        ("rita", "conv-unsure", {"event_id": unsure_event, "label": "false_alarm", "level": "unsure",
+                                 "municipality": "kommune-a"}),
+        ("rita", "conv-unsure", {"event_id": unsure_event, "label": "missed", "level": "unsure",
+                                 "municipality": "kommune-a"}),
     ]
     undone = [(r.username, r.sender_id, json.loads(r.detail)) for r in audit_rows(crisis_app, "unmark_crisis")]
-    assert undone == [("rita", "conv-unsure", {"event_id": unsure_event, "label": "missed"})]
+    assert undone == [("rita", "conv-unsure", {"event_id": unsure_event, "label": "missed",
+                                               "municipality": "kommune-a"})]
     # the audit log holds no message text
     assert not any(UNSURE_TEXT in (r.detail or "") for r in audit_rows(crisis_app, "mark_crisis"))
 
@@ -351,7 +354,8 @@ def test_export_is_crisis_corpus_yaml_with_the_marked_texts(rita, crisis_app, tm
 
     (row,) = audit_rows(crisis_app, "export_crisis_marks")
     assert row.username == "rita" and row.sender_id is None
-    assert json.loads(row.detail) == {"marks": 3, "crisis": 1, "not_crisis": 2, "only_new": True}
+    assert json.loads(row.detail) == {"marks": 3, "crisis": 1, "not_crisis": 2, "only_new": True,
+                                      "municipalities": ["kommune-a"]}
     assert "Nei" not in shown(rita.get("/crisis/").get_data(as_text=True)).split("Handlinger")[1]
 
     # exported once: "only new" now gives empty lists; without it, everything again
@@ -437,10 +441,10 @@ def test_an_older_summary_table_gets_the_column_and_is_rebuilt(database_url):
         synthetic.insert(engine, synthetic.conversation("conv-old", NOW - 60, [
             {"text": UNSURE_TEXT, "intent": "ask_adult", "confidence": 0.8,
              "verdict": synthetic.verdict("unsure", 0.4)}]))
-        old = sa.MetaData()  # review_conversations as it was before crisis_level
+        old = sa.MetaData()  # review_conversations as it was before crisis_level (and municipality)
         sa.Table(db.conversations.name, old, *[
             sa.Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
-            for c in db.conversations.columns if c.name != "crisis_level"])
+            for c in db.conversations.columns if c.name not in ("crisis_level", "municipality")])
         db.meta.to_metadata(old)
         old.create_all(engine)
         with engine.begin() as connection:
