@@ -1,7 +1,9 @@
 """The console in a real browser (Debian's Chromium driven by Playwright for Python).
 
 Logs in, filters, opens a transcript, tags it, exports a training example, and checks that a
-<script> a resident typed is shown as text and never runs.
+<script> a resident typed is shown as text and never runs. axe-core (the web chat's copy) checks
+every page against WCAG 2.1 A/AA, the municipality filter and the admin's municipality boxes
+included.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import pytest
 import yaml
 from werkzeug.serving import make_server
 
+from settings import PROJECT_ROOT
 from tests.review.conftest import PASSWORD, XSS, make_app
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -21,6 +24,9 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
+
+AXE_SCRIPT = PROJECT_ROOT / "webchat" / "node_modules" / "axe-core" / "axe.min.js"  # webchat/build.sh
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 pytestmark = [
     pytest.mark.browser,
@@ -114,3 +120,47 @@ def test_review_flow_in_chromium(console, page, tmp_path):
     page.wait_for_load_state("load")
     widths = page.eval_on_selector_all("img.chart", "imgs => imgs.map(i => i.complete && i.naturalWidth)")
     assert len(widths) == 5 and all(w and w > 0 for w in widths)
+
+
+def _axe(page) -> list:
+    page.add_script_tag(content=AXE_SCRIPT.read_text())
+    return page.evaluate(
+        "async (tags) => { const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});"
+        " return r.violations.map(v => ({id: v.id, help: v.help,"
+        " nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)})); }",
+        AXE_TAGS,
+    )
+
+
+@pytest.mark.skipif(not AXE_SCRIPT.is_file(), reason="axe-core is missing: run webchat/build.sh")
+def test_every_page_passes_axe(console, tmp_path):
+    """As an admin (every municipality: the list's and the statistics' municipality filter, the
+    per-municipality table, the users page's municipality boxes) and as a reviewer of one."""
+    from playwright.sync_api import sync_playwright
+
+    pages = ["/", "/?municipality=kommune-a&fallback=1", "/conversations/view?id=conv-child", "/training/",
+             "/crisis/", "/stats/", "/conversations/delete?id=conv-child", "/admin/users", "/admin/audit"]
+    failures = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            for username, paths in (("ada", pages), ("rita", pages[:6])):
+                # bypass_csp: axe is injected as an inline script, which the console's CSP forbids
+                context = browser.new_context(bypass_csp=True)
+                page = context.new_page()
+                page.goto(console + "/login")
+                page.get_by_label("Brukernavn").fill(username)
+                page.get_by_label("Passord").fill(PASSWORD)
+                page.get_by_role("button", name="Logg inn").click()
+                page.wait_for_url(console + "/")
+                if username == "ada":
+                    assert page.get_by_label("Kommune").count() == 1  # the filter is there to check
+                for path in paths:
+                    page.goto(console + path)
+                    violations = _axe(page)
+                    if violations:
+                        failures[f"{username} {path}"] = violations
+                context.close()
+        finally:
+            browser.close()
+    assert not failures, failures

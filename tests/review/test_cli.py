@@ -1,4 +1,4 @@
-"""The commands the README shows: create-user, init-db, refresh, prune."""
+"""The commands the README shows: create-user, set-municipalities, init-db, refresh, prune."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -36,4 +36,37 @@ def test_create_user_refresh_and_prune(tmp_path, monkeypatch):
         connection.execute(sa.text("DELETE FROM events"))
     result = runner.invoke(cli, ["prune"])
     assert result.exit_code == 0 and "Fjernet 1 samtaler" in result.output
+    engine.dispose()
+
+
+def test_create_user_with_municipalities_and_set_them_later(tmp_path, monkeypatch):
+    path = tmp_path / "tracker.db"
+    monkeypatch.setenv("TRACKER_DIALECT", "sqlite")
+    monkeypatch.setenv("TRACKER_DB", str(path))
+    monkeypatch.delenv("REVIEW_DATABASE_URL", raising=False)
+    monkeypatch.setenv("REVIEW_PASSWORD", "langt-nok-passord")
+    runner = CliRunner()
+    engine = sa.create_engine(f"sqlite:///{path}", future=True)
+
+    def assigned():
+        with engine.connect() as connection:
+            return sorted(r[0] for r in connection.execute(sa.select(db.user_municipalities.c.municipality)))
+
+    result = runner.invoke(cli, ["create-user", "kari", "--municipality", "kommune-a", "--municipality", "kommune-x"])
+    assert result.exit_code != 0
+    assert "Ukjent kommune: kommune-x. Kjente kommuner: kommune-a, kommune-b, kommune-c." in result.output
+    result = runner.invoke(cli, ["create-user", "kari", "--municipality", "kommune-a", "--municipality", "kommune-b"])
+    assert result.exit_code == 0, result.output
+    assert "Ser samtalene i: kommune-a, kommune-b." in result.output
+    assert assigned() == ["kommune-a", "kommune-b"]
+
+    result = runner.invoke(cli, ["create-user", "per"])
+    assert result.exit_code == 0 and "ingen kommune er valgt, så brukeren ser ingen samtaler" in result.output
+    result = runner.invoke(cli, ["set-municipalities", "kari", "--municipality", "kommune-c"])
+    assert result.exit_code == 0, result.output
+    assert assigned() == ["kommune-c"]
+    result = runner.invoke(cli, ["set-municipalities", "kari", "--municipality", "nowhere"])
+    assert result.exit_code != 0 and "Kjente kommuner:" in result.output and assigned() == ["kommune-c"]
+    result = runner.invoke(cli, ["set-municipalities", "finnes-ikke", "--municipality", "kommune-a"])
+    assert result.exit_code != 0 and "Fant ingen bruker finnes-ikke." in result.output
     engine.dispose()

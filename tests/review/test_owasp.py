@@ -277,6 +277,10 @@ def _xss_rows() -> List[dict]:
                  "action_name": None, "data": json.dumps(bot, ensure_ascii=False)})
     rows.append({"sender_id": XSS_SENDER, "type_name": "slot", "timestamp": ts + 51, "intent_name": None,
                  "action_name": None, "data": json.dumps(slot, ensure_ascii=False)})
+    # a municipality slot no municipality folder has: shown as its id, as text
+    municipality = {"event": "slot", "timestamp": ts + 51, "name": "municipality", "value": XSS_PAYLOADS[1]}
+    rows.append({"sender_id": XSS_SENDER, "type_name": "slot", "timestamp": ts + 51, "intent_name": None,
+                 "action_name": "municipality", "data": json.dumps(municipality, ensure_ascii=False)})
     rows.append({"sender_id": XSS_SENDER, "type_name": "action", "timestamp": ts + 52, "intent_name": None,
                  "action_name": XSS_PAYLOADS[1], "data": json.dumps({"event": "action", "name": XSS_PAYLOADS[1]})})
     rows.append({"sender_id": XSS_SENDER, "type_name": XSS_PAYLOADS[4], "timestamp": ts + 53,
@@ -311,7 +315,7 @@ def stored_payloads(app):
 def _pages_with_payloads() -> List[Tuple[str, dict, List[str]]]:
     """(path, query, texts the page must show) for every page that shows stored text."""
     return [
-        ("/", {}, [XSS_PAYLOADS[0]]),  # the newest conversation's first message
+        ("/", {}, [XSS_PAYLOADS[0], XSS_PAYLOADS[1]]),  # the newest's first message and municipality
         ("/", {"q": "script"}, ["script"]),
         ("/", {"q": XSS_PAYLOADS[1][:40]}, [XSS_PAYLOADS[1][:40]]),
         ("/", {"intent": XSS_INTENT}, [XSS_INTENT]),
@@ -319,7 +323,7 @@ def _pages_with_payloads() -> List[Tuple[str, dict, List[str]]]:
         ("/conversations/delete", {"id": XSS_SENDER}, [XSS_SENDER]),
         ("/training/", {}, [XSS_PAYLOADS[1]]),
         ("/crisis/", {}, [XSS_PAYLOADS[0]]),
-        ("/stats/", {}, [XSS_INTENT]),
+        ("/stats/", {}, [XSS_INTENT, XSS_PAYLOADS[1]]),  # an intent; a municipality in the table
         ("/admin/audit", {}, [XSS_USERNAME, XSS_SENDER]),
         ("/admin/audit", {"user": XSS_USERNAME, "id": XSS_SENDER}, [XSS_USERNAME, XSS_SENDER]),
     ]
@@ -424,10 +428,12 @@ SQLI_TARGETS = [
     ("/admin/audit", "before"),
     ("/", "q"), ("/", "intent"), ("/", "route"), ("/", "tag"), ("/", "from"), ("/", "to"),
     ("/", "after"), ("/", "before"), ("/", "fallback"), ("/", "unsure"), ("/", "false_alarm"),
+    ("/", "municipality"),
     ("/conversations/view", "id"), ("/conversations/delete", "id"),
     ("/conversations/export.json", "q"), ("/conversations/export.json", "intent"),
     ("/conversations/export.json", "id"),
-    ("/stats/", "from"), ("/stats/", "to"), ("/stats/chart/per_day.svg", "from"),
+    ("/stats/", "from"), ("/stats/", "to"), ("/stats/", "municipality"), ("/stats/chart/per_day.svg", "from"),
+    ("/stats/chart/per_day.svg", "municipality"), ("/conversations/export.json", "municipality"),
 ]
 
 
