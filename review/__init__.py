@@ -1,8 +1,9 @@
 """Forløpsassistenten's staff review console: a Flask app on the tracker store's database.
 
 Staff read conversations, mark them reviewed, tag them, write notes, turn misunderstood
-messages into training examples, mark wrong crisis verdicts and see statistics; admins also
-delete conversations, manage users and read the audit log. `python -m review` serves it on port 8081.
+messages into training examples, mark wrong crisis verdicts and see statistics, each within
+their municipalities (review.scope); admins see every municipality and also delete
+conversations, manage users and read the audit log. `python -m review` serves it on port 8081.
 """
 from __future__ import annotations
 
