@@ -53,7 +53,8 @@ def index():
     connection = db.conn()
     result = listing.page(connection, where, config["PAGE_SIZE"],
                           after=request.args.get("after"), before=request.args.get("before"))
-    intents = sorted(set(domain_intents(config["DOMAIN_PATH"])) | set(listing.known_intents(connection)))
+    intents = sorted(set(domain_intents(config["DOMAIN_PATH"]))
+                     | set(listing.known_intents(connection, within, scope.current())))
     return render_template(
         "conversations/list.html",
         page=result,
@@ -123,7 +124,7 @@ def view():
         mark_labels=MARK_LABELS,
         mark_choices=mark_choices,
         intents=domain_intents(current_app.config["DOMAIN_PATH"])
-        or listing.known_intents(connection),
+        or listing.known_intents(connection, scope.conditions(), scope.current()),
     )
 
 

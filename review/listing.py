@@ -222,18 +222,24 @@ def tags_for(connection, sender_ids: List[str]) -> Dict[str, List[str]]:
 
 
 KNOWN_INTENTS_TTL_SECONDS = 60.0  # a DISTINCT over every conversation's intents: ~20 ms at 100 000
-_known_intents: Dict[str, Tuple[float, List[str]]] = {}
+_known_intents: Dict[Tuple[str, Any], Tuple[float, List[str]]] = {}
 
 
-def known_intents(connection) -> List[str]:
-    """Every intent that occurs in a conversation, for the filter; cached for a minute."""
-    key = str(connection.engine.url)
+def known_intents(connection, within: Sequence[Any] = (), scope_key: Any = None) -> List[str]:
+    """Every intent that occurs in a conversation, for the filter; cached for a minute.
+
+    With `within` (conditions on the summary) only those conversations' intents, cached per
+    `scope_key` (the user's municipalities)."""
+    key = (str(connection.engine.url), scope_key)
     cached = _known_intents.get(key)
     now = time.monotonic()
     if cached and now - cached[0] < KNOWN_INTENTS_TTL_SECONDS:
         return cached[1]
     i = db.conversation_intents
-    names = [r[0] for r in connection.execute(sa.select(i.c.intent).distinct().order_by(i.c.intent))]
+    query = sa.select(i.c.intent).distinct().order_by(i.c.intent)
+    if within:
+        query = query.select_from(i.join(c, c.c.sender_id == i.c.sender_id)).where(*within)
+    names = [r[0] for r in connection.execute(query)]
     _known_intents[key] = (now, names)
     return names
 

@@ -30,7 +30,8 @@ A_EXAMPLE = "kan jeg få refusjon for bussbillett"  # conv-child, kommune-a (no 
 A_MARKED = "jeg vil ikke leve lenger"  # conv-crisis
 MISSING = "conv-finnes-ikke"
 # What must never be on a kommune-a reviewer's page: B's texts, ids, staff notes and tags, name
-B_SIGNS = B_TEXTS + ("conv-b", "b-notat", "b-stikkord", "Kommune B")
+B_INTENT = "intent_only_b"  # not in the domain: the list's intent filter knows it from B only
+B_SIGNS = B_TEXTS + ("conv-b", "b-notat", "b-stikkord", "Kommune B", B_INTENT)
 STATE_TABLES = ("review_user_municipalities",)
 
 
@@ -59,7 +60,7 @@ def _seed_municipalities(engine) -> None:
          "verdict": synthetic.verdict("unsure", 0.4)}])
     # the first municipality is the conversation's, whatever a later slot event says
     rows += conversation_in(["kommune-b", "kommune-c"], "conv-b2", NOW - 2400, [
-        {"text": B_TEXTS[1], "intent": "ask_coordinator", "confidence": 0.9}])
+        {"text": B_TEXTS[1], "intent": B_INTENT, "confidence": 0.9}])
     rows += conversation_in(["kommune-c"], "conv-c", NOW - 3000, [
         {"text": C_TEXT, "intent": "greet", "confidence": 0.9}])
     rows += conversation_in([None, "kommune-a"], "conv-a2", NOW - 4000, [
@@ -189,8 +190,9 @@ def check_list(c) -> List[str]:
         failures.append("positive control: the admin's search does not find conv-b")
     if set(listed(c.rita)) != {"conv-crisis", "conv-child", "conv-adult", "conv-xss", "conv-a2"}:
         failures.append(f"rita lists {listed(c.rita)}")
-    if "b-stikkord" not in c.admin.get("/").get_data(as_text=True):
-        failures.append("positive control: the admin's tag filter lacks b-stikkord")
+    admins = c.admin.get("/").get_data(as_text=True)
+    if "b-stikkord" not in admins or B_INTENT not in admins:
+        failures.append("positive control: the admin's tag or intent filter lacks B's")
     return failures
 
 
