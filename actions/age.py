@@ -584,7 +584,20 @@ def _word_audience(norm: str) -> str | None:
 
 
 def read_person(text: str | None) -> Person:
-    """Who the message is about. audience is None when it stays unclear (ask, don't guess)."""
+    """Who the message is about. audience is None when it stays unclear (ask, don't guess).
+
+    A message the Norwegian reading leaves open is read again as English (actions/age_en.py)."""
+    person = _read_person_nb(text)
+    if person.audience is None and person.age is None and text:
+        from actions.age_en import read_person_en
+
+        english = read_person_en(text)
+        if english.audience is not None or english.about_self:
+            return english
+    return person
+
+
+def _read_person_nb(text: str | None) -> Person:
     if not text:
         return Person(None, None, False)
     tokens = _tokens(text)

@@ -14,6 +14,7 @@ from actions.age import ADULT, CHILD, read_person
 from actions.directory import Contact
 from actions.municipality import language_of, municipality_of
 from actions.named_contact import named_audience
+from municipalities import catalogue
 
 AUDIENCE_TO_DIRECTORY = {CHILD: "children", ADULT: "adults"}
 
@@ -43,7 +44,9 @@ def resolve_audience(tracker: Tracker) -> Dict[str, Any]:
     text = tracker.latest_message.get("text") or ""
     text = "" if text.startswith("/") else text
     person = read_person(text)
-    named = named_audience(text, municipality_of(tracker).contacts)
+    # every municipality's contacts: a name says who is meant (adults' or children's contact) even
+    # in another municipality; the answer still comes from this municipality's own directory
+    named = named_audience(text, catalogue.load().all_contacts())
     audience = person.audience or DIRECTORY_TO_AUDIENCE.get(named) or _entity(tracker, "audience")
     assumed_self = False
     if audience is None and person.about_self:

@@ -87,6 +87,9 @@ class Catalogue:
     def default(self) -> Municipality:
         return self.municipalities[self.default_id]
 
+    def all_contacts(self) -> Tuple[Contact, ...]:
+        return tuple(c for m in self.municipalities.values() for c in m.contacts)
+
 
 def _text(data: dict, field: str, where: str, required: bool = False) -> str:
     value = data.get(field, "")

@@ -1,0 +1,28 @@
+"""Who an English message is about (actions/age_en.py, used when the Norwegian reading finds nothing)."""
+import pytest
+
+from actions.age import ADULT, CHILD, read_person
+
+
+@pytest.mark.parametrize("text,audience,age", [
+    ("my son is 15 and struggling", CHILD, 15),
+    ("i am 40 and need help myself", ADULT, 40),
+    ("I'm 17 and anxious all the time", CHILD, 17),
+    ("im 18", ADULT, 18),
+    ("my 16 year old smokes weed", CHILD, 16),
+    ("my daughter (14) cuts herself", CHILD, 14),
+    ("im 45 and my son is 15", CHILD, 15),  # someone else named with an age decides
+    ("my friend, 19, is depressed", ADULT, 19),
+    ("my teenager won't go to school", CHILD, None),
+    ("my husband drinks every day", ADULT, None),
+    ("my son is struggling", None, None),  # a son may be 8 or 38: ask
+    ("who can i call", None, None),
+])
+def test_english(text, audience, age):
+    person = read_person(text)
+    assert (person.audience, person.age) == (audience, age)
+
+
+def test_norwegian_is_read_as_before():
+    assert read_person("sønnen min på 14 sliter").audience == CHILD
+    assert read_person("sønnen min sliter").audience is None
