@@ -25,9 +25,10 @@ unit: setup
 shell: train
 	PYTHONPATH=. .venv/bin/python -m rasa_server shell --endpoints endpoints.yml
 
-# Create a review console account: make staff-user NAME=kari ROLE=admin (asks for the password)
+# Create a review console account (asks for the password): make staff-user NAME=kari ROLE=admin,
+# or a reviewer of some municipalities: make staff-user NAME=ola MUNICIPALITIES="kommune-a kommune-b"
 staff-user: setup
-	PYTHONPATH=. .venv/bin/python -m review create-user $(NAME) --role $(or $(ROLE),reviewer)
+	PYTHONPATH=. .venv/bin/python -m review create-user $(NAME) --role $(or $(ROLE),reviewer) $(foreach m,$(MUNICIPALITIES),--municipality $(m))
 
 # Quality report: held-out accuracy, macro F1, crisis recall/precision, ours vs stock Rasa -> reports/
 eval: setup

@@ -84,7 +84,7 @@ def _bot(sender_id: str, ts: float, text: str, utter: str,
 def _slot(sender_id: str, ts: float, name: str, value: Any) -> Dict[str, Any]:
     data = {"event": "slot", "timestamp": ts, "name": name, "value": value}
     return {"sender_id": sender_id, "type_name": "slot", "timestamp": ts, "intent_name": None,
-            "action_name": None, "data": json.dumps(data)}
+            "action_name": name, "data": json.dumps(data)}  # Rasa writes the slot's name there
 
 
 def conversation(sender_id: str, start: float, turns: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
