@@ -9,6 +9,10 @@ Differences from `rasa.core.channels.socketio.SocketIOInput`:
 * `delete_conversation` removes the conversation's events and feedback from the database
   (storage.conversations.delete_conversation) under the conversation's lock;
 * `feedback` stores a thumbs up / down for a bot answer (storage.conversations.add_feedback);
+* `download_conversation` answers with the conversation as stored (masked), as readable text in
+  the widget's language (rasa_server/channels/transcript.py): the resident's own copy;
+* `privacy_notice` answers with what the widget's privacy notice must state from the server:
+  the municipality's name and its `retention_days` (content/municipalities/<id>/);
 * `user_uttered` goes through the same checks as the REST channel (rasa_server/channels/guard.py): a message
   that is not text, empty or too long gets the Norwegian explanation as a bot message (a sure
   crisis, even oversized, goes on to the assistant), and control characters and lone surrogates are
@@ -45,10 +49,12 @@ from rasa_server.channels.admission import admitted
 from rasa_server.channels.crisis_first import with_unsure_line, with_verdict
 from rasa_server.channels.failures import guarded, handling_failed
 from rasa_server.channels.guard import check_message, check_metadata
-from rasa_server.channels.municipality import resolve, unknown_text, with_municipality
+from rasa_server.channels import transcript
+from rasa_server.channels.municipality import requested_id, resolve, unknown_text, with_municipality
 from rasa_server.channels.origins import origin_checker
 from rasa_server.channels.questions import one_question_at_a_time
 from rasa_server.channels.rated_answers import find_rated_answer
+from municipalities import catalogue
 from safety.verdict import assess
 from storage import conversations
 
@@ -56,6 +62,8 @@ logger = logging.getLogger(__name__)
 
 DELETE_EVENT = "delete_conversation"
 FEEDBACK_EVENT = "feedback"
+DOWNLOAD_EVENT = "download_conversation"
+PRIVACY_EVENT = "privacy_notice"
 # uuid4().hex: what the server hands out; anything else from a client gets a fresh id
 SESSION_ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 MAX_RATED_TEXT_CHARS = 20_000  # a rated answer is a few paragraphs; refuse anything huge
@@ -246,6 +254,40 @@ class RestrictedSocketIOInput(SocketIOInput):
             return _error("feedback_failed")
         return _ok()
 
+    async def on_download(self, sio: AsyncServer, sid: Text, data: Any) -> Dict[str, Any]:
+        """The bound conversation as stored, as text: {"ok", "text", "messages"}."""
+        if not isinstance(data, dict):
+            return _error("invalid_request")
+        session_id = await self._bound_session(sio, sid, data)
+        if session_id is None:
+            return _error("unknown_session")
+        try:
+            # under the lock: an answer being written is in the copy once its turn is stored
+            async with self._conversation_lock(session_id):
+                events, truncated = await self._in_thread(transcript.stored_events, self.engine(), session_id)
+            found = catalogue.load().get(transcript.municipality_of(events))
+            copy = transcript.render(
+                events,
+                transcript.language(data.get("lang")),
+                municipality_name=found.name if found else None,
+                zone=settings.load().timezone,
+                truncated=truncated,
+            )
+        except Exception:
+            logger.exception("reading a conversation for its download failed")
+            return _error("download_failed")
+        logger.info("a resident downloaded their conversation")
+        return _ok(text=copy.text, messages=copy.messages)
+
+    async def on_privacy_notice(self, sio: AsyncServer, sid: Text, data: Any) -> Dict[str, Any]:
+        """The facts of the privacy notice for the widget's municipality (public, no session needed)."""
+        if not isinstance(data, dict):
+            return _error("invalid_request")
+        found = catalogue.load().resolve(requested_id(data))
+        if found is None:
+            return _error("unknown_municipality")
+        return _ok(municipality=found.name, retention_days=found.retention_days)
+
     # -- Rasa glue -----------------------------------------------------------------------
 
     def create_server(self) -> AsyncServer:
@@ -285,5 +327,13 @@ class RestrictedSocketIOInput(SocketIOInput):
         @sio.on(FEEDBACK_EVENT, namespace=ns)
         async def feedback(sid: Text, *args: Any) -> Dict[str, Any]:
             return await self.on_feedback(sio, sid, _one_argument(args))
+
+        @sio.on(DOWNLOAD_EVENT, namespace=ns)
+        async def download_conversation(sid: Text, *args: Any) -> Dict[str, Any]:
+            return await self.on_download(sio, sid, _one_argument(args))
+
+        @sio.on(PRIVACY_EVENT, namespace=ns)
+        async def privacy_notice(sid: Text, *args: Any) -> Dict[str, Any]:
+            return await self.on_privacy_notice(sio, sid, _one_argument(args))
 
         return socketio_webhook

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -265,3 +266,54 @@ def test_extra_arguments_and_bad_messages_get_an_error(echo_server):
     ]
     assert replies == [NOT_TEXT, TOO_LONG]
     assert echoed == "Du skrev: hei \ufffd"
+
+
+def test_download_gives_the_own_conversation_as_text_and_nothing_of_another(echo_server):
+    async def scenario():
+        owner, intruder = Widget(echo_server["url"]), Widget(echo_server["url"])
+        victim = await owner.open()
+        await owner.say("mitt første spørsmål")
+        own = await owner.call("download_conversation", {"session_id": victim})
+        english = await owner.call("download_conversation", {"session_id": victim, "lang": "en"})
+        await intruder.open()
+        stolen = await intruder.call("download_conversation", {"session_id": victim})
+        malformed = await intruder.call("download_conversation", "not a dict")
+        await owner.close()
+        await intruder.close()
+        return own, english, stolen, malformed
+
+    own, english, stolen, malformed = run(scenario())
+    assert own["ok"] is True and own["messages"] == 2
+    lines = own["text"].splitlines()
+    assert lines[0].startswith("Samtale med Forløpsassistenten")
+    assert "slik samtalen er lagret" in own["text"]
+    assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d Du: mitt første spørsmål$", own["text"], re.MULTILINE)
+    assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d Assistenten: Du skrev: mitt første spørsmål$", own["text"], re.MULTILINE)
+    assert "You: mitt første spørsmål" in english["text"] and "Assistant: Du skrev:" in english["text"]
+    assert stolen == {"ok": False, "error": "unknown_session"}
+    assert malformed == {"ok": False, "error": "invalid_request"}
+
+
+def test_privacy_notice_states_the_municipality_s_retention_days(echo_server):
+    from municipalities import catalogue
+
+    async def scenario():
+        widget = Widget(echo_server["url"])
+        await widget.open()
+        replies = [
+            await widget.call("privacy_notice", {"municipality": "kommune-a"}),
+            await widget.call("privacy_notice", {"municipality": "kommune-b"}),
+            await widget.call("privacy_notice", {}),
+            await widget.call("privacy_notice", {"municipality": "kommune-x"}),
+            await widget.call("privacy_notice", ["x"]),
+        ]
+        await widget.close()
+        return replies
+
+    a, b, default, unknown, malformed = run(scenario())
+    municipalities = catalogue.load()
+    for reply, municipality in ((a, municipalities.get("kommune-a")), (b, municipalities.get("kommune-b")),
+                                (default, municipalities.default)):
+        assert reply == {"ok": True, "municipality": municipality.name, "retention_days": municipality.retention_days}
+    assert unknown == {"ok": False, "error": "unknown_municipality"}
+    assert malformed == {"ok": False, "error": "invalid_request"}
