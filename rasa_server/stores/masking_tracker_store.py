@@ -8,12 +8,14 @@ bot replies that echo it) is masked in the row, while the in-memory tracker of t
 turn keeps the original text until the turn ends. Events sent to an event broker are masked
 the same way.
 
-Consequence: a slot filled from personal data (a name, a phone number) holds the placeholder
-once Rasa rebuilds the tracker from the stored rows; the tracker kept in memory between turns
-(rasa_server/stores/tracker_store.py) holds the real value until then (privacy/README.md).
+The tracker kept in memory between turns (rasa_server/stores/tracker_store.py) is rebuilt from
+these masked copies after each save, not the running turn's tracker: the next turn starts from
+the same masked events and slot values whether the tracker comes from memory or from the
+database (another server, a restart), and no resident text stays in memory after its turn.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple
@@ -25,6 +27,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from privacy.masking import PLACEHOLDER_PATTERN, Masker, MaskResult, default_masker, placeholder
 from rasa_server.stores.tracker_store import ConfiguredSQLTrackerStore
+
+# On a tracker object: (id(tracker), n) when its first n events are masked copies (read from
+# the rows or rebuilt from them). id() because tracker.copy() deep-copies the attribute.
+MASKED_EVENTS_ATTRIBUTE = "_forlop_masked_events"
 
 logger = logging.getLogger(__name__)
 
@@ -207,3 +213,33 @@ class MaskingSQLTrackerStore(ConfiguredSQLTrackerStore):
         self, event_broker: EventBroker, new_events: List[Event], sender_id: str
     ) -> None:
         await super()._stream_new_events(event_broker, mask_events(new_events, self._masker), sender_id)
+
+    def _retrieve_latest_session(self, sender_id: str) -> "tuple[Optional[DialogueStateTracker], Optional[int]]":
+        tracker, last_event_id = super()._retrieve_latest_session(sender_id)
+        _mark_masked(tracker)  # every event read from the rows is a masked copy
+        return tracker, last_event_id
+
+    def _tracker_to_keep(self, tracker: DialogueStateTracker, written: List[Event]) -> Optional[DialogueStateTracker]:
+        """A tracker replayed from the masked events: those it was read with and the masked copies
+        just written (a replay of a session's events costs well under a millisecond; a fresh
+        read costs the JSON and event objects as well). None, so the next turn reads the rows,
+        when the events before `written` are not known to be masked copies (a tracker saved
+        twice: its first save's events are the running turn's own)."""
+        before = len(tracker.events) - len(written)
+        if self.domain is None or _masked_count(tracker) < before:
+            return None
+        events = [*itertools.islice(tracker.events, before), *written]
+        kept = DialogueStateTracker.from_events(tracker.sender_id, events, self.domain.slots)
+        _mark_masked(kept)
+        return kept
+
+
+def _mark_masked(tracker: Optional[DialogueStateTracker]) -> None:
+    if tracker is not None:
+        setattr(tracker, MASKED_EVENTS_ATTRIBUTE, (id(tracker), len(tracker.events)))
+
+
+def _masked_count(tracker: DialogueStateTracker) -> int:
+    """How many of the tracker's first events are masked copies (0: not known)."""
+    mark = getattr(tracker, MASKED_EVENTS_ATTRIBUTE, None)
+    return mark[1] if mark is not None and mark[0] == id(tracker) else 0

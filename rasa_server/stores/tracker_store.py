@@ -11,13 +11,13 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterator, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import event
 
@@ -181,15 +181,23 @@ class ConfiguredSQLTrackerStore(SQLTrackerStore):
         # kept afterwards only if its stored part is known (read or saved here, not a copy)
         known = _stored_mark_valid(tracker)
         with self.session_scope() as session:
-            rows = [self._row(tracker.sender_id, event) for event in self._additional_events(session, tracker)]
-            if rows:
-                session.execute(self._insert_statement, rows)
+            written = list(self._additional_events(session, tracker))
+            if written:
+                session.execute(self._insert_statement, [self._row(tracker.sender_id, event) for event in written])
             # under the conversation's lock nobody else adds rows for it in between
             last_event_id = self._last_event_id(tracker.sender_id, session)
             session.commit()
         _remember_stored(tracker)
-        if known:
-            self._cache.keep(tracker, last_event_id)
+        kept = self._tracker_to_keep(tracker, written) if known else None
+        if kept is not None:
+            _remember_stored(kept)
+            self._cache.keep(kept, last_event_id)
+
+    def _tracker_to_keep(self, tracker: DialogueStateTracker, written: List[Event]) -> Optional[DialogueStateTracker]:
+        """The tracker kept for the conversation's next turn, after `written` (the tracker's last
+        events, as stored) were saved: the tracker itself here; the masking store keeps one built
+        from what it stored (rasa_server/stores/masking_tracker_store.py)."""
+        return tracker
 
     @property
     def _insert_statement(self) -> Any:
