@@ -27,7 +27,11 @@ from typing import Callable, FrozenSet, Iterable, List, Optional, Sequence, Tupl
 import phonenumbers
 from stdnum.no import fodselsnummer, kontonr
 
+from privacy import names as _names
 from privacy.names import NameFinder
+
+NAME_FLAGS = _names.FIRST | _names.LAST
+NOT_A_NAME_FLAGS = _names.WORD | _names.NOT_NAME | _names.CALENDAR
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +59,7 @@ PHONE_REGION = "NO"
 MIN_LONG_DIGIT_RUN = 9  # 8 digits is a Norwegian phone number; 9+ unexplained digits are masked
 ACCOUNT_CONTEXT_CHARS = 40  # how far before an 11-digit number "konto" makes it an account
 NER_LABELS = ("PER", "PERSON")
+MIN_FUZZY_NAME_LENGTH = 5  # "janson" is the contact Jansson misspelt; shorter words are other names
 
 # Overlapping findings: the higher priority wins, then the longer span.
 _PRIORITY = {EMAIL: 60, NATIONAL_ID: 50, ACCOUNT: 50, DATE_OF_BIRTH: 45, ADDRESS: 40, PHONE: 30, NAME: 20, NUMBER: 10}
@@ -164,7 +169,10 @@ _HOUSE_NUMBER = (
 _PLACE = rf"[A-ZÆØÅ]{_LETTER}+(?:[ -][A-ZÆØÅ]{_LETTER}+)?"
 _POSTCODE_PLACE = rf"(?:,?\s+\d{{4}}\s+{_PLACE})?"
 # Words after a number that make it no house number: "bor i Norge 5 år", "bodde på Hamar i 3 uker"
-_NOT_HOUSE_NUMBER = r"(?!\s*(?:år|ar|uker|uke|dager|dag|måneder|mnd|timer|etasje|etg|ganger|kr|%|\.\d))"
+_NOT_HOUSE_NUMBER = (
+    r"(?!\s*(?:år|ar|uker|uke|dager|dag|måneder|mnd|timer|etasje|etg|ganger|kr|%|\.\d"
+    r"|min(?:utter)?\b|km\b|meter\b|m\b|sek|stk|klasse|trinn|personer|plasser|kroner))"
+)
 _MONTHS = (
     "januar", "jan", "februar", "feb", "mars", "mar", "april", "apr", "mai", "juni", "jun", "juli",
     "jul", "august", "aug", "september", "sept", "sep", "oktober", "okt", "november", "nov",
@@ -202,6 +210,31 @@ _ADDRESS_PATTERNS = (
         rf"(?<![\d.,/:-])\d{{4}}\s+(?!(?i:{_alternation(_NOT_PLACE_WORDS)})(?!{_LETTER})){_PLACE}(?!{_LETTER})"
     ),
 )
+# Separate words in lowercase: "sondre gate 7", "kong oscars gate 3", "bjørnstjerne bjørnsons
+# gate 110". The words before the street word are checked in code (_LowercaseStreets)
+_STREET_WORDS = (
+    "gate", "gata", "gaten", "gt", "gt.", "vei", "veien", "veg", "vegen", "vn", "vn.", "allé", "alle",
+    "alléen", "alleen", "plass", "plassen", "torg", "torget", "bakke", "bakken", "terrasse",
+    "terrassen", "sti", "stien", "brygge", "bryggen", "kai", "kaia", "park", "parken", "løkke", "tun",
+)
+_SEPARATE_STREET = re.compile(
+    rf"(?<!{_LETTER})((?:{_LETTER}+\.?[ \t]+){{1,3}})(?i:{_alternation(_STREET_WORDS)})[ \t]+{_HOUSE_NUMBER}{_POSTCODE_PLACE}"
+    rf"(?!\d)(?![.,]\d){_NOT_HOUSE_NUMBER}"
+)
+# The word before the street word: a genitive ("oscars gate"), a known name ("sondre gate"), or
+# one of these ("kong", "nedre", "gamle"); an ordinary word is no street ("ledig plass 2")
+_STREET_NAME_WORDS = frozenset("""
+    nedre øvre ovre søndre sondre nordre vestre østre ostre store lille gamle nye indre ytre midtre
+    kong kongen dronning prins prinsesse kronprins kronprinsesse konge biskop sankt st general
+    kaptein doktor dr professor fru tordenskiolds
+    """.split())
+# Words of a message that are no part of a street name: "bor i", "på", "nær"
+_NOT_STREET_NAME_WORDS = frozenset("""
+    og i på pa paa til fra med ved nær naer mot over under bak foran mellom hos om av for etter
+    bor bur bodde budde flytta flyttet flytter bo er var ligger ligg adresse adressen adressa
+    jeg eg vi du han hun ho de dei den det en ei et ein eit min mi mitt vår var hans hennes
+    nå no her der som the at on in is a an near
+    """.split())
 # Words that after "adressen er" say it is not given: "adressen er ikke 12 ..."
 _NOT_STREET_WORDS = (
     "ikke", "ikkje", "ca", "cirka", "omtrent", "bare", "berre", "også", "nå", "vel", "kanskje",
@@ -251,6 +284,10 @@ def _fold_word(word: str) -> str:
     return word.lower().replace("ø", "o").replace("æ", "ae").replace("å", "a")
 
 
+_STREET_NAME_WORDS_FOLDED = frozenset(_fold_word(w) for w in _STREET_NAME_WORDS)
+_NOT_STREET_NAME_WORDS_FOLDED = frozenset(_fold_word(w) for w in _NOT_STREET_NAME_WORDS)
+
+
 
 # --- allow-list -----------------------------------------------------------------------------
 
@@ -267,7 +304,29 @@ class AllowList:
         return _national_digits(text) in self.numbers
 
     def allows_name(self, text: str) -> bool:
-        return " ".join(_fold_word(t) for t in text.split()) in self.names
+        """A contact's name or part of it; a full name also with one letter wrong in one of its
+        words ("morten janson" for Morten Jansson)."""
+        words = [_fold_word(t) for t in text.split()]
+        if " ".join(words) in self.names:
+            return True
+        if len(words) < 2:
+            return False
+        unknown = [w for w in words if w not in self.names]
+        return len(unknown) == 1 and len(unknown[0]) >= MIN_FUZZY_NAME_LENGTH and any(
+            _one_edit_apart(unknown[0], name) for name in self.names if " " not in name
+        )
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """One letter added, dropped or changed."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + (len(a) == len(b)):] == b[i + 1:]
 
 
 def _national_digits(text: str) -> str:
@@ -427,6 +486,33 @@ class Masker:
         for pattern in _ADDRESS_CONTEXT_PATTERNS:
             for match in pattern.finditer(text):
                 yield Finding(ADDRESS, match.start(1), match.end(1))
+        for match in _SEPARATE_STREET.finditer(text):
+            start = self._street_name_start(match)
+            if start is not None:
+                yield Finding(ADDRESS, start, match.end())
+
+    def _street_name_start(self, match: "re.Match") -> Optional[int]:
+        """Where the street name of "... sondre gate 7" starts: the words before the street
+        word back to one that is no part of a street name; None when it is no street."""
+        words = list(re.finditer(rf"{_LETTER}+\.?", match.group(1)))
+        kept = []
+        for word in reversed(words):
+            if _fold_word(word.group().rstrip(".")) in _NOT_STREET_NAME_WORDS_FOLDED:
+                break
+            kept.append(word)
+        if not kept:
+            return None
+        last = kept[0].group().rstrip(".")
+        lexicon = self.name_finder.lexicon
+        flags = lexicon.lookup(last.lower())
+        if not (
+            _fold_word(last) in _STREET_NAME_WORDS_FOLDED
+            or (len(last) > 2 and last.lower().endswith("s") and not last.lower().endswith("ss"))  # "oscars gate"
+            or (flags & NAME_FLAGS and not flags & NOT_A_NAME_FLAGS)  # "sondre gate", "Thereses gate"
+            or (last[0].isupper() and not flags & NOT_A_NAME_FLAGS)  # "Karl Johan gate"
+        ):
+            return None
+        return match.start(1) + kept[-1].start()
 
     def _dates_of_birth(self, text: str) -> Iterable[Finding]:
         if not any(ch.isdigit() for ch in text):

@@ -175,3 +175,22 @@ def test_ner_names_are_masked_where_a_model_finds_them(monkeypatch):
     assert result.text == "jeg snakket med «navn» og Morten Jansson i Drammen"  # staff name allowed
     without_ner = masking.Masker(use_ner=False, allow_list=masker.allow_list, name_finder=no_name_lists)
     assert without_ner.mask("Kari Hansen").text == "Kari Hansen"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("hvordan når jeg morten janson", "hvordan når jeg morten janson"),  # the staff name, one letter off
+    ("kan Morten Jansson ringe meg?", "kan Morten Jansson ringe meg?"),
+    ("jeg snakket med Morten Jonassen i går", "jeg snakket med «navn» i går"),  # another surname
+])
+def test_staff_names_stay_also_misspelt(masker, text, expected):
+    assert masker.mask(text).text == expected
+
+
+@pytest.mark.parametrize("a, b, expected", [
+    ("janson", "jansson", True), ("jansson", "janson", True), ("jonsson", "jansson", True),
+    ("jansen", "jansson", False), ("jansson", "jansson", False), ("ab", "ba", False),
+])
+def test_one_edit_apart(a, b, expected):
+    from privacy.masking import _one_edit_apart
+
+    assert _one_edit_apart(a, b) is expected
