@@ -76,6 +76,8 @@ NAME_FIRST_FOCUS_RANK = 100
 ENGLISH_COMMON_LOGPROB = -12.5
 ENGLISH_VERY_COMMON_LOGPROB = -10.5
 MIN_NAME_LENGTH = 2
+# Sections of not_names.txt that hold names (the other sections are left out of the lists)
+NAME_SECTIONS = ("name-words", "first-name-words")
 
 _NAME_SHAPE = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]+)*$")
 
@@ -198,7 +200,7 @@ def extract(
     very_common_words: Optional[Set[str]] = None,
 ) -> Dict[str, str]:
     """{lowercase name: flags}. Pure: every input is passed in (tests give small ones)."""
-    excluded = set().union(*(v for k, v in not_names.items() if k != "name-words"))
+    excluded = set().union(*(v for k, v in not_names.items() if k not in NAME_SECTIONS))
     excluded |= {fold(w) for w in excluded}
     flags: Dict[str, Set[str]] = {}
     names_first: Set[str] = set()  # so common as names that a rarer homograph does not count

@@ -51,9 +51,16 @@ MAX_WORD_NAME_LENGTH = 5  # "Per ringte", "Stein sa" are names; "Familien trenge
 FIRST, LAST, WORD, PROMINENT, PLACE = 1, 2, 4, 8, 16
 NOT_NAME = 32  # a service, place or ordinary word of not_names.txt
 CALENDAR = 64  # a day, month or holiday: "Mai", "April" are names only after "jeg heter"
+# A common first name that is also a word ("liv", "tone", "stein"): in lowercase a name right
+# after a relation word or a signature ("mamma tone har", "hilsen liv"), and capitalised after
+# "det er" when "her" or "igjen" follows ("Det er Liv igjen")
+WORD_NAME = 128
 NAME = FIRST | LAST
 _FILE_FLAGS = {"f": FIRST, "l": LAST, "w": WORD, "p": PROMINENT, "g": PLACE}
-_SECTION_FLAGS = {"services": NOT_NAME, "places": NOT_NAME, "words": NOT_NAME, "calendar": CALENDAR, "name-words": NAME | WORD}
+_SECTION_FLAGS = {
+    "services": NOT_NAME, "places": NOT_NAME, "words": NOT_NAME, "medicines": NOT_NAME, "calendar": CALENDAR,
+    "name-words": NAME | WORD, "first-name-words": FIRST | WORD_NAME,
+}
 
 _LETTER = r"[^\W\d_]"
 _TOKEN = re.compile(rf"{_LETTER}+(?:['’-]{_LETTER}+)*")
@@ -84,9 +91,37 @@ def _loose(phrase: str) -> str:
     return "".join(out)
 
 
-def _phrases(phrases: Iterable[str], tail: str = r"[\s:,(]+") -> re.Pattern:
-    alternatives = sorted({_loose(p) for p in phrases}, key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")" + tail, re.IGNORECASE)
+def _trie(phrases: Iterable[str]) -> str:
+    """A pattern of the phrases with their common beginnings shared ("sønnen (?:min|vår)"):
+    one pass over a message instead of one attempt per phrase at each letter; the longest
+    phrase is tried first."""
+    root: Dict[str, dict] = {}
+    for phrase in phrases:
+        node = root
+        for char in phrase.lower():
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def pattern(node: Dict[str, dict]) -> str:
+        branches = [_loose(char) + pattern(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:
+            return "(?:" + body + ")?" if len(branches) > 1 or len(body) > 1 else body + "?"
+        return body
+
+    return pattern(root)
+
+
+def _phrases(
+    phrases: Iterable[str], tail: str = r"[\s:,(]+", pairs: Sequence[Tuple[Sequence[str], Sequence[str]]] = (),
+) -> re.Pattern:
+    """One pattern of the phrases, and of each word of `pairs[i][0]` followed by each of `pairs[i][1]`."""
+    everything = set(phrases)
+    for lefts, rights in pairs:
+        everything.update(f"{left} {right}" for left in lefts for right in rights)
+    return re.compile(r"(?<!\w)" + _trie(everything) + tail, re.IGNORECASE)
 
 
 # --- the phrases that introduce a name ------------------------------------------------------
@@ -124,13 +159,45 @@ RELATIONS = (
     "miss", "helsesykepleier", "helsesøster", "lege", "psykolog", "lærer", "rektor",
     # "en gutt som heter Ali" ("noe som heter pasientforløp" is no name)
     "som heter", "som heiter", "som het", "named", "called",
+    # a family word alone, as chat has it: "mamma tone", "pappa Geir", "tante kari"
+    "mamma", "pappa", "mor", "far", "bror", "søster", "syster", "tante", "onkel", "moster",
+    "faster", "morbror", "farbror", "storebror", "lillebror", "storesøster", "lillesøster",
+    "stefar", "stemor", "bonusmamma", "bonuspappa", "fetter", "kusine",
 )
+# A person word and a possessive or "til", in any combination: "dottera vår Liv", "sonen
+# hennar Ali", "kjæresten til Even", "sønnene mine Ali og Omar" (nynorsk and dialect forms too)
+RELATION_NOUNS = (
+    "sønnen", "sonen", "datteren", "dattera", "dottera", "dotra", "gutten", "guten", "jenta",
+    "jento", "ungen", "ungdommen", "barnet", "babyen", "eleven", "moren", "mora", "faren", "mannen",
+    "kona", "konen", "samboeren", "sambuaren", "broren", "bror", "søstera", "søsteren", "systera",
+    "syster", "søster", "vennen", "venninna", "venninnen", "kjæresten", "kjærasten", "kompisen",
+    "bestevennen", "bestevenninna", "kontaktpersonen", "stesønnen", "stedatteren", "stedattera",
+    "bonussønnen", "bonusdattera", "bonusdatteren", "bonusbarnet", "eksen", "eksmannen", "ekskona",
+    "lillebroren", "storebroren", "lillesøstera", "storesøstera", "lillesøsteren",
+    "storesøsteren", "fostersønnen", "fosterdattera", "fosterdatteren", "fosterbarnet",
+    "tvillingbroren", "tvillingsøstera", "tvillingsøsteren", "læreren", "kontaktlæreren",
+    "fastlegen", "psykologen", "saksbehandleren", "treneren", "naboen", "tanta", "tante",
+    "onkelen", "onkel", "kusina", "kusinen", "fetteren", "nevøen", "niesen", "mammaen", "pappaen",
+    "mamma", "pappa", "mor", "far", "bestemora", "bestemoren", "bestefaren", "stefaren", "stemora",
+    "barnebarnet", "vergen",
+    # plurals: "sønnene mine Ali og Omar"
+    "sønnene", "sønnane", "døtrene", "døtrane", "barna", "borna", "ungene", "ungane", "guttene",
+    "gutane", "jentene", "jentane", "brødrene", "brørne", "søstrene", "systrene", "foreldrene",
+    "foreldra", "tvillingene",
+)
+POSSESSIVES = (
+    "min", "mi", "mitt", "mine", "vår", "vårt", "våre", "hans", "hennes", "hennar", "deres", "deira",
+    "dykkar", "til", "åt",
+)
+
 # Signatures: "mvh Trine", "Hilsen Ola Nordmann", "best regards, Kari"
 SIGNATURES = (
     "vennlig hilsen", "med vennlig hilsen", "hilsen", "helsing", "hilsing", "mvh", "m.v.h.",
     "vh", "beste hilsen", "venleg helsing", "best regards", "kind regards", "regards",
     "greetings", "sincerely", "hilsen fra", "klem", "klem fra",
 )
+# "heter" in bokmål, nynorsk and dialects: "ho heite Gerd", "han heiter Sondre", "hu heter Siri"
+_NAME_VERBS = ("heter", "heiter", "heite", "heita", "hete", "het", "hette", "hetter", "heitte")
 # "jeg heter X": whatever follows is the name, up to a stop word
 _NAMED_SUBJECTS = (
     "jeg", "je", "eg", "e", "i", "han", "hun", "ho", "hu", "hen", "sønnen min", "sønnen vår",
@@ -142,9 +209,7 @@ _NAMED_SUBJECTS = (
     "saksbehandleren min", "min sønn", "min datter", "min mann", "min kone", "gutten", "jenta",
     "barnet", "ungen", "eleven",
 )
-NAMING = tuple(
-    f"{subject} {verb}" for subject in _NAMED_SUBJECTS for verb in ("heter", "heiter", "hete", "het", "hetter")
-) + (
+NAMING = (
     "mitt navn er", "mitt namn er", "navnet mitt er", "namnet mitt er", "navnet er", "namnet er",
     "navnet hans er", "navnet hennes er", "navnet til sønnen min er", "navnet til dattera mi er",
     "jeg kalles", "kall meg", "navn:", "fullt navn", "my name is", "my name's",
@@ -157,8 +222,12 @@ INTRODUCTIONS = (
     "this is", "i am", "i'm", "im", "it's", "its", "it is",
 )
 
-_NAMING = _phrases(NAMING)
-_RELATION = _phrases(RELATIONS)
+# "jeg heter", "ho heite", "sønnen min heter": each subject with each verb
+_NAMING = _phrases(NAMING, pairs=((_NAMED_SUBJECTS, _NAME_VERBS),))
+_RELATION = _phrases(RELATIONS, pairs=((RELATION_NOUNS, POSSESSIVES),))
+# "Babyen vår heter Sol", "Katten heter Pus": after "heter" of any subject, what a relation word
+# takes (a known name, or an unknown capitalised word)
+_NAME_VERB = _phrases(_NAME_VERBS)
 _SIGNATURE = _phrases(SIGNATURES)
 _INTRODUCTION = _phrases(INTRODUCTIONS, tail=r"[\s,]+")
 
@@ -172,9 +241,22 @@ STOPWORDS = frozenset(fold(w) for w in """
     nar om at the and egentlig eigentleg visst vel kanskje sånn slik litt veldig typ
     liksom takk ok okei ja nei alder år ar gammel gammal snart nesten akkurat
     elev student mamma pappa mor far barn sønn datter is was am and but who i'm not
+    back later tomorrow today tonight now please asap soon again when at on if after before
     """.split())
+
+
+def _is_stopword(lower: str) -> bool:
+    """A stop word, also as typed without æøå: "paa", "naa", "gaar" are "på", "nå", "går"."""
+    word = fold(lower)
+    return word in STOPWORDS or (("aa" in word or "oe" in word) and word.replace("aa", "a").replace("oe", "o") in STOPWORDS)
+
+
 # Joining words inside a name: "Mohammed bin Salman", "Ludwig van Beethoven", "Nguyen Thi Lan"
-PARTICLES = frozenset("bin ibn bint binti al el ul ud abu abd van von der den de da di du dos das del la le ter thi".split())
+PARTICLES = frozenset("""
+    bin ibn bint binti al el ul ud abu abd van von der den de da di du dos das del dela della delos
+    la le las los ter thi
+    """.split())  # "Joy dela Cruz", "Maria de la Cruz", "Ana dos Santos"
+MAX_PARTICLES = 2  # "de la"
 # Words after which a capitalised word that is also an ordinary word is that word:
 # "han er Kristen", "jeg er Redd"
 _COPULAS = frozenset(fold(w) for w in """
@@ -195,6 +277,18 @@ _PERSON_VERBS = frozenset(fold(w) for w in """
     sa sier ringte ringer skrev skriver fortalte forteller mener tror synes trenger lurer sliter
     spurte spør heter svarte sendte snakket snakker gråter gråt sover jobber bor bodde
     """.split())
+# After a first name that is also a word, these make it a name: "mamma tone har", "pappa stein sa"
+_VERBS_AFTER_NAME = (_AFTER_NAME | _PERSON_VERBS) - frozenset("og eller and sin si sine sitt".split())
+# "Det er Liv igjen", "det er Stein her", "Det er Sol som skriver"
+_SELF_INTRODUCTION_ENDS = frozenset("her igjen here again".split())
+_WRITING_VERBS = frozenset(fold(w) for w in """
+    skriver skriv skreiv skrev skrivar har hadde sendte sende ringte ringer spurte spør lurer
+    """.split())
+_GREETINGS = frozenset("hei hallo heisann hey hi hello halla hallo heia".split())
+_AND = frozenset(("og", "and"))
+_AMPERSAND = re.compile(r"\s*&\s*")
+_AGE_AFTER = re.compile(r"[ \t]*\([ \t]*\d{1,2}[ \t]*(?:år|ar|years?|y\.?o\.?|mnd)?[ \t]*\)")  # "Sol (9)"
+_DASH_BEFORE = re.compile(r"(?:^|\s)[-–—][ \t]*$")  # " - Liv", "\n– Sol"
 _SAINTS = frozenset("st sankt saint san santa sta".split())
 # Before a place, a capitalised word that is also an ordinary word is no name: "bor på Berg"
 _PLACE_PREPOSITIONS = frozenset(fold(w) for w in """
@@ -338,32 +432,36 @@ class NameFinder:
             index = bisect.bisect_left(starts, position)
             return index if index < len(tokens) and tokens[index].start == position else None
 
+        claimed: List[Tuple[int, int]] = []  # the token ranges of `spans`
+
         def claim(first: int, last: int) -> None:
             for i in range(first, last + 1):
                 taken[i] = True
             spans.append((tokens[first].start, tokens[last].end))
+            claimed.append((first, last))
 
         # 1. after "jeg heter": anything up to a stop word
         for match in _NAMING.finditer(text):
             index = first_token_at(match.end())
-            if index is None or taken[index] or fold(tokens[index].lower) in STOPWORDS:
+            if index is None or taken[index] or _is_stopword(tokens[index].lower):
                 continue
             last = index
             while last + 1 < len(tokens) and last + 1 - index < NAME_MAX_TOKENS and self._adjacent(text, tokens, last):
                 following = tokens[last + 1]
-                if fold(following.lower) in STOPWORDS and following.lower not in PARTICLES:
+                if _is_stopword(following.lower) and following.lower not in PARTICLES:
                     break
                 last += 1
             claim(index, self._trim_particles(tokens, index, last))
 
-        # 2. after "sønnen min", "mvh", "dr.", and "jeg er", "det er"
-        for pattern, introduction in ((_RELATION, False), (_SIGNATURE, False), (_INTRODUCTION, True)):
+        # 2. after "sønnen min", "mvh", "dr.", "X heter", and "jeg er", "det er"
+        for pattern, introduction in (
+            (_RELATION, False), (_SIGNATURE, False), (_NAME_VERB, False), (_INTRODUCTION, True),
+        ):
             for match in pattern.finditer(text):
                 index = first_token_at(match.end())
                 if index is None or taken[index]:
                     continue
-                following = tokens[index + 1] if self._adjacent(text, tokens, index) else None
-                if self._opens_name(tokens[index], introduction, following):
+                if self._opens_name(text, tokens, index, introduction):
                     claim(index, self._extend_right(text, tokens, index, taken))
 
         # 3. known names without a phrase
@@ -373,21 +471,35 @@ class NameFinder:
             if token.capitalised and self._standalone_name(text, tokens, index):
                 first = self._extend_left(text, tokens, index, taken)
                 claim(first, self._extend_right(text, tokens, index, taken))
-            elif not token.capitalised and not token.flags & WORD and self._adjacent(text, tokens, index):
+            elif not token.capitalised and self._adjacent(text, tokens, index):
+                here = self._here_run(text, tokens, index)
+                if here is not None:
+                    claim(index, here)  # "kari her", "nguyen thi lan her,"
+                    continue
+                if token.flags & WORD:
+                    continue
                 following = tokens[index + 1]
-                if index == 0 and following.lower == "her":
-                    claim(0, 0)  # "kari her"
-                elif (
+                if (
                     token.flags & FIRST and token.flags & PROMINENT and following.flags & LAST
                     and following.flags & PROMINENT and not following.capitalised
                     and not following.flags & (WORD | NOT_NAME | CALENDAR)
                     and min(len(token.lower), len(following.lower)) >= MIN_LOWERCASE_NAME_LENGTH
-                    and fold(token.lower) not in STOPWORDS and fold(following.lower) not in STOPWORDS
+                    and not _is_stopword(token.lower) and not _is_stopword(following.lower)
                 ):
                     claim(index, index + 1)  # "jeg snakket med ida nilsen": a first and a last name
 
-        # 4. a name alone on the last line, or a message that is only a name
+        # 3b. a name before an age: "Sol (9)", "Kevin (14 år)"
+        for index, token in enumerate(tokens):
+            if not taken[index] and _AGE_AFTER.match(text, token.end) and self._name_before_age(token):
+                claim(self._extend_left(text, tokens, index, taken), index)
+
+        # 4. a name alone on the last line, or a message that is only a name, or after a dash
+        # at the end ("Takk for hjelpen - Liv")
         self._last_line(text, tokens, taken, claim)
+        self._dash_signature(text, tokens, taken, claim)
+
+        # 5. a name joined by "og" or "&" to a name found: "hilsen kine og markus", "Kari & Liv"
+        self._coordinated(text, tokens, taken, claimed, claim)
         return sorted(spans)
 
     # --- rules ----------------------------------------------------------------------------
@@ -408,7 +520,7 @@ class NameFinder:
         if not self._adjacent(text, tokens, index):
             return False
         word = fold(tokens[index + 1].lower)
-        return word in STOPWORDS or word in _AFTER_NAME or (
+        return _is_stopword(word) or word in _AFTER_NAME or (
             len(word) >= MIN_VERB_LENGTH and word.endswith(_VERB_ENDINGS) and not tokens[index + 1].flags & NAME
         )
 
@@ -421,31 +533,64 @@ class NameFinder:
     @staticmethod
     def _name_like(token: _Token) -> bool:
         """A capitalised word that may be part of a name: a known name, or unknown and no word."""
-        if not token.capitalised or token.flags & (NOT_NAME | CALENDAR) or fold(token.lower) in STOPWORDS:
+        if not token.capitalised or token.flags & (NOT_NAME | CALENDAR) or _is_stopword(token.lower):
             return False  # "Jeg Vil Ikke", "Er Kevin ..."
         return bool(token.flags & NAME) or not token.flags & (WORD | PLACE)
 
-    def _opens_name(self, token: _Token, introduction: bool, following: Optional[_Token]) -> bool:
+    def _opens_name(self, text: str, tokens: Sequence[_Token], index: int, introduction: bool) -> bool:
+        token = tokens[index]
+        following = tokens[index + 1] if self._adjacent(text, tokens, index) else None
         flags = token.flags
-        if fold(token.lower) in STOPWORDS or flags & NOT_NAME:
+        if _is_stopword(token.lower) or flags & NOT_NAME:
             return False
         if not token.capitalised:
             if flags & WORD and flags & FIRST and following is not None and not following.capitalised:
                 # "det er per jensen": a first name that is also a word, before a surname
-                return bool(following.flags & LAST) and not following.flags & (WORD | NOT_NAME | CALENDAR)
+                if following.flags & LAST and not following.flags & (WORD | NOT_NAME | CALENDAR):
+                    return True
+            if flags & WORD_NAME and not introduction:
+                return self._verb_or_end_follows(text, tokens, index)  # "mamma tone har", "hilsen liv"
             return bool(flags & NAME) and not flags & (WORD | CALENDAR)
         if introduction:  # "Det er Onsdag", "Han er Kristen", "Jeg er Redd" stay
-            return not flags & (WORD | CALENDAR | PLACE)
+            if not flags & (WORD | CALENDAR | PLACE):
+                return True
+            if flags & WORD_NAME or (flags & FIRST and not flags & (WORD | CALENDAR)):
+                return self._introduces_self(text, tokens, index)  # "Det er Liv igjen", "det er Maria her"
+            return False
         return bool(flags & NAME) or not flags & (WORD | CALENDAR | PLACE)
+
+    def _verb_or_end_follows(self, text: str, tokens: Sequence[_Token], index: int) -> bool:
+        """A verb or the end follows: "mamma tone har", "pappa stein sa", "hilsen liv" (not
+        "mamma per telefon", "hilsen glad mamma")."""
+        rest = text[tokens[index].end:].lstrip(" \t")
+        if not rest or rest[0] in ",.!?\n;:)":
+            return True
+        if not self._adjacent(text, tokens, index):
+            return False
+        following = tokens[index + 1]
+        word = fold(following.lower)
+        return word in _VERBS_AFTER_NAME or (
+            not following.capitalised and len(word) >= MIN_VERB_LENGTH and word.endswith(_VERB_ENDINGS)
+            and not following.flags & NAME
+        )
+
+    def _introduces_self(self, text: str, tokens: Sequence[_Token], index: int) -> bool:
+        """ "her", "igjen" or "som skriver" follows: "Det er Liv igjen", "det er Stein her"."""
+        if not self._adjacent(text, tokens, index):
+            return False
+        word = fold(tokens[index + 1].lower)
+        if word in _SELF_INTRODUCTION_ENDS:
+            return True
+        return word == "som" and self._adjacent(text, tokens, index + 1) and fold(tokens[index + 2].lower) in _WRITING_VERBS
 
     def _standalone_name(self, text: str, tokens: Sequence[_Token], index: int) -> bool:
         token = tokens[index]
         flags = token.flags
         following = tokens[index + 1] if self._adjacent(text, tokens, index) else None
         before_surname = following is not None and following.flags & LAST and not following.flags & (WORD | NOT_NAME)
-        if flags & PLACE:
-            return bool(before_surname) and bool(flags & FIRST)  # "Jordan Hansen"
-        if fold(token.lower) in STOPWORDS:
+        if flags & PLACE:  # "Jordan Hansen", "Juan del Rosario"
+            return bool(flags & FIRST) and bool(before_surname or self._after_particles(text, tokens, index) is not None)
+        if _is_stopword(token.lower):
             return False  # "Kan Zahra ...": the verb, not a name
         if flags & WORD:
             if token.sentence_start:  # "Liv er vanskelig" stays; "Liv Haugen", "Per ringte" are names
@@ -480,8 +625,8 @@ class NameFinder:
             return True
         if following is None:
             return False
-        if following.lower in PARTICLES and self._adjacent(text, tokens, index + 1) and self._name_like(tokens[index + 2]):
-            return True  # "Mohammed bin Salman"
+        if self._after_particles(text, tokens, index) is not None:
+            return True  # "Mohammed bin Salman", "Maria de la Cruz"
         word = fold(following.lower)
         return word in _AFTER_NAME or (
             not following.capitalised and len(word) >= MIN_VERB_LENGTH and word.endswith(_VERB_ENDINGS)
@@ -495,33 +640,167 @@ class NameFinder:
             if taken[last + 1]:
                 break
             if lowercase:
-                if following.capitalised or following.flags & (NOT_NAME | CALENDAR) or fold(following.lower) in STOPWORDS:
+                if following.capitalised or following.flags & (NOT_NAME | CALENDAR) or _is_stopword(following.lower):
                     break
                 if following.flags & NAME and not following.flags & WORD:
                     last += 1
                     continue
                 if following.flags & LAST and self._ends_name(text, tokens, last + 1):
                     last += 1  # "hilsen lukas moen", "thea moen som": a surname that is also a word
+                    break
+                after = self._after_particles(text, tokens, last, lowercase=True)
+                if after is not None and after - index < NAME_MAX_TOKENS + MAX_PARTICLES:
+                    last = after  # "joy dela cruz"
+                    continue
                 break
             if self._name_like(following):
                 last += 1
                 continue
-            if following.lower in PARTICLES and self._adjacent(text, tokens, last + 1) and self._name_like(tokens[last + 2]):
-                last += 2
+            after = self._after_particles(text, tokens, last)
+            if after is not None and after - index < NAME_MAX_TOKENS + MAX_PARTICLES:
+                last = after  # "Joy dela Cruz", "Maria de la Cruz"
                 continue
             break
         return last
+
+    def _after_particles(self, text: str, tokens: Sequence[_Token], index: int, lowercase: bool = False) -> Optional[int]:
+        """The name after one or two particles that follow tokens[index] ("bin Salman", "de la
+        Cruz"), or None."""
+        position = index
+        for _ in range(MAX_PARTICLES):
+            if not self._adjacent(text, tokens, position) or tokens[position + 1].lower not in PARTICLES:
+                return None
+            position += 1
+            if not self._adjacent(text, tokens, position):
+                return None
+            name = tokens[position + 1]
+            if lowercase:
+                if not name.capitalised and name.flags & NAME and not name.flags & (WORD | NOT_NAME | CALENDAR):
+                    return position + 1
+            elif self._name_like(name) and name.lower not in PARTICLES:
+                return position + 1
+        return None
 
     def _extend_left(self, text: str, tokens: Sequence[_Token], index: int, taken: Sequence[bool]) -> int:
         first = index
         while first > 0 and index - first + 1 < NAME_MAX_TOKENS and self._adjacent(text, tokens, first - 1):
             previous = tokens[first - 1]
+            if previous.lower in PARTICLES and not taken[first - 1]:
+                # "... dela Cruz": the name before one or two particles
+                before = first - 1
+                while before > 0 and first - before < MAX_PARTICLES and tokens[before - 1].lower in PARTICLES and self._adjacent(text, tokens, before - 1):
+                    before -= 1
+                if before > 0 and self._adjacent(text, tokens, before - 1) and not taken[before - 1] and self._name_like(tokens[before - 1]) and (
+                    not tokens[before - 1].sentence_start or tokens[before - 1].flags & FIRST
+                ):
+                    first = before - 1
+                    continue
+                break
             if taken[first - 1] or not self._name_like(previous):
                 break
             if previous.sentence_start and (not previous.flags & NAME or previous.flags & WORD):
                 break  # "Fortell Anne ...", "Er Kevin ...": a sentence's first word, no first name
             first -= 1
         return first
+
+    def _here_run(self, text: str, tokens: Sequence[_Token], index: int) -> Optional[int]:
+        """The last token of a lowercase name that opens a message or sentence before "her":
+        "kari her", "nguyen thi lan her,", "hei, ida nilsen her"."""
+        token = tokens[index]
+        previous = tokens[index - 1] if index > 0 else None
+        opens = token.sentence_start or (
+            previous is not None and previous.sentence_start and fold(previous.lower) in _GREETINGS
+            and text[previous.end:token.start].strip(" \t,!") == ""
+        )
+        if not opens:
+            return None
+        last, known = index, False
+        while True:
+            current = tokens[last]
+            if current.capitalised or current.flags & (NOT_NAME | CALENDAR):
+                return None
+            if current.lower in PARTICLES and last > index:
+                pass
+            elif _is_stopword(current.lower) or not current.flags & (NAME | WORD_NAME):
+                return None
+            elif current.flags & WORD_NAME or not current.flags & WORD:
+                known = True
+            elif not (current.flags & PROMINENT if last == index else current.flags & LAST):
+                return None  # a word: "le thi hoa her" (Lê), "ida moen her"; not "mange her"
+            if not self._adjacent(text, tokens, last) or last - index + 1 > NAME_MAX_TOKENS:
+                return None
+            if tokens[last + 1].lower == "her":
+                return last if known and (last + 2 == len(tokens) or not self._adjacent(text, tokens, last + 1)) else None
+            last += 1
+
+    @staticmethod
+    def _name_before_age(token: _Token) -> bool:
+        flags = token.flags
+        if flags & (NOT_NAME | CALENDAR) or _is_stopword(token.lower) or token.lower in PARTICLES:
+            return False
+        if token.capitalised:
+            # "Sol (9)", "Storm (12)"; "Klasse (9)" stays (ordinary words that are no names are
+            # not in the lexicon at all)
+            return bool(flags & FIRST) and (not flags & WORD or bool(flags & (WORD_NAME | PROMINENT)))
+        return bool(flags & WORD_NAME) or (bool(flags & NAME) and not flags & WORD)
+
+    def _dash_signature(self, text: str, tokens: Sequence[_Token], taken: List[bool], claim) -> None:
+        """ "Takk for hjelpen - Liv", "ring meg – Sol Haugen.": a name after a dash at the end."""
+        if not tokens or text[tokens[-1].end:].strip(" \t\n.!") != "":
+            return
+        for count in range(1, LAST_LINE_MAX_TOKENS + 1):
+            first = len(tokens) - count
+            if first < 0 or taken[first]:
+                return
+            before = text[tokens[first - 1].end if first > 0 else 0:tokens[first].start]
+            if not _DASH_BEFORE.search(before):
+                if first > 0 and not self._adjacent(text, tokens, first - 1):
+                    return
+                continue
+            opening = tokens[first]
+            if opening.capitalised:
+                ok = opening.flags & FIRST and not opening.flags & (NOT_NAME | CALENDAR) or self._name_like(opening)
+            else:
+                ok = opening.flags & WORD_NAME or (opening.flags & NAME and not opening.flags & (WORD | NOT_NAME | CALENDAR))
+            rest_ok = all(
+                self._name_like(t) if t.capitalised else bool(t.flags & NAME) and not t.flags & (WORD | NOT_NAME | CALENDAR)
+                for t in tokens[first + 1:]
+            )
+            if ok and rest_ok and not _is_stopword(opening.lower) and not any(taken[first:]):
+                claim(first, len(tokens) - 1)
+            return
+
+    def _coordinated_name(self, token: _Token) -> bool:
+        flags = token.flags
+        if flags & (NOT_NAME | CALENDAR) or _is_stopword(token.lower) or not flags & (NAME | WORD_NAME):
+            return False
+        if flags & WORD_NAME:
+            return True  # "Kari og Liv", "hilsen kine og per"
+        if flags & WORD:
+            return False
+        return token.capitalised or len(token.lower) >= MIN_LOWERCASE_NAME_LENGTH
+
+    def _coordinated(self, text: str, tokens: Sequence[_Token], taken: List[bool], claimed: List[Tuple[int, int]], claim) -> None:
+        done = 0
+        while done < len(claimed):
+            first, last = claimed[done]
+            done += 1
+            # to the right: "kine og markus", "Kari & Liv"
+            k = None
+            if last + 1 < len(tokens) and _AMPERSAND.fullmatch(text[tokens[last].end:tokens[last + 1].start]):
+                k = last + 1
+            elif last + 2 < len(tokens) and tokens[last + 1].lower in _AND and self._adjacent(text, tokens, last) and self._adjacent(text, tokens, last + 1):
+                k = last + 2
+            if k is not None and not taken[k] and self._coordinated_name(tokens[k]):
+                claim(k, self._extend_right(text, tokens, k, taken))
+            # to the left: "markus og Kine", "Liv og Kari"
+            k = None
+            if first >= 1 and _AMPERSAND.fullmatch(text[tokens[first - 1].end:tokens[first].start]):
+                k = first - 1
+            elif first >= 2 and tokens[first - 1].lower in _AND and self._adjacent(text, tokens, first - 2) and self._adjacent(text, tokens, first - 1):
+                k = first - 2
+            if k is not None and not taken[k] and self._coordinated_name(tokens[k]):
+                claim(self._extend_left(text, tokens, k, taken) if tokens[k].capitalised else k, k)
 
     def _last_line(self, text: str, tokens: Sequence[_Token], taken: List[bool], claim) -> None:
         stripped = text.rstrip()
