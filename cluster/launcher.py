@@ -89,6 +89,9 @@ class Cluster:
     action_lb_port: Optional[int] = None
     env: Dict[str, str] = field(default_factory=dict, repr=False)  # what the Python servers get
     services: Dict[str, Service] = field(default_factory=dict, repr=False)
+    # the model each Rasa server loads at its next start (rasa-1 is [0]); set_model changes it
+    rasa_models: List[Path] = field(default_factory=list, repr=False)
+    nginx: Optional[NginxInstance] = field(default=None, repr=False)
 
     @property
     def base_url(self) -> str:
@@ -135,6 +138,49 @@ class Cluster:
     def log(self, name: str) -> Path:
         return self._service(name).log
 
+    # -- Rasa servers in and out of nginx (rolling restarts: cluster/rolling.py) -------------
+
+    def rasa_names(self) -> List[str]:
+        return [f"rasa-{index + 1}" for index in range(len(self.rasa_ports))]
+
+    def rasa_port(self, name: str) -> int:
+        return self.rasa_ports[self._rasa_index(name)]
+
+    def _rasa_index(self, name: str) -> int:
+        if name not in self.rasa_names():
+            raise KeyError(f"no Rasa server {name!r} in this cluster; there are {self.rasa_names()}")
+        return int(name.split("-")[1]) - 1
+
+    def model(self, name: str) -> Path:
+        return self.rasa_models[self._rasa_index(name)]
+
+    def set_model(self, name: str, model: Path) -> None:
+        """The model this Rasa server loads at its next start (stop and start it to load it)."""
+        self.rasa_models[self._rasa_index(name)] = Path(model).resolve()
+
+    def take_out(self, name: str) -> None:
+        """Marks the Rasa server `down` in nginx's upstreams; returns once nginx sends it no new request."""
+        self._set_down(self.rasa_port(name), True)
+
+    def put_back(self, name: str) -> None:
+        """Lets nginx send requests to the Rasa server again."""
+        self._set_down(self.rasa_port(name), False)
+
+    def taken_out(self) -> List[str]:
+        return [name for name in self.rasa_names() if self.rasa_port(name) in self.nginx.settings.down_ports]
+
+    def _set_down(self, port: int, down: bool) -> None:
+        if self.nginx is None:
+            raise RuntimeError("this cluster has no nginx to take servers out of")
+        ports = self.nginx.settings.down_ports
+        if down and port not in ports:
+            ports.append(port)
+        elif not down and port in ports:
+            ports.remove(port)
+        else:
+            return
+        self.nginx.reload_and_wait(self._service("nginx"))
+
 
 class _Builder:
     """Creates the services of one cluster and starts them in order, re-picking taken ports."""
@@ -145,6 +191,7 @@ class _Builder:
         self.workdir = workdir
         self.ports = ports
         self.model = model
+        self.rasa_models = [model.resolve() for _ in ports.rasa]  # shared with Cluster.set_model
         self.fixed_ports = fixed_ports
         self.logs = workdir / "logs"
         self.services: Dict[str, Service] = {}
@@ -268,7 +315,8 @@ class _Builder:
         # cluster.node checks the model and the files first, then becomes `rasa run`
         return self._python(
             f"rasa-{index + 1}",
-            ["-m", "cluster.node", "--model", self.model, "--endpoints", lambda: self.endpoints_file(),
+            ["-m", "cluster.node", "--model", lambda: self.rasa_models[index],
+             "--endpoints", lambda: self.endpoints_file(),
              "--credentials", ROOT / "credentials.yml", "--interface", "127.0.0.1",
              "--port", lambda: self.ports.rasa[index]],
             lambda: _http_ok(f"http://127.0.0.1:{self.ports.rasa[index]}/webhooks/rest/"),
@@ -354,6 +402,7 @@ class _Builder:
             action_ports=self.ports.actions, postgres=self.pg.server, redis_port=self.ports.redis,
             review_port=self.ports.review, web_port=self.ports.web, action_lb_port=self.ports.action_lb,
             env=self.env(), services={name: self.services[name] for name in order if name in self.services},
+            rasa_models=self.rasa_models, nginx=self.nginx,
         )
 
 

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import signal
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional
@@ -19,6 +20,8 @@ from cluster.process import Service
 TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
 START_TIMEOUT_SECONDS = 30
 HEALTH_TIMEOUT_SECONDS = 2
+RELOAD_TIMEOUT_SECONDS = 30
+RELOAD_POLL_SECONDS = 0.05
 TOO_MANY_REQUESTS = "For mange meldinger på kort tid. Vent litt og prøv igjen."
 UNAVAILABLE = ("Assistenten er ikke tilgjengelig akkurat nå. Prøv igjen om litt. "
                "Haster det, ring 113 eller legevakt 116 117.")
@@ -55,6 +58,9 @@ class NginxSettings:
     action_connect_timeout: str = "1s"
     action_read_timeout: str = "1500ms"
     action_total_timeout: str = "2s"
+    # Rasa servers taken out of both upstreams (`down`) for a rolling restart: nginx sends them
+    # no new request; what they are handling finishes (cluster/rolling.py)
+    down_ports: List[int] = field(default_factory=list)
 
 
 def find_nginx() -> str:
@@ -121,3 +127,30 @@ class NginxInstance:
         """Re-renders the file and has the running master re-read it (SIGHUP)."""
         self.check()
         os.kill(service.pid, signal.SIGHUP)
+
+    def reload_and_wait(self, service: Service, timeout: float = RELOAD_TIMEOUT_SECONDS) -> None:
+        """Reloads and waits until a worker with the new file runs: from then on no new
+        connection is handled with the old upstreams. (The old worker finishes the requests it
+        has, then exits; a connection it still holds is counted by the drain, cluster/rolling.py.)"""
+        before = set(workers(service.pid))
+        self.reload(service)
+        deadline = time.monotonic() + timeout
+        while not set(workers(service.pid)) - before:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"nginx did not start a worker with the new configuration within {timeout:.0f} s")
+            time.sleep(RELOAD_POLL_SECONDS)
+
+
+def workers(master_pid: int) -> List[int]:
+    """The nginx master's worker processes that take new connections (not the ones shutting down)."""
+    from cluster.process import process_tree
+
+    found = []
+    for pid in process_tree(master_pid)[1:]:
+        try:
+            title = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if "worker process" in title and "shutting down" not in title:
+            found.append(pid)
+    return found
