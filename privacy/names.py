@@ -4,21 +4,27 @@ Pure text in, character spans out: `NameFinder().find("jeg snakket med Per Olsen
 `[(16, 25)]`. One pass over the words of the message, each looked up once in a dict; no
 per-name pattern. What counts as a name:
 
-- after a phrase that introduces one: "jeg heter", "mitt navn er", "my name is" (any word
-  but a stop word), "sønnen min", "kona mi", "mamma til", "my son", "mvh", "hilsen", "dr."
-  (a capitalised word that is no service or place, or a known name in lowercase), and "jeg er",
-  "det er", "this is" (a known name, or a capitalised word that is no ordinary word);
+- after a phrase that introduces one: "jeg heter", "ho heite", "mitt navn er", "my name is"
+  (any word but a stop word); "sønnen min", "dotra vår", "kjæresten til", "mamma", "tante",
+  "my son", "mvh", "hilsen", "dr.", "X heter" (a capitalised word that is no service or place,
+  or a known name in lowercase; a first name that is also a word, "mamma tone", "hilsen liv",
+  only before a verb or the end); and "jeg er", "det er", "this is" (a known name, or a
+  capitalised word that is no ordinary word; "Det er Liv igjen", "det er Stein her");
 - a capitalised known first or last name in the middle of a sentence; at the start of a
   sentence only before a surname, a verb, a comma or the end ("Kevin sliter", "Ahmed her");
-- a name alone on the last line, or a message that is nothing but a name;
+  a first name before an age ("Sol (9)");
+- a name alone on the last line or after a dash at the end ("- Liv"), or a message that is
+  nothing but a name; a lowercase name that opens a message before "her" ("le thi hoa her");
 - the words next to a name that look like more of it: "Amina Yusuf", "Nguyen Thi Lan",
-  "Mohammed bin Salman", "Anne-Lise", "Rami Al-Hassan".
+  "Mohammed bin Salman", "Joy dela Cruz", "Anne-Lise", "Rami Al-Hassan"; and a name joined to
+  one by "og" or "&" ("hilsen kine og markus", "Kari & Liv").
 
-Lowercase words are names only after the phrases above ("jeg heter dmytro", "mvh trine"):
-in chat, "per", "liv" and "tom" are words. The known names are privacy/data/names.tsv.gz, built
-by `python -m privacy.build_names` (a setup step); without it only the phrases find names, and
-the masker says so once in the log. Words that are never names on their own (services,
-places, days and months) are privacy/data/not_names.txt.
+Lowercase words are names only after the phrases above ("jeg heter dmytro", "mvh trine"),
+beside a name found, or before "her": in chat, "per", "liv" and "tom" are words. The known
+names are privacy/data/names.tsv.gz, built by `python -m privacy.build_names` (a setup step);
+without it only the phrases find names, and the masker says so once in the log. Words that are
+never names on their own (services, places, days and months, medicines) are
+privacy/data/not_names.txt, and so are the first names that are also words.
 """
 from __future__ import annotations
 
