@@ -109,9 +109,7 @@ def watch(cluster, workdir: Path) -> None:
     carries out requests of `python -m cluster deploy-model` (cluster/control.py)."""
     reported = set()
     while True:
-        request = control.take_request(workdir)
-        if request is not None:
-            carry_out(cluster, workdir, request)
+        serve_request(cluster, workdir)
         for name, service in cluster.services.items():
             if service.running:
                 reported.discard(name)
@@ -122,8 +120,16 @@ def watch(cluster, workdir: Path) -> None:
         time.sleep(WATCH_SECONDS)
 
 
+def serve_request(cluster, workdir: Path) -> bool:
+    """Carries out the waiting request, if there is one; True if there was."""
+    request = control.take_request(workdir)
+    if request is not None:
+        carry_out(cluster, workdir, request)
+    return request is not None
+
+
 def carry_out(cluster, workdir: Path, request: dict) -> None:
-    from cluster.rolling import rolling_restart
+    from cluster import rolling
 
     def say(line: str) -> None:
         print(f"cluster: {line}", flush=True)
@@ -133,7 +139,7 @@ def carry_out(cluster, workdir: Path, request: dict) -> None:
         control.finish(workdir, request, ok=False, message=f"unknown request {request.get('action')!r}")
         return
     try:
-        rollout = rolling_restart(cluster, Path(request["arguments"]["model"]), say=say)
+        rollout = rolling.rolling_restart(cluster, Path(request["arguments"]["model"]), say=say)
     except Exception as error:  # noqa: BLE001 - reported to the command; the cluster keeps serving
         say(f"deploy-model FAILED: {error}")
         control.finish(workdir, request, ok=False, message=str(error))
