@@ -31,6 +31,31 @@ export const STRINGS = {
     deleted: "Samtalen er slettet. Du kan starte en ny.",
     deleteFailed: "Samtalen ble ikke slettet. Prøv igjen.",
     deleteOffline: "Ingen forbindelse med assistenten, så samtalen ble ikke slettet. Prøv igjen.",
+    downloadButton: "Last ned samtalen",
+    downloadFilename: "samtale-forlopsassistenten",
+    downloaded: "Samtalen er lastet ned.",
+    downloadEmpty: "Det er ingen meldinger å laste ned ennå.",
+    downloadFailed: "Samtalen ble ikke lastet ned. Prøv igjen.",
+    downloadOffline: "Ingen forbindelse med assistenten, så samtalen kan ikke lastes ned nå. Prøv igjen.",
+    privacyButton: "Personvern",
+    privacyTitle: "Personvern",
+    privacyClose: "Lukk informasjonen om personvern",
+    privacyStoredLabel: "Hva lagres?",
+    privacyStored:
+      "Teksten i samtalen: det du skriver og det assistenten svarer. Før samtalen lagres, blir telefonnummer, e-postadresser, fødselsnummer, navn og adresser byttet ut med ord som «telefonnummer» og «navn». Ikke alt blir funnet, så skriv helst ikke personopplysninger.",
+    privacyKeptLabel: "Hvor lenge?",
+    privacyKept: (days) =>
+      days === 0
+        ? "Samtalen slettes automatisk kort tid etter den siste meldingen."
+        : `Samtalen slettes automatisk ${days} ${days === 1 ? "dag" : "dager"} etter den siste meldingen.`,
+    privacyKeptLoading: "Henter lagringstiden …",
+    privacyKeptUnknown: "Lagringstiden kunne ikke hentes akkurat nå. Prøv igjen senere.",
+    privacyReadersLabel: "Hvem leser den, og hvorfor?",
+    privacyReaders: (name) =>
+      `Ansatte i ${name || "kommunen"} kan lese samtalene for å gjøre assistenten bedre. Hver gang noen åpner en samtale, blir det logget.`,
+    privacyDeleteLabel: "Hvordan sletter jeg den?",
+    privacyDelete:
+      "Med knappen «Slett samtalen» sletter du hele samtalen med en gang. Med «Last ned samtalen» får du din egen kopi, slik den er lagret.",
     connecting: "Kobler til …",
     reconnecting: "Kobler til igjen …",
     reconnected: "Tilkoblet igjen.",
@@ -68,6 +93,31 @@ export const STRINGS = {
     deleted: "Samtalen er sletta. Du kan starte ein ny.",
     deleteFailed: "Samtalen vart ikkje sletta. Prøv igjen.",
     deleteOffline: "Inga forbindelse med assistenten, så samtalen vart ikkje sletta. Prøv igjen.",
+    downloadButton: "Last ned samtalen",
+    downloadFilename: "samtale-forlopsassistenten",
+    downloaded: "Samtalen er lasta ned.",
+    downloadEmpty: "Det er ingen meldingar å laste ned enno.",
+    downloadFailed: "Samtalen vart ikkje lasta ned. Prøv igjen.",
+    downloadOffline: "Inga forbindelse med assistenten, så samtalen kan ikkje lastast ned no. Prøv igjen.",
+    privacyButton: "Personvern",
+    privacyTitle: "Personvern",
+    privacyClose: "Lukk informasjonen om personvern",
+    privacyStoredLabel: "Kva blir lagra?",
+    privacyStored:
+      "Teksten i samtalen: det du skriv og det assistenten svarar. Før samtalen blir lagra, blir telefonnummer, e-postadresser, fødselsnummer, namn og adresser bytte ut med ord som «telefonnummer» og «navn». Ikkje alt blir funne, så skriv helst ikkje personopplysningar.",
+    privacyKeptLabel: "Kor lenge?",
+    privacyKept: (days) =>
+      days === 0
+        ? "Samtalen blir sletta automatisk kort tid etter den siste meldinga."
+        : `Samtalen blir sletta automatisk ${days} ${days === 1 ? "dag" : "dagar"} etter den siste meldinga.`,
+    privacyKeptLoading: "Hentar lagringstida …",
+    privacyKeptUnknown: "Lagringstida kunne ikkje hentast akkurat no. Prøv igjen seinare.",
+    privacyReadersLabel: "Kven les henne, og kvifor?",
+    privacyReaders: (name) =>
+      `Tilsette i ${name || "kommunen"} kan lese samtalane for å gjere assistenten betre. Kvar gong nokon opnar ein samtale, blir det logga.`,
+    privacyDeleteLabel: "Korleis slettar eg henne?",
+    privacyDelete:
+      "Med knappen «Slett samtalen» slettar du heile samtalen med ein gong. Med «Last ned samtalen» får du din eigen kopi, slik han er lagra.",
     connecting: "Koplar til …",
     reconnecting: "Koplar til igjen …",
     reconnected: "Tilkopla igjen.",
@@ -105,6 +155,31 @@ export const STRINGS = {
     deleted: "The conversation has been deleted. You can start a new one.",
     deleteFailed: "The conversation was not deleted. Please try again.",
     deleteOffline: "No connection to the assistant, so the conversation was not deleted. Please try again.",
+    downloadButton: "Download the conversation",
+    downloadFilename: "conversation-forlopsassistenten",
+    downloaded: "The conversation has been downloaded.",
+    downloadEmpty: "There are no messages to download yet.",
+    downloadFailed: "The conversation was not downloaded. Please try again.",
+    downloadOffline: "No connection to the assistant, so the conversation cannot be downloaded now. Please try again.",
+    privacyButton: "Privacy",
+    privacyTitle: "Privacy",
+    privacyClose: "Close the privacy information",
+    privacyStoredLabel: "What is stored?",
+    privacyStored:
+      "The text of the conversation: what you write and what the assistant answers. Before the conversation is stored, phone numbers, e-mail addresses, national identity numbers, names and addresses are replaced with words such as «telefonnummer» and «navn». Not everything is found, so please do not write personal details.",
+    privacyKeptLabel: "For how long?",
+    privacyKept: (days) =>
+      days === 0
+        ? "The conversation is deleted automatically shortly after the last message."
+        : `The conversation is deleted automatically ${days} ${days === 1 ? "day" : "days"} after the last message.`,
+    privacyKeptLoading: "Fetching the storage period …",
+    privacyKeptUnknown: "The storage period could not be fetched right now. Please try again later.",
+    privacyReadersLabel: "Who reads it, and why?",
+    privacyReaders: (name) =>
+      `Staff of ${name || "the municipality"} may read the conversations to improve the assistant. Every time someone opens a conversation, it is logged.`,
+    privacyDeleteLabel: "How do I delete it?",
+    privacyDelete:
+      "The «Delete the conversation» button deletes the whole conversation at once. «Download the conversation» gives you your own copy, as it is stored.",
     connecting: "Connecting …",
     reconnecting: "Reconnecting …",
     reconnected: "Connected again.",

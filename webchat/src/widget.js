@@ -4,7 +4,9 @@
 // Safety rules this file keeps: message text is only ever put into the page with textContent
 // (never innerHTML), links are http(s) only and open in a new tab without an opener, and the
 // conversation id lives in sessionStorage (gone when the tab closes; "Slett samtalen" also
-// deletes it on the server).
+// deletes it on the server). "Last ned samtalen" saves the conversation as stored (a Blob made
+// from the server's answer on the socket: no address with the conversation id), and
+// "Personvern" opens a short privacy notice whose retention period comes from the server.
 
 import { io } from "socket.io-client";
 import css from "./widget.css";
@@ -20,7 +22,8 @@ const MAX_MESSAGE_CHARS = 1000; // a question, not a document; also bounds the t
 const MAX_TRANSCRIPT_ENTRIES = 200; // what sessionStorage keeps for re-showing after a reload
 const FEEDBACK_SETTLE_MS = 800; // the bot's messages of one answer arrive in a short burst
 const TYPING_TIMEOUT_MS = 20000; // hide the indicator if no answer comes
-const ACK_TIMEOUT_MS = 10000; // delete / feedback acknowledgement from the server
+const ACK_TIMEOUT_MS = 10000; // delete / feedback / download / privacy acknowledgement from the server
+const DOWNLOAD_URL_LIFETIME_MS = 60000; // the Blob address of a download is revoked after this
 const RECONNECT_DELAY_MAX_MS = 10000;
 const EMERGENCY_NUMBER = "113";
 const STICKY_ID_BYTES = 12; // random per tab; nginx routes every socket.io request of a tab by it
@@ -66,6 +69,12 @@ function icon(name, stroke = false) {
   }
   svg.append(path);
   return svg;
+}
+
+function localDate() {
+  const now = new Date();
+  const pad = (value) => String(value).padStart(2, "0");
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
 function randomHex(bytes) {
@@ -154,6 +163,8 @@ class ChatWidget {
     this.transcript = this.store.get("transcript") || [];
     this.settleTimer = null;
     this.typingTimer = null;
+    this.privacyInfo = null; // {retentionDays, municipality} from the server, once fetched
+    this.privacyFailed = false;
     this.build();
     this.renderTranscript();
     if (this.store.get("open")) this.open({ focus: false });
@@ -195,6 +206,8 @@ class ChatWidget {
     this.banner = el("p", { className: "banner", role: "status" });
     this.announcer = el("p", { className: "sr-only", role: "status" });
 
+    this.buildPrivacy();
+
     this.notice = el("div", { className: "notice" }, [el("p", { text: t.notice }), el("p", { text: t.noticeUrgent })]);
     this.log = el("div", { className: "log", role: "log", "aria-live": "polite", "aria-label": t.logLabel, tabindex: "0" }, [this.notice]);
 
@@ -229,6 +242,16 @@ class ChatWidget {
 
     this.deleteButton = el("button", { type: "button", className: "link-button", text: t.deleteButton });
     this.deleteButton.addEventListener("click", () => this.askDelete());
+    this.downloadButton = el("button", { type: "button", className: "tool-button", text: t.downloadButton });
+    this.downloadButton.addEventListener("click", () => this.downloadConversation());
+    this.privacyToggle = el("button", {
+      type: "button",
+      className: "tool-button",
+      "aria-expanded": "false",
+      "aria-controls": "fa-privacy",
+      text: t.privacyButton,
+    });
+    this.privacyToggle.addEventListener("click", () => (this.privacyBox.hidden ? this.openPrivacy() : this.closePrivacy()));
     this.languageSelect = el(
       "select",
       { id: "fa-lang", className: "language" },
@@ -238,6 +261,8 @@ class ChatWidget {
     this.languageSelect.addEventListener("change", () => this.chooseLanguage(this.languageSelect.value));
     this.footer = el("div", { className: "footer" }, [
       this.deleteButton,
+      this.downloadButton,
+      this.privacyToggle,
       el("span", { className: "language-choice" }, [
         el("label", { for: "fa-lang", text: t.languageLabel }),
         this.languageSelect,
@@ -247,6 +272,7 @@ class ChatWidget {
     this.panel = el("div", { className: "panel", role: "dialog", "aria-labelledby": "fa-title", hidden: true }, [
       header,
       this.banner,
+      this.privacyBox,
       this.log,
       this.typing,
       form,
@@ -256,7 +282,10 @@ class ChatWidget {
     this.panel.addEventListener("keydown", (event) => {
       if (event.key === "Escape") {
         event.stopPropagation();
-        if (this.confirmBox) this.cancelDelete();
+        const privacyOpen = !this.privacyBox.hidden;
+        if (privacyOpen && this.privacyBox.contains(this.root.activeElement)) this.closePrivacy();
+        else if (this.confirmBox) this.cancelDelete();
+        else if (privacyOpen) this.closePrivacy();
         else this.close();
       } else if (event.key === "Tab" && this.fullScreen.matches) {
         this.keepFocusInside(event);
@@ -271,6 +300,84 @@ class ChatWidget {
 
     root.append(this.launcher, this.panel);
     document.body.append(this.host);
+  }
+
+  // The privacy notice: a section in the conversation's place (hidden meanwhile, so a phone's
+  // screen is not shared by both), opened and closed by «Personvern».
+  buildPrivacy() {
+    const { t } = this;
+    this.privacyHeading = el("h3", { id: "fa-privacy-title", tabindex: "-1", text: t.privacyTitle });
+    const closeButton = el("button", { type: "button", className: "privacy-close", "aria-label": t.privacyClose }, [
+      icon("close", true),
+    ]);
+    closeButton.addEventListener("click", () => this.closePrivacy());
+    this.privacyKept = el("p", { className: "privacy-kept", "aria-live": "polite" });
+    this.privacyReaders = el("p", { className: "privacy-readers" });
+    this.privacyBox = el("section", { id: "fa-privacy", className: "privacy", "aria-labelledby": "fa-privacy-title", hidden: true }, [
+      el("div", { className: "privacy-head" }, [this.privacyHeading, closeButton]),
+      el("h4", { text: t.privacyStoredLabel }),
+      el("p", { text: t.privacyStored }),
+      el("h4", { text: t.privacyKeptLabel }),
+      this.privacyKept,
+      el("h4", { text: t.privacyReadersLabel }),
+      this.privacyReaders,
+      el("h4", { text: t.privacyDeleteLabel }),
+      el("p", { text: t.privacyDelete }),
+    ]);
+    this.renderPrivacyFacts();
+  }
+
+  renderPrivacyFacts() {
+    const { t } = this;
+    const info = this.privacyInfo;
+    this.privacyKept.textContent = info
+      ? t.privacyKept(info.retentionDays)
+      : this.privacyFailed
+        ? t.privacyKeptUnknown
+        : t.privacyKeptLoading;
+    this.privacyReaders.textContent = t.privacyReaders(info && info.municipality);
+  }
+
+  openPrivacy({ focus = true } = {}) {
+    this.privacyBox.hidden = false;
+    this.log.hidden = true;
+    this.privacyToggle.setAttribute("aria-expanded", "true");
+    this.privacyBox.scrollTop = 0;
+    if (!this.privacyInfo) this.fetchPrivacy();
+    if (focus) this.privacyHeading.focus();
+  }
+
+  closePrivacy({ focus = true } = {}) {
+    if (this.privacyBox.hidden) return;
+    this.privacyBox.hidden = true;
+    this.log.hidden = false;
+    this.scrollToEnd();
+    this.privacyToggle.setAttribute("aria-expanded", "false");
+    if (!focus) return;
+    if (this.privacyToggle.isConnected) this.privacyToggle.focus();
+    else this.input.focus(); // the footer is replaced by the delete question
+  }
+
+  // The retention period and the municipality's name come from the server, so the notice is
+  // always true for the municipality this page names (data-municipality).
+  fetchPrivacy() {
+    if (this.privacyRequested) return;
+    this.connect();
+    this.privacyRequested = true;
+    this.privacyFailed = false;
+    this.renderPrivacyFacts();
+    const request = {};
+    if (this.options.municipality) request.municipality = this.options.municipality;
+    this.socket.timeout(ACK_TIMEOUT_MS).emit("privacy_notice", request, (err, reply) => {
+      this.privacyRequested = false;
+      const days = reply && reply.retention_days;
+      if (err || !reply || !reply.ok || !Number.isInteger(days) || days < 0 || typeof reply.municipality !== "string") {
+        this.privacyFailed = true;
+      } else {
+        this.privacyInfo = { retentionDays: days, municipality: reply.municipality };
+      }
+      this.renderPrivacyFacts();
+    });
   }
 
   keepFocusInside(event) {
@@ -402,11 +509,13 @@ class ChatWidget {
     this.lang = lang;
     this.t = stringsFor(lang);
     const wasOpen = !this.panel.hidden;
+    const privacyWasOpen = !this.privacyBox.hidden;
     this.confirmBox = null;
     this.host.remove();
     this.build();
     this.renderTranscript();
     if (wasOpen) this.open({ focus: false });
+    if (privacyWasOpen) this.openPrivacy({ focus: false });
     if (this.socket && !this.sessionReady) this.setBanner(this.t.reconnecting);
     this.languageSelect.focus();
     this.announce(this.t.languageChanged);
@@ -425,6 +534,7 @@ class ChatWidget {
 
   close() {
     this.cancelDelete({ focus: false });
+    this.closePrivacy({ focus: false });
     this.panel.hidden = true;
     this.launcher.hidden = false;
     this.store.set("open", false);
@@ -563,6 +673,35 @@ class ChatWidget {
       question.textContent = this.t.feedbackThanks;
       this.announce(this.t.feedbackThanks);
     });
+  }
+
+  // -- the resident's own copy ------------------------------------------------------------
+
+  // The server answers with the conversation as stored (masked), as text in the widget's
+  // language; it is saved from a Blob, so the conversation id is never in an address.
+  downloadConversation() {
+    const sessionId = this.store.get("session");
+    if (!this.socket || !this.sessionReady || !sessionId) {
+      this.announce(this.t.downloadOffline);
+      return;
+    }
+    this.socket.timeout(ACK_TIMEOUT_MS).emit("download_conversation", { session_id: sessionId, lang: this.lang }, (err, reply) => {
+      if (err || !reply || !reply.ok || typeof reply.text !== "string") {
+        this.announce(this.t.downloadFailed);
+        return;
+      }
+      this.saveFile(reply.text, `${this.t.downloadFilename}-${localDate()}.txt`);
+      this.announce(reply.messages ? this.t.downloaded : this.t.downloadEmpty);
+    });
+  }
+
+  saveFile(text, filename) {
+    const url = URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" }));
+    const link = el("a", { href: url, download: filename, hidden: true });
+    this.root.append(link);
+    link.click();
+    link.remove();
+    window.setTimeout(() => URL.revokeObjectURL(url), DOWNLOAD_URL_LIFETIME_MS);
   }
 
   // -- deleting the conversation --------------------------------------------------------
