@@ -62,7 +62,7 @@ def create_app(test_config=None) -> Flask:
 
     from review import admin, auth, conversations, crisis_marks, db, scope, security, stats, training
     from review.audit import ACTION_LABELS
-    from review.events import ROUTE_LABELS
+    from review.events import LANGUAGE_LABELS, ROUTE_LABELS
     from review.users import ROLE_LABELS
     from review.verdicts import LEVEL_LABELS
 
@@ -109,6 +109,7 @@ def create_app(test_config=None) -> Flask:
             if user is not None and scope.sees_nothing() else None,
             "csrf_token": security.csrf_token,
             "route_labels": ROUTE_LABELS,
+            "language_labels": LANGUAGE_LABELS,
             "role_labels": ROLE_LABELS,
             "action_labels": ACTION_LABELS,
             "level_labels": LEVEL_LABELS,

@@ -17,7 +17,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, g, redirect,
 from review import audit, db, listing, scope, summary
 from review.auth import admin_required, login_required
 from review.crisis_marks import LABELS as MARK_LABELS, choices as mark_choices
-from review.events import events_table, transcript
+from review.events import conversation_language, events_table, transcript
 from review.training import domain_intents
 from storage import conversations as storage
 
@@ -108,6 +108,7 @@ def view():
         "conversations/view.html",
         sender_id=sender_id,
         municipality=municipality,
+        language=conversation_language(rows),  # from the events: the summary may lag by seconds
         items=items,
         summary=summary.summary_of(connection, sender_id),
         feedback=feedback,

@@ -96,10 +96,15 @@ conversations = sa.Table(
     # the first value of its `municipality` slot, else the default municipality (review.scope);
     # "" only between adding the column to an older database and the rebuild that fills it
     sa.Column("municipality", sa.String(64), nullable=False, server_default=""),
+    # the last value of its `language` slot (nb, nn, en): the language it ended in; NULL when
+    # it has none (conversations from before the slot) and until an older database's rebuild
+    sa.Column("language", sa.String(8)),
     sa.Index(f"ix_{PREFIX}conversations_started", "started_at", "sender_id"),
     sa.Index(f"ix_{PREFIX}conversations_day", "started_day"),
     # a reviewer's list pages by (started_at, sender_id) within their municipalities
     sa.Index(f"ix_{PREFIX}conversations_municipality", "municipality", "started_at", "sender_id"),
+    # the language filter pages by (started_at, sender_id) within one language
+    sa.Index(f"ix_{PREFIX}conversations_language", "language", "started_at", "sender_id"),
 )
 
 # Derived: how many user messages of each intent a conversation has
@@ -200,9 +205,12 @@ PER_CONVERSATION_TABLES = (
 
 # Columns added after their table first shipped: (table, column name). A column added to the
 # derived summary makes the next refresh rebuild every summary row, which fills it in.
-ADDED_COLUMNS = ((conversations, "crisis_level"), (conversations, "municipality"))
+ADDED_COLUMNS = ((conversations, "crisis_level"), (conversations, "municipality"),
+                 (conversations, "language"))
 # Indexes on an ADDED_COLUMNS column: create_all makes an index only with its table
-ADDED_INDEXES = tuple(index for index in conversations.indexes if "municipality" in index.columns)
+ADDED_INDEXES = tuple(sorted(
+    {index for table, name in ADDED_COLUMNS for index in table.indexes if name in index.columns},
+    key=lambda index: index.name))
 DERIVED_TABLES = (conversations, conversation_intents)
 
 

@@ -35,6 +35,13 @@ ROUTE_SLOT = "audience"  # set by action_route_person to "child" or "adult"
 # set by the Rasa server at session start; Rasa's SQL tracker store puts a slot's name in action_name
 MUNICIPALITY_SLOT = "municipality"
 MUNICIPALITY_MAX_CHARS = 64  # the summary's column; an id is at most 63 (municipalities.catalogue)
+# The language the bot answers in (domain.yml's categorical slot, issue #14): set at session
+# start to the municipality's målform, changed by the resident's choice in the widget or a
+# message written in English; the NLU component also puts it on a message as a `language` entity
+LANGUAGE_SLOT = "language"
+LANGUAGE_ENTITY = "language"
+LANGUAGES = ("nb", "nn", "en")
+LANGUAGE_LABELS = {"nb": "Bokmål", "nn": "Nynorsk", "en": "Engelsk"}
 ROUTES = ("child", "adult", "crisis", "none")
 ROUTE_LABELS = {"child": "Barn og unge", "adult": "Voksne", "crisis": "Krise", "none": "Ingen"}
 HIDDEN_ACTIONS = ("action_listen",)  # after every bot turn; says nothing a reviewer needs
@@ -81,6 +88,49 @@ def municipality_slot(row: Any) -> Optional[str]:
     return value[:MUNICIPALITY_MAX_CHARS]
 
 
+def language_slot(row: Any) -> Optional[str]:
+    """The language a `language` slot row sets (nb, nn or en), or None (another slot, a reset,
+    a value the domain does not know)."""
+    if row.type_name != "slot" or row.action_name != LANGUAGE_SLOT:
+        return None
+    value = load_data(row.data).get("value")
+    return value if value in LANGUAGES else None
+
+
+def conversation_language(rows: Iterable[Any]) -> Optional[str]:
+    """The language a conversation ended in: its last `language` slot value; None when unset."""
+    language = None
+    for row in rows:
+        language = language_slot(row) or language
+    return language
+
+
+def language_entity(data: Dict[str, Any]) -> Optional[str]:
+    """The language a user event's NLU found for the message itself (its `language` entity)."""
+    found = None
+    for entity in (data.get("parse_data") or {}).get("entities") or []:
+        if isinstance(entity, dict) and entity.get("entity") == LANGUAGE_ENTITY \
+                and entity.get("value") in LANGUAGES:
+            found = entity["value"]
+    return found
+
+
+def message_language(rows: Iterable[Any], event_id: int) -> Optional[str]:
+    """The language of the user message `event_id` among a conversation's rows (in id order):
+    its own `language` entity, else the last `language` slot value before it (the language the
+    conversation was in when the resident wrote it); None when neither says (older messages).
+
+    The slot row an entity fills comes after its user event, so the entity is read first."""
+    language = None
+    for row in rows:
+        if row.id > event_id:
+            break
+        if row.id == event_id:
+            return (language_entity(load_data(row.data)) if row.type_name == "user" else None) or language
+        language = language_slot(row) or language
+    return language
+
+
 def local_day(timestamp: float, timezone: str) -> str:
     return datetime.fromtimestamp(timestamp, ZoneInfo(timezone)).date().isoformat()
 
@@ -101,6 +151,7 @@ class Summary:
     intents: Dict[str, int] = field(default_factory=dict)
     crisis_level: str = "none"  # the highest crisis verdict of its messages (review.verdicts)
     municipality: str = ""  # the first municipality slot value, else the default (review.scope)
+    language: Optional[str] = None  # the last language slot value (nb, nn, en); None: never set
 
     def row(self) -> Dict[str, Any]:
         return {
@@ -110,7 +161,7 @@ class Summary:
             "crisis_level": self.crisis_level, "fallbacks": self.fallbacks,
             "min_confidence": self.min_confidence,
             "search_text": self.search_text, "feedback_up": 0, "feedback_down": 0,
-            "municipality": self.municipality,
+            "municipality": self.municipality, "language": self.language,
         }
 
 
@@ -119,7 +170,8 @@ def summarise(sender_id: str, rows: Iterable[Any], timezone: str,
     """The summary of one conversation from its rows in id order; None if it has no user message.
 
     Its municipality is the first municipality slot's value; a conversation without one (from
-    before the deployment served several municipalities) is `default_municipality`'s.
+    before the deployment served several municipalities) is `default_municipality`'s. Its
+    language is the last language slot's value, the language it ended in (None before the slot).
     """
     started = last = None
     turns = fallbacks = 0
@@ -132,6 +184,7 @@ def summarise(sender_id: str, rows: Iterable[Any], timezone: str,
     texts: List[str] = []
     intents: Dict[str, int] = {}
     municipality = None
+    language = None
     for row in rows:
         ts = row.timestamp
         if ts is not None:
@@ -166,6 +219,7 @@ def summarise(sender_id: str, rows: Iterable[Any], timezone: str,
         elif kind == "slot":
             data = load_data(row.data)
             municipality = municipality or municipality_slot(row)
+            language = language_slot(row) or language
             if data.get("name") == ROUTE_SLOT:
                 value = data.get("value")
                 audience = value if value in ("child", "adult") else None
@@ -181,7 +235,7 @@ def summarise(sender_id: str, rows: Iterable[Any], timezone: str,
         started_day=local_day(started, timezone), turns=turns, first_message=first_message,
         route=route, crisis=crisis, fallbacks=fallbacks, min_confidence=min_confidence,
         search_text="\n".join(texts), intents=intents, crisis_level=crisis_level,
-        municipality=municipality or default_municipality,
+        municipality=municipality or default_municipality, language=language,
     )
 
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from review import db
-from review.events import ROUTES
+from review.events import LANGUAGES, ROUTES
 from review.crisis_marks import LABELS as MARK_LABELS
 from review.verdicts import SURE, UNSURE
 
@@ -31,6 +31,7 @@ OLD_FLAG_NAMES = {"crisis": "sure"}  # ?crisis=1 in saved links meant a sure cri
 # Dates outside these years are typing errors; near date.min and date.max the list's "+1 day"
 # and the statistics' "-30 days" overflow
 FIRST_YEAR, LAST_YEAR = 2000, 2999
+NO_LANGUAGE = "none"  # the language filter's value for conversations without a language slot
 
 
 @dataclass
@@ -42,6 +43,7 @@ class Filters:
     tag: str = ""
     q: str = ""
     municipality: str = ""
+    language: str = ""  # nb, nn, en or NO_LANGUAGE
     flags: Dict[str, bool] = field(default_factory=dict)
     errors: List[str] = field(default_factory=list)
 
@@ -51,7 +53,7 @@ class Filters:
             "from": self.date_from.isoformat() if self.date_from else "",
             "to": self.date_to.isoformat() if self.date_to else "",
             "intent": self.intent, "route": self.route, "tag": self.tag, "q": self.q,
-            "municipality": self.municipality,
+            "municipality": self.municipality, "language": self.language,
         }
         args.update({name: "1" for name, on in self.flags.items() if on})
         return {k: v for k, v in args.items() if v}
@@ -96,6 +98,8 @@ def parse_filters(args: Mapping[str, str], municipalities: Optional[Sequence[str
         tag=(args.get("tag") or "").strip().lower()[:40],
         q=(args.get("q") or "").strip()[:SEARCH_MAX_CHARS],
         municipality=parse_municipality(args, municipalities, errors),
+        # only a known value; anything else is no filter, as for the route
+        language=args.get("language") if args.get("language") in LANGUAGES + (NO_LANGUAGE,) else "",
         flags={name: _flag(args, name) for name in FILTER_FLAGS},
     )
     for old, new in OLD_FLAG_NAMES.items():
@@ -129,6 +133,10 @@ def conditions(filters: Filters, timezone: str, low_confidence: float) -> List[A
         where.append(c.c.route == filters.route)
     if filters.municipality:
         where.append(c.c.municipality == filters.municipality)
+    if filters.language == NO_LANGUAGE:
+        where.append(c.c.language.is_(None))
+    elif filters.language:
+        where.append(c.c.language == filters.language)
     if filters.tag:
         t = db.tags
         where.append(sa.exists().where(t.c.sender_id == c.c.sender_id, t.c.tag == filters.tag))

@@ -47,17 +47,27 @@ def municipality_slot(sender_id: str, ts: float, value) -> dict:
             "action_name": "municipality", "data": json.dumps(data)}
 
 
-def conversation_in(municipalities: List, sender_id: str, start: float, turns: List[dict]) -> List[dict]:
-    """A synthetic conversation whose municipality slot is set (in this order) at session start."""
+def language_slot(sender_id: str, ts: float, value) -> dict:
+    """A `language` slot row (issue #14) as Rasa's SQL tracker store writes it."""
+    data = {"event": "slot", "timestamp": ts, "name": "language", "value": value}
+    return {"sender_id": sender_id, "type_name": "slot", "timestamp": ts, "intent_name": None,
+            "action_name": "language", "data": json.dumps(data)}
+
+
+def conversation_in(municipalities: List, sender_id: str, start: float, turns: List[dict],
+                    languages: List = ()) -> List[dict]:
+    """A synthetic conversation whose municipality slot (then language slot) is set (in this
+    order) at session start."""
     rows = synthetic.conversation(sender_id, start, turns)
-    return rows[:2] + [municipality_slot(sender_id, start, m) for m in municipalities] + rows[2:]
+    return (rows[:2] + [municipality_slot(sender_id, start, m) for m in municipalities]
+            + [language_slot(sender_id, start, v) for v in languages] + rows[2:])
 
 
 def _seed_municipalities(engine) -> None:
     rows = []
     rows += conversation_in(["kommune-b"], "conv-b", NOW - 1800, [
         {"text": B_TEXTS[0], "intent": "ask_coordinator", "confidence": 0.4,
-         "verdict": synthetic.verdict("unsure", 0.4)}])
+         "verdict": synthetic.verdict("unsure", 0.4)}], languages=["en"])  # B's training example is English
     # the first municipality is the conversation's, whatever a later slot event says
     rows += conversation_in(["kommune-b", "kommune-c"], "conv-b2", NOW - 2400, [
         {"text": B_TEXTS[1], "intent": B_INTENT, "confidence": 0.9}])
@@ -485,7 +495,7 @@ def test_a_reviewer_of_two_municipalities_sees_both_and_can_filter(ctx):
     assert "Velg en kommune fra listen." in ctx.carl.get("/?municipality=kommune-b").get_data(as_text=True)
     assert "conv-b" not in listed(ctx.carl, {"municipality": "kommune-b"})
     # each row names its municipality
-    assert re.search(r"<td>Kommune C</td>\s*<td class=\"first-message\">melding fra kommune c", html)
+    assert re.search(r"<td>Kommune C</td>\s*<td>–</td>\s*<td class=\"first-message\">melding fra kommune c", html)
     stats = ctx.carl.get("/stats/").get_data(as_text=True)
     assert "Per kommune" in stats and "Kommune C" in stats and not leaks(stats)
     assert key_figure(ctx.carl.get("/stats/?municipality=kommune-c").get_data(as_text=True), "Samtaler") == 1
@@ -527,7 +537,7 @@ def test_a_new_conversation_is_scoped_before_the_summary_has_it(ctx, monkeypatch
 
 def test_the_audit_log_names_the_municipality(ctx):
     ctx.carl.get("/conversations/view?id=conv-c")
-    ctx.rita.post("/training/export", data={"csrf_token": token(ctx.rita)})
+    ctx.rita.post("/training/export", data={"language": "nb", "csrf_token": token(ctx.rita)})
     with ctx.engine.connect() as connection:
         rows = connection.execute(sa.select(db.audit_log).order_by(db.audit_log.c.id)).all()
     viewed = [(r.username, r.sender_id, json.loads(r.detail)) for r in rows if r.action == "view_transcript"]

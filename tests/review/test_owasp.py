@@ -35,7 +35,7 @@ FORM = {
     "intent": "greet", "event_id": "1", "example_id": "1", "only_new": "1",
     "username": "ny-bruker", "password": "et-langt-passord-123", "role": "reviewer",
     "user_id": "999", "active": "1",  # no such user: the control must not log anyone out
-    "label": "missed",
+    "label": "missed", "language": "nb",
 }
 # Resident text that no response to an anonymous or refused request may contain
 SEEDED_TEXTS = ("jeg vil ikke leve lenger", "gjelder dette barn under 18", "sliter med rus")
@@ -375,7 +375,7 @@ def test_exports_are_downloads_with_the_payloads_as_data(stored_payloads):
             texts = [row["text"] for row in csv.DictReader(io.StringIO(body))]
         for payload in XSS_PAYLOADS:
             assert payload in texts
-    response = admin.post("/training/export", data={"csrf_token": token(admin, "/training/")})
+    response = admin.post("/training/export", data={"language": "nb", "csrf_token": token(admin, "/training/")})
     assert response.headers["Content-Disposition"].startswith("attachment;")
     document = yaml.safe_load(response.get_data(as_text=True))
     assert XSS_PAYLOADS[1] in document["nlu"][0]["examples"]
@@ -428,12 +428,13 @@ SQLI_TARGETS = [
     ("/admin/audit", "before"),
     ("/", "q"), ("/", "intent"), ("/", "route"), ("/", "tag"), ("/", "from"), ("/", "to"),
     ("/", "after"), ("/", "before"), ("/", "fallback"), ("/", "unsure"), ("/", "false_alarm"),
-    ("/", "municipality"),
+    ("/", "municipality"), ("/", "language"),
     ("/conversations/view", "id"), ("/conversations/delete", "id"),
     ("/conversations/export.json", "q"), ("/conversations/export.json", "intent"),
     ("/conversations/export.json", "id"),
     ("/stats/", "from"), ("/stats/", "to"), ("/stats/", "municipality"), ("/stats/chart/per_day.svg", "from"),
     ("/stats/chart/per_day.svg", "municipality"), ("/conversations/export.json", "municipality"),
+    ("/conversations/export.json", "language"),
 ]
 
 
@@ -547,7 +548,7 @@ def _responses(app) -> Iterator[Tuple[str, object]]:
     yield "405", admin.get("/logout")
     yield "400 (CSRF)", admin.post("/conversations/tags", data={"id": "conv-child", "tag": "x"})
     yield "403", _reviewer(app).get("/admin/users")
-    yield "training export", admin.post("/training/export", data={"csrf_token": token(admin, "/")})
+    yield "training export", admin.post("/training/export", data={"language": "nb", "csrf_token": token(admin, "/")})
     yield "crisis export", admin.post("/crisis/export", data={"csrf_token": token(admin, "/")})
     yield "logout", admin.post("/logout", data={"csrf_token": token(admin, "/")})
 

@@ -38,7 +38,7 @@ def test_misunderstood_message_becomes_training_example(reviewer, app):
     reviewer.post("/training/add", data={"id": "conv-child", "event_id": event_id, "intent": "ask_contact", "csrf_token": t})
     listing = reviewer.get("/training/").get_data(as_text=True)
     assert "kan jeg få refusjon for bussbillett" in listing and "made_up" not in listing
-    response = reviewer.post("/training/export", data={"only_new": "1", "csrf_token": t})
+    response = reviewer.post("/training/export", data={"only_new": "1", "language": "nb", "csrf_token": t})
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].startswith("attachment; filename=\"nlu_review_")
     text = response.get_data(as_text=True)
@@ -47,7 +47,7 @@ def test_misunderstood_message_becomes_training_example(reviewer, app):
         {"intent": "ask_contact", "examples": "- kan jeg få refusjon for bussbillett\n"}]}
     assert "examples: |" in text
     # exported once: "only new" now gives an empty file
-    again = yaml.safe_load(reviewer.post("/training/export", data={"only_new": "1", "csrf_token": t}).get_data(as_text=True))
+    again = yaml.safe_load(reviewer.post("/training/export", data={"only_new": "1", "language": "nb", "csrf_token": t}).get_data(as_text=True))
     assert again["nlu"] == []
 
 
