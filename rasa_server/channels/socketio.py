@@ -5,7 +5,7 @@ Differences from `rasa.core.channels.socketio.SocketIOInput`:
 * only the origins in settings (ALLOWED_ORIGINS) may open a socket; a browser on any other
   site gets HTTP 400 from engineio (Rasa's channel accepts every origin);
 * a socket is bound to the one conversation it asked for with `session_request`; it may send
-  messages, rate answers and delete only that conversation;
+  messages, rate answers, download and delete only that conversation;
 * `delete_conversation` removes the conversation's events and feedback from the database
   (storage.conversations.delete_conversation) under the conversation's lock;
 * `feedback` stores a thumbs up / down for a bot answer (storage.conversations.add_feedback);
