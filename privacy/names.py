@@ -292,6 +292,9 @@ _WRITING_VERBS = frozenset(fold(w) for w in """
     """.split())
 _GREETINGS = frozenset("hei hallo heisann hey hi hello halla hallo heia".split())
 _AND = frozenset(("og", "and"))
+_FAMILY_WORDS = frozenset(fold(w) for w in """
+    mamma pappa mor far bror søster tante onkel mormor morfar farmor farfar bestemor bestefar
+    """.split())
 _AMPERSAND = re.compile(r"\s*&\s*")
 _AGE_AFTER = re.compile(r"[ \t]*\([ \t]*\d{1,2}[ \t]*(?:år|ar|years?|y\.?o\.?|mnd)?[ \t]*\)")  # "Sol (9)"
 _DASH_BEFORE = re.compile(r"(?:^|\s)[-–—][ \t]*$")  # " - Liv", "\n– Sol"
@@ -575,6 +578,12 @@ class NameFinder:
             return False
         following = tokens[index + 1]
         word = fold(following.lower)
+        if word in _AND and self._adjacent(text, tokens, index + 1):
+            # "mamma tone og pappa geir", "hilsen liv og Kari" (not "mamma liv og helse")
+            after = tokens[index + 2]
+            return fold(after.lower) in _FAMILY_WORDS or (
+                bool(after.flags & NAME) and not after.flags & (WORD | NOT_NAME | CALENDAR)
+            )
         return word in _VERBS_AFTER_NAME or (
             not following.capitalised and len(word) >= MIN_VERB_LENGTH and word.endswith(_VERB_ENDINGS)
             and not following.flags & NAME

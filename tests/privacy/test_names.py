@@ -273,6 +273,7 @@ def test_a_tiny_lexicon_drives_the_rules():
     ("morfar knut er syk", ["knut"]),
     ("storebror jonas slår meg", ["jonas"]),
     ("mamma tone sliter med angst", ["tone"]),  # a first name that is also a word, before a verb
+    ("mamma tone og pappa geir har skilt seg", ["tone", "geir"]),  # ... or before «og» and a family word
     # «heter» in nynorsk and dialect
     ("ho heite ingvild og er 14", ["ingvild"]),
     ("hu heter maja og går i 8. klasse", ["maja"]),
