@@ -175,6 +175,9 @@ training_examples = sa.Table(
     sa.Column("created_by", sa.String(64), nullable=False),
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("exported_at", sa.Float),
+    # the message's language (nb, nn, en; review.training.example_language): which training
+    # data the export is for (English in data/nlu/english.yml, Norwegian in the other files)
+    sa.Column("language", sa.String(8)),
     sa.UniqueConstraint("event_id", name=f"uq_{PREFIX}training_examples_event"),
 )
 
@@ -206,7 +209,7 @@ PER_CONVERSATION_TABLES = (
 # Columns added after their table first shipped: (table, column name). A column added to the
 # derived summary makes the next refresh rebuild every summary row, which fills it in.
 ADDED_COLUMNS = ((conversations, "crisis_level"), (conversations, "municipality"),
-                 (conversations, "language"))
+                 (conversations, "language"), (training_examples, "language"))
 # Indexes on an ADDED_COLUMNS column: create_all makes an index only with its table
 ADDED_INDEXES = tuple(sorted(
     {index for table, name in ADDED_COLUMNS for index in table.indexes if name in index.columns},
@@ -230,6 +233,10 @@ def init_db(engine: Engine) -> None:
     storage.ensure_schema(engine)
     metadata.create_all(engine)
     _add_missing_columns(engine)
+    # training examples saved before they recorded their language (or by an older process)
+    from review.training import fill_languages
+
+    fill_languages(engine)
 
 
 def _missing_columns(engine: Engine) -> list:

@@ -20,7 +20,8 @@ import yaml
 from evaluation import synthetic_conversations as synthetic
 from review import db, summary
 from review.events import conversation_language, message_language, summarise
-from tests.review.conftest import NOW
+from review.training import fill_languages, nlu_header
+from tests.review.conftest import NOW, token
 from tests.review.test_municipalities import language_slot
 
 EN_FIRST = "hello, i need help with my son"  # English entity, after a bokmål session start
@@ -162,6 +163,48 @@ def test_the_summary_has_each_conversations_last_language(ctx):
     assert _languages(ctx.engine, db.conversations)["conv-nn"] == "nb"
 
 
+def test_an_older_database_gets_the_language_columns_index_and_values(database_url):
+    engine = db.make_engine(database_url)
+    try:
+        synthetic.create_events_table(engine)
+        _seed_languages(engine)
+        old = sa.MetaData()  # the summary and the training examples before the language columns
+        for table in (db.conversations, db.training_examples):
+            sa.Table(table.name, old, *[
+                sa.Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
+                for c in table.columns if c.name != "language"])
+        db.meta.to_metadata(old)
+        old.create_all(engine)
+        en_event = _user_event(engine, "conv-switch", EN_AFTER)
+        nb_event = _user_event(engine, "conv-switch", NB_BEFORE)
+        with engine.begin() as connection:
+            newest = connection.execute(sa.text("SELECT MAX(id) FROM events")).scalar()
+            connection.execute(sa.text(
+                f"INSERT INTO {db.conversations.name} (sender_id, started_at, last_at, started_day, turns, "
+                "route, crisis, crisis_level, fallbacks, feedback_up, feedback_down, municipality) "
+                "VALUES ('conv-en', 1, 1, '2026-01-01', 1, 'none', false, 'none', 0, 0, 0, 'kommune-a')"))
+            for event_id, text in ((en_event, EN_AFTER), (nb_event, NB_BEFORE)):
+                connection.execute(sa.text(
+                    f"INSERT INTO {db.training_examples.name} (sender_id, event_id, text, intent, created_by, "
+                    f"created_at) VALUES ('conv-switch', {event_id}, :text, 'greet', 'rita', 1)"), {"text": text})
+            connection.execute(db.meta.insert().values(key="events_id", value=newest))
+
+        db.init_db(engine)
+        db.init_db(engine)  # a second start finds nothing to add
+        inspector = sa.inspect(engine)
+        for table in (db.conversations, db.training_examples):
+            assert "language" in {c["name"] for c in inspector.get_columns(table.name)}
+        assert "ix_review_conversations_language" in {i["name"] for i in inspector.get_indexes(db.conversations.name)}
+        # the examples saved before the column get their message's language at start
+        assert _languages(engine, db.training_examples) == {EN_AFTER: "en", NB_BEFORE: "nb"}
+        assert _languages(engine, db.conversations) == {"conv-en": None}  # until the refresh
+        summary.refresh(engine, "Europe/Oslo", force=True)
+        assert _languages(engine, db.conversations) == {"conv-en": "en", "conv-switch": "en", "conv-nn": "nn"}
+        assert fill_languages(engine) == 0
+    finally:
+        engine.dispose()
+
+
 # --- the list and the transcript ---------------------------------------------------------------
 
 def test_the_list_shows_and_filters_the_language(ctx):
@@ -197,3 +240,102 @@ def test_the_transcript_shows_the_language(ctx):
     assert "<dt>Språk</dt><dd>Engelsk (språket samtalen sluttet på)</dd>" in html
     html = ctx.rita.get("/conversations/view?id=conv-child").get_data(as_text=True)
     assert "<dt>Språk</dt><dd>– (ikke registrert)</dd>" in html
+
+
+# --- training examples per language --------------------------------------------------------------
+
+def _add_example(client, engine, sender_id: str, text: str, intent: str = "ask_contact") -> int:
+    event_id = _user_event(engine, sender_id, text)
+    response = client.post("/training/add", data={"id": sender_id, "event_id": event_id, "intent": intent,
+                                                   "csrf_token": token(client)})
+    assert response.status_code == 302
+    return event_id
+
+
+def _export(client, language, only_new: bool = True, via_query: bool = False):
+    form = {"csrf_token": token(client, "/training/")}
+    if only_new:
+        form["only_new"] = "1"
+    if via_query:
+        return client.post("/training/export", data=form, query_string={"language": language})
+    if language is not None:
+        form["language"] = language
+    return client.post("/training/export", data=form)
+
+
+def _examples(response) -> List[str]:
+    document = yaml.safe_load(response.get_data(as_text=True))
+    return sorted(line[2:] for block in document["nlu"] for line in block["examples"].splitlines())
+
+
+def test_each_example_records_its_messages_language(ctx):
+    for sender_id, text in (("conv-en", EN_FIRST), ("conv-switch", NB_BEFORE), ("conv-switch", EN_AFTER),
+                            ("conv-nn", NN_TEXT), ("conv-child", OLD_TEXT)):
+        _add_example(ctx.rita, ctx.engine, sender_id, text)
+    assert _languages(ctx.engine, db.training_examples) == {
+        EN_FIRST: "en",  # its entity, though the slot before it said bokmål
+        NB_BEFORE: "nb",  # the slot before it; the switch to nynorsk came after
+        EN_AFTER: "en",  # the slot before it (nynorsk, then English)
+        NN_TEXT: "nn",
+        OLD_TEXT: "nb",  # no language slot: the municipality's målform
+    }
+    html = ctx.rita.get("/training/").get_data(as_text=True)
+    assert re.search(r"what about the dentist</th>\s*<td>Engelsk</td>", html)
+    assert '<label for="export-language">Språk</label>' in html
+    assert "Engelsk – til data/nlu/english.yml (2 ikke eksportert)" in html
+    assert "Bokmål – til de norske filene i data/nlu/ (2 ikke eksportert)" in html
+    view = ctx.rita.get("/conversations/view?id=conv-en").get_data(as_text=True)
+    assert "(språk: Engelsk)" in view
+
+
+def test_the_export_is_of_one_language_and_names_its_file(ctx):
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+
+    for sender_id, text in (("conv-en", EN_FIRST), ("conv-switch", NB_BEFORE), ("conv-switch", EN_AFTER),
+                            ("conv-nn", NN_TEXT), ("conv-child", OLD_TEXT)):
+        _add_example(ctx.rita, ctx.engine, sender_id, text)
+
+    english = _export(ctx.rita, "en", via_query=True)  # /training/export?language=en
+    assert english.status_code == 200 and english.mimetype == "application/x-yaml"
+    assert re.fullmatch(r'attachment; filename="nlu_review_en_\d{8}-\d{6}\.yml"',
+                        english.headers["Content-Disposition"])
+    text = english.get_data(as_text=True)
+    assert text.startswith("# Exported from the review console ")
+    assert "# Target: data/nlu/english.yml\n" in text.split("version:")[0]
+    assert _examples(english) == sorted([EN_AFTER, EN_FIRST])
+    assert {m.get("text") for m in RasaYAMLReader().reads(text).intent_examples} == {EN_FIRST, EN_AFTER}
+
+    bokmal = _export(ctx.rita, "nb")
+    assert 'filename="nlu_review_nb_' in bokmal.headers["Content-Disposition"]
+    header = bokmal.get_data(as_text=True).split("version:")[0]
+    assert "Norwegian bokmål" in header and "data/nlu/*.yml except data/nlu/english.yml" in header
+    assert _examples(bokmal) == sorted([NB_BEFORE, OLD_TEXT])
+    assert _examples(_export(ctx.rita, "nn")) == [NN_TEXT]
+    # each export marked only its own language's examples: "only new" is empty for all three now
+    assert [_examples(_export(ctx.rita, language)) for language in ("en", "nb", "nn")] == [[], [], []]
+    assert _examples(_export(ctx.rita, "en", only_new=False)) == sorted([EN_AFTER, EN_FIRST])
+
+    with ctx.engine.connect() as connection:
+        details = [json.loads(r[0]) for r in connection.execute(sa.text(
+            "SELECT detail FROM review_audit_log WHERE action = 'export_training' ORDER BY id"))]
+    assert [(d["language"], d["examples"]) for d in details[:3]] == [("en", 2), ("nb", 2), ("nn", 1)]
+    assert details[0]["municipalities"] == ["kommune-a"]
+
+
+@pytest.mark.parametrize("language", [None, "", "de", "en' OR '1'='1", "EN"])
+def test_an_export_without_a_known_language_is_refused(ctx, language):
+    _add_example(ctx.rita, ctx.engine, "conv-en", EN_FIRST)
+    response = _export(ctx.rita, language)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/training/")
+    assert "Velg språket du vil eksportere" in ctx.rita.get("/training/").get_data(as_text=True)
+    with ctx.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT exported_at FROM review_training_examples")).scalar() is None
+
+
+def test_nlu_header_is_a_comment():
+    from datetime import datetime, timezone
+
+    header = nlu_header("en", datetime(2026, 12, 5, 10, 0, tzinfo=timezone.utc))
+    assert header == ("# Exported from the review console 2026-12-05T10:00:00Z: training examples in en (English)\n"
+                      "# Target: data/nlu/english.yml\n")
+    assert yaml.safe_load(header + 'version: "3.1"\nnlu: []\n') == {"version": "3.1", "nlu": []}

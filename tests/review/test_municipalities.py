@@ -272,12 +272,15 @@ def check_training_remove(c):
 
 
 def check_training_export(c):
-    response = c.rita.post("/training/export", data={"only_new": "1", "csrf_token": token(c.rita)})
-    body = response.get_data(as_text=True)
-    failures = [f"training export has {sign!r}" for sign in leaks(body)]
-    examples = "".join(i["examples"] for i in yaml.safe_load(body)["nlu"])
-    if A_EXAMPLE not in examples:
-        failures.append("positive control: rita's export lacks her example")
+    failures = []
+    for language in ("en", "nn", "nb"):  # B's example is English (conv-b's language slot)
+        response = c.rita.post("/training/export", data={"only_new": "1", "language": language,
+                                                         "csrf_token": token(c.rita)})
+        body = response.get_data(as_text=True)
+        failures += [f"training export ({language}) has {sign!r}" for sign in leaks(body)]
+        examples = "".join(i["examples"] for i in yaml.safe_load(body)["nlu"])
+        if (A_EXAMPLE in examples) != (language == "nb"):
+            failures.append(f"positive control: rita's {language} export and her (bokmål) example")
     if exported_at(c.engine, "review_training_examples", "conv-b") is not None:
         failures.append("rita's export marked B's example exported")
     return failures
