@@ -2,8 +2,8 @@
 
 Logs in, filters, opens a transcript, tags it, exports a training example, and checks that a
 <script> a resident typed is shown as text and never runs. axe-core (the web chat's copy) checks
-every page against WCAG 2.1 A/AA, the municipality filter and the admin's municipality boxes
-included.
+every page against WCAG 2.1 A/AA, the municipality and language filters, the training export's
+language choice and the admin's municipality boxes included.
 """
 from __future__ import annotations
 
@@ -98,11 +98,12 @@ def test_review_flow_in_chromium(console, page, tmp_path):
     assert "treningseksempel for «ask_contact»" in page.locator(".messages").inner_text()
 
     page.get_by_role("link", name="Treningseksempler").click()
+    page.get_by_label("Språk").select_option("nb")  # the message's language (no slot: the municipality's)
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Last ned NLU-fil (YAML)").click()
     target = tmp_path / "nlu.yml"
     download_info.value.save_as(target)
-    assert download_info.value.suggested_filename.startswith("nlu_review_")
+    assert download_info.value.suggested_filename.startswith("nlu_review_nb_")
     assert yaml.safe_load(target.read_text()) == {"version": "3.1", "nlu": [
         {"intent": "ask_contact", "examples": "- kan jeg få refusjon for bussbillett\n"}]}
 
@@ -138,13 +139,13 @@ def test_every_page_passes_axe(console, tmp_path):
     per-municipality table, the users page's municipality boxes) and as a reviewer of one."""
     from playwright.sync_api import sync_playwright
 
-    pages = ["/", "/?municipality=kommune-a&fallback=1", "/conversations/view?id=conv-child", "/training/",
+    pages = ["/", "/?municipality=kommune-a&fallback=1&language=en", "/?language=none", "/conversations/view?id=conv-child", "/training/",
              "/crisis/", "/stats/", "/conversations/delete?id=conv-child", "/admin/users", "/admin/audit"]
     failures = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            for username, paths in (("ada", pages), ("rita", pages[:6])):
+            for username, paths in (("ada", pages), ("rita", pages[:7])):
                 # bypass_csp: axe is injected as an inline script, which the console's CSP forbids
                 context = browser.new_context(bypass_csp=True)
                 page = context.new_page()
