@@ -165,6 +165,7 @@ def backup(server: PostgresServer, out_dir: Path, db: Optional[str] = None) -> t
         written_while_dumping=max(0, events_now - int(found["tables"].get(EVENTS_TABLE, {}).get("rows", 0))),
     )
     manifest.write(manifest_path(dump))
+    os.chmod(manifest_path(dump), 0o600)
     return dump, manifest
 
 
