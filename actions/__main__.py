@@ -1,12 +1,28 @@
-"""Starts the action server after validating every municipality folder; refuses to start if one is malformed."""
+"""Starts the action server after validating every municipality folder; refuses to start if one is malformed.
+
+Logs at LOG_LEVEL (Rasa's variable; default WARNING), every line masked (privacy/log_filter.py).
+"""
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 
 from municipalities import catalogue
 
 DEFAULT_PORT = 5055
+DEFAULT_LOG_LEVEL = "WARNING"  # what the action server printed before it configured logging
+LOG_FORMAT = "%(asctime)s %(levelname)-8s %(name)s  - %(message)s"  # Rasa's own
+
+
+def _configure_logging() -> None:
+    from privacy import log_filter
+
+    log_filter.install()
+    level = os.environ.get("LOG_LEVEL", DEFAULT_LOG_LEVEL).upper()
+    known_level = isinstance(logging.getLevelName(level), int)
+    logging.basicConfig(level=level if known_level else DEFAULT_LOG_LEVEL, format=LOG_FORMAT)
 
 
 def main(argv=None) -> int:
@@ -14,6 +30,7 @@ def main(argv=None) -> int:
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
     parser.add_argument("--check", action="store_true", help="only validate the municipality folders")
     args = parser.parse_args(argv)
+    _configure_logging()
 
     try:
         known = catalogue.load()

@@ -79,6 +79,9 @@ def _period(days: Optional[int]) -> str:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    from privacy import log_filter
+
+    log_filter.install()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     args = _parse(argv)
     if args.every is None:

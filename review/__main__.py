@@ -29,6 +29,9 @@ def _engine(app):
 @click.pass_context
 def cli(ctx):
     """Forløpsassistentens gjennomgangskonsoll."""
+    from privacy import log_filter
+
+    log_filter.install()  # errors the console logs may quote a conversation
     if ctx.invoked_subcommand is None:
         ctx.invoke(serve)
 
