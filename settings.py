@@ -85,6 +85,12 @@ def action_timeout_seconds() -> float:
     return positive_from_env("ACTION_TIMEOUT_SECONDS", DEFAULT_ACTION_TIMEOUT_SECONDS, float)
 
 
+def log_level(default: str = "WARNING") -> str:
+    """LOG_LEVEL (Rasa's own variable), for the processes that configure logging themselves."""
+    _load_dotenv_once()
+    return (os.environ.get("LOG_LEVEL") or default).upper()
+
+
 @dataclass(frozen=True)
 class Settings:
     tracker_dialect: str = "sqlite"

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 
+import settings
 from municipalities import catalogue
 
 DEFAULT_PORT = 5055
@@ -20,7 +20,7 @@ def _configure_logging() -> None:
     from privacy import log_filter
 
     log_filter.install()
-    level = os.environ.get("LOG_LEVEL", DEFAULT_LOG_LEVEL).upper()
+    level = settings.log_level(DEFAULT_LOG_LEVEL)
     known_level = isinstance(logging.getLevelName(level), int)
     logging.basicConfig(level=level if known_level else DEFAULT_LOG_LEVEL, format=LOG_FORMAT)
 
