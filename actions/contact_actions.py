@@ -3,7 +3,7 @@ phone hours and e-mail; where the municipality's page names no contact, says so.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -88,6 +88,18 @@ class ActionRoutePerson(Action):
         return events
 
 
+def tell_about_contact(dispatcher: CollectingDispatcher, tracker: Tracker,
+                       reply: Callable[[Contact, str], str]) -> None:
+    """`reply(contact, lang)` about the conversation's contact; where the page names none, says so."""
+    municipality, lang = municipality_of(tracker), language_of(tracker)
+    audience = audience_of_conversation(tracker)
+    contact = municipality.contact(AUDIENCE_TO_DIRECTORY[audience])
+    if contact is None:
+        dispatcher.utter_message(text=fact_replies.no_contact(municipality, audience, lang))
+    else:
+        dispatcher.utter_message(text=reply(contact, lang))
+
+
 class ActionTellOpeningHours(Action):
     """Phone hours, and whether the line is open right now (Oslo time, holidays)."""
 
@@ -96,13 +108,8 @@ class ActionTellOpeningHours(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        municipality, lang = municipality_of(tracker), language_of(tracker)
-        audience = audience_of_conversation(tracker)
-        contact = municipality.contact(AUDIENCE_TO_DIRECTORY[audience])
-        if contact is None:
-            dispatcher.utter_message(text=fact_replies.no_contact(municipality, audience, lang))
-        else:
-            dispatcher.utter_message(text=replies.hours_reply(contact, line_status_text(contact, lang), lang))
+        tell_about_contact(dispatcher, tracker,
+                           lambda contact, lang: replies.hours_reply(contact, line_status_text(contact, lang), lang))
         return []
 
 
@@ -114,11 +121,5 @@ class ActionTellEmail(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        municipality, lang = municipality_of(tracker), language_of(tracker)
-        audience = audience_of_conversation(tracker)
-        contact = municipality.contact(AUDIENCE_TO_DIRECTORY[audience])
-        if contact is None:
-            dispatcher.utter_message(text=fact_replies.no_contact(municipality, audience, lang))
-        else:
-            dispatcher.utter_message(text=replies.email_reply(contact, lang))
+        tell_about_contact(dispatcher, tracker, replies.email_reply)
         return []
