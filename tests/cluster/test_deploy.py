@@ -38,12 +38,17 @@ def _self_signed(directory: Path) -> tuple[Path, Path]:
 
 
 def test_the_nginx_site_passes_nginx_t(tmp_path):
+    result = nginx_t(SITE.read_text(), tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
+def nginx_t(site: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    """`nginx -t` of a site file like deploy/nginx/forlop.conf, with test certificates and ports."""
     try:
         nginx = find_nginx()
     except RuntimeError as reason:
         pytest.skip(str(reason))
     cert, key = _self_signed(tmp_path)
-    site = SITE.read_text()
     # only what cannot exist on a test machine changes: certificate, addresses, privileged ports
     site = site.replace("/etc/ssl/forlop/fullchain.pem", str(cert)).replace("/etc/ssl/forlop/privkey.pem", str(key))
     site = site.replace("10.0.0.10:5050", f"127.0.0.1:{free_port()}")
@@ -54,9 +59,8 @@ def test_the_nginx_site_passes_nginx_t(tmp_path):
     main = tmp_path / "nginx.conf"
     main.write_text(f"pid {tmp_path}/nginx.pid;\nevents {{}}\nhttp {{\n  access_log off;\n"
                     f"  include {tmp_path}/site.conf;\n}}\n")
-    result = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-c", str(main), "-e", "stderr"],
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
+    return subprocess.run([nginx, "-t", "-p", str(tmp_path), "-c", str(main), "-e", "stderr"],
+                          capture_output=True, text=True, timeout=60)
 
 
 def _directive_values(text: str, directive: str) -> set:
