@@ -1,7 +1,7 @@
 """Runs the cluster on this machine for people: `python -m cluster` (Ctrl-C stops everything).
 
     python -m cluster [--rasa-servers 2] [--action-servers 2] [--port 8080] [--model PATH]
-    python -m cluster staff-user NAME [--role admin]    (while the cluster runs: a console account)
+    python -m cluster staff-user NAME [--role admin] [--municipality ID ...]   (while it runs: a console account)
     python -m cluster deploy-model [--model PATH]       (while it runs: the Rasa servers one at a time)
     python -m cluster backup [--out DIR] [--tracker]    (pg_dump and its manifest, while it runs)
     python -m cluster restore DUMP [--tracker] [--serve-review PORT]   (default: a throw-away PostgreSQL)
@@ -273,6 +273,7 @@ def staff_user(args: argparse.Namespace) -> int:
         return 1
     env = {**os.environ, **server.env(), "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-m", "review", "create-user", args.name, "--role", args.role]
+    command += [option for municipality in args.municipality for option in ("--municipality", municipality)]
     return subprocess.run(command, cwd=ROOT, env=env).returncode
 
 
@@ -289,6 +290,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     user = sub.add_parser("staff-user", help="create a review console account in the cluster's database")
     user.add_argument("name")
     user.add_argument("--role", choices=("reviewer", "admin"), default="reviewer")
+    user.add_argument("--municipality", action="append", default=[],
+                      help="a municipality a reviewer may read (repeat for several; admins read all)")
     deploy = sub.add_parser("deploy-model", help="restart the running cluster's Rasa servers one at a time "
                                                  "with another model (cluster/rolling.py)")
     deploy.add_argument("--model", type=Path, default=None, help="model archive (default: newest in models/)")

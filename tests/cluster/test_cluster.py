@@ -184,7 +184,8 @@ def test_review_console_reads_conversations_made_through_the_cluster(cluster: Cl
     cluster.say(sender, "hva er et pakkeforløp?")
     password = "klynge-test-passord-123"
     name = f"kari{uuid.uuid4().hex[:6]}"
-    subprocess.run([sys.executable, "-m", "review", "create-user", name, "--role", "reviewer"],
+    subprocess.run([sys.executable, "-m", "review", "create-user", name, "--role", "reviewer",
+                    "--municipality", "kommune-a"],  # a reviewer reads only their municipalities
                    cwd=ROOT, env={**cluster.env, "REVIEW_PASSWORD": password}, check=True,
                    capture_output=True, timeout=120)
     console = requests.Session()
