@@ -52,3 +52,18 @@ cluster:
 # Load test through nginx: 200 conversations, one vs two Rasa servers, checked in PostgreSQL -> reports/loadtest.md
 loadtest: train
 	PYTHONPATH=. .venv/bin/python -m evaluation.loadtest
+
+.PHONY: deploy-model backup restore-drill
+
+# Put a model live in the running cluster (make cluster), one Rasa server at a time: make deploy-model
+# (trains if the data changed, then the newest model in models/), or make deploy-model MODEL=models/x.tar.gz
+deploy-model: $(if $(MODEL),setup,train)
+	PYTHONPATH=. .venv/bin/python -m cluster deploy-model $(if $(MODEL),--model $(MODEL))
+
+# pg_dump of the running cluster's database (tracker store, review console) and its manifest -> var/cluster/backups/
+backup: setup
+	PYTHONPATH=. .venv/bin/python -m cluster backup
+
+# Restore a dump into a throw-away PostgreSQL, compare it with its manifest, serve the console on it: make restore-drill DUMP=var/cluster/backups/x.dump
+restore-drill: setup
+	PYTHONPATH=. .venv/bin/python -m cluster restore $(DUMP) --serve-review $(or $(PORT),8082)
