@@ -23,7 +23,9 @@ from cluster.ports import free_port
 from cluster.postgres import PostgresInstance, PostgresServer, PostgresUnavailable, find_bin_dir, server_account
 from cluster.process import Service
 from cluster.redis import RedisUnavailable, find_redis_server
-from tests.cluster import certs
+
+pytest.importorskip("cryptography")  # the throw-away certificates
+from tests.cluster import certs  # noqa: E402
 
 DEPLOY = ROOT / "deploy"
 DB_NAME = "db.forlop.test"  # the database server's name in its certificate (TRACKER_HOST)
