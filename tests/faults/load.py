@@ -67,7 +67,7 @@ SCRIPTS: Sequence[Sequence[Turn]] = (
         Turn("hvem er kontaktpersonen for voksne?", True, ADULT_MARK),
         Turn("kan pårørende være med", False, "pårørende"),
         Turn("har dere epost", True, ADULT_MARK),
-        Turn("hvordan starter forløpet", False, "fastlegen, barnevernet"),
+        Turn("hvordan starter forløpet", True, "hos fastlegen eller en annen henviser"),
     ),
 )
 

@@ -41,9 +41,9 @@ BURST = (
     Turn("hva er et pakkeforløp?", False, "ventetid, utredning"),
     Turn("hva gjør en forløpskoordinator", False, "spesialisthelsetjenesten"),
     Turn("kan pårørende være med", False, "pårørende"),
-    Turn("hvordan starter forløpet", False, "fastlegen, barnevernet"),
+    Turn("hvordan starter forløpet", True, "hos fastlegen eller en annen henviser"),
     Turn("hvor kan jeg lese mer", False, "helsenorge.no"),
-    Turn("samarbeider dere med sykehuset", False, "Vestre Viken"),
+    Turn("samarbeider dere med sykehuset", True, "Vestre Viken"),
 )
 STAGGER_SECONDS = 0.05  # shorter than a turn takes: the messages overlap and queue on the lock
 BURST_EVERY_SECONDS = 0.5  # a new burst (a new conversation) starts this often
