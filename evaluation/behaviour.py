@@ -18,7 +18,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 import sqlalchemy as sa
 import yaml
@@ -59,10 +59,14 @@ MARKS = (
 )
 
 
-def route_of(replies: List[dict]) -> str:
+def route_of(replies: List[dict], contacts: Sequence = ()) -> str:
+    """The route an answer gives; `contacts` (a municipality's directory) adds their names as marks,
+    so an answer naming a municipality's own contact («Du når <name>, …») counts for its group."""
     text = "\n".join(reply.get("text", "") for reply in replies)
+    named = {"child": [c.name for c in contacts if c.name and c.audience == "children"],
+             "adult": [c.name for c in contacts if c.name and c.audience == "adults"]}
     for route, marks in MARKS:
-        if any(mark in text for mark in marks):
+        if any(mark in text for mark in [*marks, *named.get(route, [])]):
             return route
     return "none"
 

@@ -81,12 +81,14 @@ def test_audience_is_remembered_for_later_questions(bot, sender):
     assert route_of(bot.say(sender, "hvem kan jeg kontakte?")) == "child"
 
 
-def routing_accuracy(bot, municipality: str):
-    """(accuracy, wrong cases) of tests/data/routing_cases.yml in this municipality's conversations."""
+def routing_accuracy(bot, municipality: str, contacts=()):
+    """(accuracy, wrong cases) of tests/data/routing_cases.yml in this municipality's conversations
+    (`contacts`: its directory, whose names count as route marks)."""
     cases = yaml.safe_load((ROOT / "tests" / "data" / "routing_cases.yml").read_text(encoding="utf-8"))
     wrong = []
     for number, case in enumerate(cases):
-        got = route_of(bot.say(f"routing-{municipality}-{number}", case["text"], metadata={"municipality": municipality}))
+        got = route_of(bot.say(f"routing-{municipality}-{number}", case["text"], metadata={"municipality": municipality}),
+                       contacts)
         if got != case["route"]:
             wrong.append((case["text"], case["route"], got))
     accuracy = 1 - len(wrong) / len(cases)
