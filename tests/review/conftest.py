@@ -52,7 +52,7 @@ def write_municipalities(folder, names=MUNICIPALITIES) -> None:
         (target / "contacts.yml").write_text("contacts: []\n", encoding="utf-8")
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="package", autouse=True)  # only tests/review: later folders see content/
 def test_municipalities(tmp_path_factory):
     folder = tmp_path_factory.mktemp("municipalities")
     write_municipalities(folder)
