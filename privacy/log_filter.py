@@ -22,7 +22,7 @@ import re
 import threading
 from typing import Any, Callable, Dict, Optional, Type
 
-from privacy.masking import NAME, mask, placeholder
+from privacy.masking import NAME, mask, placeholder, replace_findings
 
 MASKED_FLAG = "_forlop_masked"  # in a record's __dict__: its msg holds the masked message, args ()
 FACTORY_MARK = "_forlop_masks_personal_data"
@@ -90,13 +90,7 @@ def mask_log_text(text: str) -> str:
                     _CLEAN_LINES.clear()
                 _CLEAN_LINES[text] = True
             return text
-        pieces, last = [], 0
-        for finding in findings:
-            pieces.append(text[last:finding.start])
-            pieces.append(placeholder(finding.kind))
-            last = finding.end
-        pieces.append(text[last:])
-        return "".join(pieces)
+        return replace_findings(text, findings)
     except Exception as error:  # fail closed: a line is lost, never written unmasked
         return WITHHELD.format(type(error).__name__)
     finally:

@@ -51,6 +51,17 @@ def placeholder(kind: str) -> str:
     return f"«{kind}»"
 
 
+def replace_findings(text: str, findings: Iterable["Finding"]) -> str:
+    """`text` with each finding (in order, not overlapping) replaced by its kind's placeholder."""
+    pieces, last = [], 0
+    for finding in findings:
+        pieces.append(text[last:finding.start])
+        pieces.append(placeholder(finding.kind))
+        last = finding.end
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
 PLACEHOLDER_PATTERN = re.compile("«(?:" + "|".join(re.escape(k) for k in KINDS) + ")»")
 
 # National numbers the bot states (content/CONTENT.md, section 2): never masked.
@@ -441,13 +452,7 @@ class Masker:
         if not candidates:
             return MaskResult(text)
         findings = _resolve_overlaps(candidates)
-        pieces, last = [], 0
-        for finding in findings:
-            pieces.append(text[last:finding.start])
-            pieces.append(placeholder(finding.kind))
-            last = finding.end
-        pieces.append(text[last:])
-        return MaskResult("".join(pieces), tuple(findings))
+        return MaskResult(replace_findings(text, findings), tuple(findings))
 
     # detectors: each yields Findings in the original text
 
