@@ -183,7 +183,8 @@ _PERSON_NOUNS = _words(
     "dotra dotteren elev eleven ungdom ungdommen baby babyen bebis bebisen vesla veslegutten "
     "minsten mann mannen kvinne kvinna kvinnen dame dama damen kona kone mora moren faren mamma "
     "pappa bror broren søster søstera søsteren syster systera venn vennen venninne venninna "
-    "kjæreste kjæresten samboer samboeren sambuar sambuaren ektemann ektemannen niese nevø nevøen "
+    "kjæreste kjæresten samboer samboeren sambuar sambuaren ektemann ektemannen niese niesa niesen nevø nevøen "
+    "tantebarn tantebarnet onkelbarn onkelbarnet oldebarn oldebarnet barnebarna fosterbarn "
     "barnebarn barnebarnet pasient pasienten person personen klient klienten bestemor bestefar "
     "ungene ungane unge ungdommer ungdomma ungdommane ungdommene elever elevene elevane "
     "tvillingen tvillingene folk personer voksne"  # "elevene mine på 14", "unge under 18"
@@ -214,7 +215,7 @@ _QUALIFIERS = {
     **dict.fromkeys(_words("ca cirka sirka rundt omtrent omkring"), _ABOUT),
     **dict.fromkeys(_words("ikke ikkje itj ike"), _NOT),
     "mellom": _BETWEEN,
-    **dict.fromkeys(_words("bare kun akkurat allerede alt nettopp nylig hele godt litt jo vel nå no "
+    **dict.fromkeys(_words("bare kun akkurat allerede alt nettopp nett nyss nylig nyleg hele godt litt jo vel nå no "
                            "faktisk egentlig også visst enn altså fortsatt fremdeles sikkert nok"),
                     _NEUTRAL),
 }

@@ -1,8 +1,9 @@
 """Who an English message is about: «my son is 15», «I'm 40», «my 16 year old», «my husband».
 
 The English counterpart of actions/age.py, much smaller: residents who write English name
-ages with digits and a handful of phrasings. Same rules: someone else named with an age
-decides over the writer's own age, a relative without an age leaves it open (ask), and 17 is
+ages with digits, number words («fifteen») and a handful of phrasings. Same rules: someone else
+named with an age decides over the writer's own age, a relative without an age leaves it open
+(ask), a birthday ahead counts one year less («turns 18 in May», «almost 18» are 17), and 17 is
 a child, 18 an adult. Pure: no Rasa.
 """
 from __future__ import annotations
@@ -12,39 +13,85 @@ from typing import List, Optional, Tuple
 
 from actions.age import ADULT, CHILD, Person, audience_for_span
 
+# «one» is left out: «I am one of ...», «my son is the one who ...» are no ages
+_UNITS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+_TEENS = {"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+          "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+         "eighty": 80, "ninety": 90}
+_ONES_AFTER_TENS = {**_UNITS, "one": 1}
+_NUMBER_WORD = re.compile(
+    rf"\b(?:(?P<tens>{'|'.join(_TENS)})(?:[\s-]?(?P<ones>{'|'.join(_ONES_AFTER_TENS)}))?"
+    rf"|(?P<teen>{'|'.join(_TEENS)})|(?P<unit>{'|'.join(_UNITS)}))\b")
+
+
+def _digits(text: str) -> str:
+    def value(m: re.Match) -> str:
+        if m.group("tens"):
+            return str(_TENS[m.group("tens")] + _ONES_AFTER_TENS.get(m.group("ones") or "", 0))
+        return str(_TEENS.get(m.group("teen") or "") or _UNITS[m.group("unit")])
+    return _NUMBER_WORD.sub(value, text)
+
+
 _OTHERS = (r"son|daughter|child|kid|boy|girl|teen|teenager|brother|sister|friend|husband|wife|partner|"
-           r"mother|mum|mom|father|dad|grandson|granddaughter|nephew|niece|stepson|stepdaughter|student|"
-           r"pupil|cousin|boyfriend|girlfriend")
+           r"mother|mum|mom|father|dad|grandson|granddaughter|grandchild|grandkid|nephew|niece|"
+           r"(?:step|foster)(?:son|daughter|child|kid)|student|pupil|cousin|boyfriend|girlfriend|"
+           r"client|patient|tenant|flatmate|roommate|neighbou?r")
+_NOW, _SOON = 0, 1  # years to take off: a birthday ahead means one year younger now
+_AGE = r"(\d{1,3})\b(?!\s*(?:%|kg|km|cm|min|minutes|hours|days|weeks|months|times|pills|tablets|kr|nok))"
+# «my son is 15», «a pupil of mine is 14», «my niece, aged 11», «my friend (19)»
 _OTHER_WITH_AGE = re.compile(
-    rf"\b(?:{_OTHERS})s?\b(?:\s*\(|,?\s+(?:who\s+is|who's|is|was|turned|turning|just\s+turned|aged?|of)?)\s*(\d{{1,2}})\b")
+    rf"\b(?:{_OTHERS})s?\b(?:\s+of\s+(?:mine|ours|hers|his))?"
+    rf"(?:\s*\(|,?\s+(?:who\s+is|who's|is|was|'s|turned|just\s+turned|has\s+just\s+turned|aged?|of)?)"
+    rf"\s*(?:only\s+|just\s+)?{_AGE}")
+# «my son turns 18 in May», «she is almost 18», «my daughter will be 18 soon»
+_OTHER_SOON = re.compile(
+    rf"\b(?:{_OTHERS})s?\b(?:\s+of\s+(?:mine|ours))?,?\s+(?:who\s+)?(?:is\s+|'s\s+)?"
+    rf"(?:turning|turns|will\s+turn|will\s+be|almost|nearly)\s+{_AGE}")
 _AGE_BEFORE_OTHER = re.compile(rf"\b(\d{{1,2}})\s*(?:-|\s)?\s*(?:years?|yrs?|y)\s*(?:-|\s)?\s*old\s+(?:{_OTHERS})\b")
-_OTHER_YEAR_OLD = re.compile(rf"\b(?:my|our|a|her|his)\s+(\d{{1,2}})\s*(?:-|\s)?\s*(?:years?|yrs?|y)?\s*(?:-|\s)?\s*old\b")
-_SELF_AGE = re.compile(r"\b(?:i\s+am|i'm|im|i\s+m|i\s+turned|i\s+just\s+turned)\s+(?:only\s+|just\s+|almost\s+)?(\d{1,2})\b")
+_OTHER_YEAR_OLD = re.compile(r"\b(?:my|our|a|her|his)\s+(\d{1,2})\s*(?:-|\s)?\s*(?:years?|yrs?|y)?\s*(?:-|\s)?\s*old\b")
+_SELF_AGE = re.compile(rf"\b(?:i\s+am|i'm|im|i\s+m|i\s+turned|i\s+just\s+turned|i\s+have\s+just\s+turned)\s+"
+                       rf"(?:only\s+|just\s+)?{_AGE}")
+_SELF_SOON = re.compile(rf"\b(?:(?:i\s+am|i'm|im|i\s+m)\s+(?:almost|nearly|turning)|i\s+turn|i\s+will\s+turn|"
+                        rf"i\s+will\s+be|i'll\s+be)\s+{_AGE}")
 _SELF_YEARS = re.compile(r"\bi\b[^.?!]{0,12}\b(\d{1,2})\s*(?:years?|yrs?|y/o|yo)\b")
-_UNDER_18 = re.compile(r"\b(?:under\s*18|under\s+eighteen|underage|under\s+age|minor)\b")
+_UNDER_18 = re.compile(r"\b(?:under\s*18|underage|under\s+age|minor)\b")
 _OVER_18 = re.compile(r"\b(?:over\s*18|18\s+or\s+older|18\+|adult)\b")
 _CHILD_WORDS = re.compile(r"\b(?:teenager|teenagers|teen|teens|kid|kids|child|children|toddler|baby|"
-                          r"(?:middle|high|secondary|primary|elementary)\s+school|\d{1,2}(?:th|st|nd|rd)\s+grade)\b")
+                          r"(?:middle|junior\s+high|secondary|primary|elementary)\s+school|"
+                          r"(?:[1-9]|10)(?:th|st|nd|rd)\s+grade|(?:grade|year)\s+(?:[1-9]|10)\b|"
+                          r"(?:[1-9]|10)(?:th|st|nd|rd)\s+class)\b")
 _ADULT_WORDS = re.compile(r"\b(?:husband|wife|partner|mother|mum|mom|father|dad|parents|grandmother|grandfather|"
                           r"grandma|grandpa|retired|pensioner|colleague)\b")
 # someone whose age is open: a son may be 8 or 38 (adult relatives are _ADULT_WORDS)
 _FAMILY_OTHER = re.compile(r"\b(?:son|daughter|brother|sister|friend|boy|girl|cousin|grandson|granddaughter|"
-                           r"nephew|niece|stepson|stepdaughter|student|pupil|boyfriend|girlfriend)s?\b")
+                           r"grandchild|grandkid|nephew|niece|(?:step|foster)(?:son|daughter|child|kid)|student|"
+                           r"pupil|client|patient|tenant|flatmate|roommate|neighbou?r|boyfriend|girlfriend)s?\b")
 _SELF_WORDS = re.compile(r"\b(?:myself|about me|it's me|its me|it is me)\b")  # not «for me»: nynorsk «me» is «we»
 
 
+def _found(patterns, text: str, less: int) -> List[Tuple[int, int]]:
+    return [(m.start(), int(next(g for g in m.groups() if g)) - less)
+            for pattern in patterns for m in pattern.finditer(text)]
+
+
 def _claims(text: str) -> Tuple[List[int], List[int]]:
-    """(ages of someone else, the writer's own ages) in the order they are written."""
-    others = [int(m.group(1)) for pattern in (_OTHER_WITH_AGE, _AGE_BEFORE_OTHER, _OTHER_YEAR_OLD)
-              for m in pattern.finditer(text)]
-    own = [int(m.group(1)) for pattern in (_SELF_AGE, _SELF_YEARS) for m in pattern.finditer(text)]
-    return others, own
+    """(ages of someone else, the writer's own ages), each in the order they are written."""
+    soon_others = _found([_OTHER_SOON], text, 1)
+    soon_starts = {start for start, _ in soon_others}
+    others = [c for c in _found([_OTHER_WITH_AGE], text, 0) if c[0] not in soon_starts] + soon_others
+    others += _found([_AGE_BEFORE_OTHER, _OTHER_YEAR_OLD], text, 0)
+    own_soon = _found([_SELF_SOON], text, 1)
+    own = own_soon + [c for c in _found([_SELF_AGE, _SELF_YEARS], text, 0)
+                      if c[0] not in {start for start, _ in own_soon}]
+    plausible = lambda claims: [age for _, age in sorted(claims) if 0 < age <= 120]  # noqa: E731
+    return plausible(others), plausible(own)
 
 
 def read_person_en(text: Optional[str]) -> Person:
     if not text:
         return Person(None, None, False)
-    lowered = text.lower()
+    lowered = _digits(text.lower().replace("’", "'"))
     about_self = bool(_SELF_WORDS.search(lowered))
     others, own = _claims(lowered)
     if others:  # «I'm 45 and my son is 15»: the son decides

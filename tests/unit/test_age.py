@@ -377,6 +377,11 @@ def test_about_self_is_kept_with_an_age(text):
     ("storebroren min er 19", ADULT, 19),
     ("stesønnen min går på VG1", CHILD, None),
     ("bonusdattera vår er 16", CHILD, 16),
+    ("niesa mi på 11", CHILD, 11),  # nynorsk and dialect forms of relatives
+    ("tantebarnet mitt på 12", CHILD, 12),
+    ("oldebarnet vårt er 19", ADULT, 19),
+    ("ho har nett fylt 10", CHILD, 10),  # «nett», «nyss»: nynorsk «nettopp»
+    ("han har nyss fylt 18", ADULT, 18),
 ])
 def test_our_and_compound_relatives(text, audience, age):
     person = read_person(text)

@@ -17,6 +17,19 @@ from actions.age import ADULT, CHILD, read_person
     ("my husband drinks every day", ADULT, None),
     ("my son is struggling", None, None),  # a son may be 8 or 38: ask
     ("who can i call", None, None),
+    ("a pupil of mine is 14", CHILD, 14),
+    ("we have a client aged 16", CHILD, 16),
+    ("my grandson is twenty-one", ADULT, 21),
+    ("my nephew is seventeen", CHILD, 17),
+    ("my son turns 18 in may", CHILD, 17),  # a birthday ahead: 17 now
+    ("my daughter is almost 18", CHILD, 17),
+    ("im almost 18", CHILD, 17),
+    ("i turn 18 next month", CHILD, 17),
+    ("my son just turned 18", ADULT, 18),
+    ("my boy is in year 8", CHILD, None),
+    ("my daughter in 9th grade", CHILD, None),
+    ("my son took 20 pills", None, None),  # a count is no age
+    ("I am one of the parents", ADULT, None),  # «one» is no age
 ])
 def test_english(text, audience, age):
     person = read_person(text)
