@@ -236,7 +236,7 @@ _AFTER_YEARS_NOT_AGE = _words("siden sia sidan tilbake til igjen fram frem framo
                               "senere seinere med")
 _STARTERS = _words("nei ja jo unnskyld sorry beklager oi oops ops hei hallo ok okei altså men") | {_SEP}
 _AFTER_SUBJECT = _words("og men")  # "jeg heter Ola og er 16": the subject was said before
-_CORRECTIONS = _words("mente meinte mener meiner meinar rettelse feil skrivefeil tastefeil "
+_CORRECTIONS = _words("mente meinte mener meiner meinar rettelse feil skrivefeil tastefeil vent venta "
                       "feilskrevet")  # "mente 16", "skrev feil: 17", "61 - skrivefeil, 16"
 _AFTER_START = _words("ikke ikkje og men snart eller nå enda ennå enno ennu ende ja jo nei") | {_SEP}
 _STILL = _words("enda ennå enno ennu ende")  # "ikke 18 ennå"

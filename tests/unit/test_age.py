@@ -382,6 +382,8 @@ def test_about_self_is_kept_with_an_age(text):
     ("oldebarnet vårt er 19", ADULT, 19),
     ("ho har nett fylt 10", CHILD, 10),  # «nett», «nyss»: nynorsk «nettopp»
     ("han har nyss fylt 18", ADULT, 18),
+    ("broren min han er 17 nei vent 20", ADULT, 20),  # «vent» corrects like «mente»
+    ("vent 2 uker, han er 17", CHILD, 17),
 ])
 def test_our_and_compound_relatives(text, audience, age):
     person = read_person(text)
