@@ -6,8 +6,10 @@ case is right when the bot gave the answer of the intent the author meant (the N
 intent, or one whose rule in data/rules.yml gives the same answer: «who do I call» and «we need
 help» are both routed) and, where the author gave a route, the reply routes there (child,
 adult, or the age question). The share with exactly the author's intent is printed beside it. Prints the figures per
-kind (`core`: everyday bokmål; `robust`: dialect, nynorsk, typos) and writes the misses to
-reports/behaviour.md (a set whose misses were read is spent: the next round needs a new one).
+kind (`core`: everyday bokmål; `robust`: dialect, nynorsk, typos; `english`: English, whose
+replies must be English too) and writes the misses to reports/behaviour.md (a set whose misses
+were read is spent: the next round needs a new one). A routing file (a list of text, route and
+language, like tests/data/routing_languages2.yml) is scored per language the same way.
 """
 from __future__ import annotations
 
@@ -29,7 +31,8 @@ from settings import PROJECT_ROOT as ROOT
 
 DEFAULT_SET = ROOT / "tests" / "data" / "behaviour_fresh1.yml"
 REPORTS = ROOT / "reports"
-KINDS = ("core", "robust")
+KINDS = ("core", "robust", "english")
+REPLY_LANGUAGE = {"english": "en"}  # kinds whose replies must be in that language
 ROUTES = ("child", "adult", "ask")
 # what each route's reply says, in every municipality and language (actions/texts.yml: the
 # contact answers, and those for a municipality whose page names no contact; domain.yml)
@@ -75,7 +78,7 @@ def route_of(replies: List[dict], contacts: Sequence = ()) -> str:
 class Case:
     kind: str
     text: str
-    intent: str
+    intent: Optional[str]  # None: only the route is scored (routing files)
     route: Optional[str] = None
 
 
@@ -84,6 +87,7 @@ class Outcome:
     case: Case
     intent: str
     route: str
+    reply_language: Optional[str] = None  # nlp.language.detect of the replies: "en", "no" or None
 
     @property
     def intent_right(self) -> bool:
@@ -91,7 +95,7 @@ class Outcome:
 
     @property
     def answer_right(self) -> bool:
-        if self.intent_right:
+        if self.case.intent is None or self.intent_right:
             return True
         answers = answers_by_intent()
         return answers.get(self.intent) is not None and answers.get(self.intent) == answers.get(self.case.intent)
@@ -101,12 +105,19 @@ class Outcome:
         return self.case.route is None or self.route == self.case.route
 
     @property
+    def language_right(self) -> bool:
+        wanted = REPLY_LANGUAGE.get(self.case.kind) or ("en" if self.case.kind == "routing-en" else None)
+        return wanted is None or self.reply_language == wanted
+
+    @property
     def right(self) -> bool:
-        return self.answer_right and self.route_right
+        return self.answer_right and self.route_right and self.language_right
 
 
 def read_cases(path: Path) -> List[Case]:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if isinstance(data, list):  # a routing file: text, route, language
+        return [Case(f"routing-{item['language']}", str(item["text"]), None, item["route"]) for item in data]
     unknown = set(data) - set(KINDS)
     if unknown:
         raise ValueError(f"{path}: unknown keys {sorted(unknown)}")
@@ -137,19 +148,30 @@ def run(cases: List[Case], model: Path) -> List[Outcome]:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         with running_assistant(workdir, model=model) as bot:
-            routes = [route_of(bot.say(f"behaviour-{n}", case.text)) for n, case in enumerate(cases)]
+            replies = [bot.say(f"behaviour-{n}", case.text) for n, case in enumerate(cases)]
         intents = stored_intents(workdir / "tracker.db")
-    return [Outcome(case, intents.get(f"behaviour-{n}", "none"), route)
-            for n, (case, route) in enumerate(zip(cases, routes))]
+    return [Outcome(case, intents.get(f"behaviour-{n}", "none"), route_of(said), reply_language(said))
+            for n, (case, said) in enumerate(zip(cases, replies))]
+
+
+def reply_language(replies: List[dict]) -> Optional[str]:
+    from nlp.language import detect
+
+    return detect("\n".join(reply.get("text", "") for reply in replies))
+
+
+def kinds_of(outcomes: List[Outcome]) -> List[str]:
+    return list(dict.fromkeys(o.case.kind for o in outcomes))
 
 
 def figures(outcomes: List[Outcome]) -> Dict[str, float]:
     result: Dict[str, float] = {}
-    for kind in KINDS:
+    for kind in kinds_of(outcomes):
         chosen = [o for o in outcomes if o.case.kind == kind]
         if chosen:
             result[f"{kind}_right"] = sum(o.right for o in chosen) / len(chosen)
-            result[f"{kind}_exact_intent"] = sum(o.intent_right for o in chosen) / len(chosen)
+            if all(o.case.intent for o in chosen):  # routing files name no intent
+                result[f"{kind}_exact_intent"] = sum(o.intent_right for o in chosen) / len(chosen)
             result[f"{kind}_n"] = len(chosen)
     routed = [o for o in outcomes if o.case.route]
     if routed:
@@ -162,14 +184,16 @@ def report(outcomes: List[Outcome], set_path: Path, stamp: str) -> str:
     f = figures(outcomes)
     lines = [f"# Behaviour set {set_path.name} ({stamp})", "",
              "| kind | right | exactly the author's intent | n |", "|---|---|---|---|"]
-    for kind in KINDS:
+    for kind in kinds_of(outcomes):
         if f"{kind}_n" in f:
-            lines.append(f"| {kind} | {f[f'{kind}_right']:.3f} | {f[f'{kind}_exact_intent']:.3f} | {f[f'{kind}_n']} |")
+            exact = f.get(f"{kind}_exact_intent")
+            lines.append(f"| {kind} | {f[f'{kind}_right']:.3f} | {'–' if exact is None else f'{exact:.3f}'} | {f[f'{kind}_n']} |")
     if "routing_n" in f:
         lines.append(f"| routing (cases with a route) | {f['routing']:.3f} | – | {f['routing_n']} |")
     lines += ["", "## Misses", ""]
     lines += [f"- [{o.case.kind}] «{o.case.text}»: expected {o.case.intent}"
               f"{' / ' + o.case.route if o.case.route else ''}, got {o.intent} / {o.route}"
+              f"{'' if o.language_right else ' (replied in ' + str(o.reply_language) + ')'}"
               for o in outcomes if not o.right]
     return "\n".join(lines) + "\n"
 
