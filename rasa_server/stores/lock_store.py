@@ -43,6 +43,8 @@ Configured in endpoints like `type: redis`:
       port: 6379
       key_prefix: forlop
       when_redis_down: refuse      # or local_lock
+      use_ssl: true                # then the name in Redis's certificate must be `url`
+      ssl_check_hostname: true     # the default; false accepts any certificate of the CA
 """
 from __future__ import annotations
 
@@ -101,11 +103,16 @@ class AtomicRedisLockStore(RedisLockStore):
                  alive_ttl_seconds: float = ALIVE_TTL_SECONDS,
                  alive_interval_seconds: float = ALIVE_INTERVAL_SECONDS,
                  restart_grace_seconds: Optional[float] = None,
-                 when_redis_down: str = REFUSE, **kwargs: Any) -> None:
+                 when_redis_down: Optional[str] = None, **kwargs: Any) -> None:
         if endpoint_config is not None:
             kwargs = {**endpoint_config.kwargs, **kwargs}
             kwargs.setdefault("host", endpoint_config.url or "localhost")
+        # this store's own endpoints keys: Rasa's RedisLockStore takes neither (TypeError)
+        from_endpoints = kwargs.pop("when_redis_down", None)
+        when_redis_down = when_redis_down or from_endpoints or REFUSE
+        check_hostname = _as_bool(kwargs.pop("ssl_check_hostname", True))
         super().__init__(**kwargs)
+        self._check_hostname(check_hostname)
         self.server_id = uuid.uuid4().hex
         self._alive_ttl_ms = int(alive_ttl_seconds * 1000)
         self._alive_interval = alive_interval_seconds
@@ -122,6 +129,18 @@ class AtomicRedisLockStore(RedisLockStore):
             raise ValueError(f"when_redis_down must be {REFUSE!r} or {LOCAL_LOCK!r}, not {when_redis_down!r}")
         self.when_redis_down = when_redis_down
         self._local = InMemoryLockStore()  # used only while Redis cannot be reached, if chosen
+
+    def _check_hostname(self, check: bool) -> None:
+        """Rasa passes no ssl_check_hostname to redis-py (default False): any certificate of the
+        CA would be accepted, whatever name it is for. The pool makes its connections from these
+        arguments and has made none yet."""
+        import redis
+
+        pool = self.red.connection_pool
+        if issubclass(pool.connection_class, redis.SSLConnection):
+            if not check:
+                logger.warning("Redis lock store: TLS without checking the name in Redis's certificate")
+            pool.connection_kwargs["ssl_check_hostname"] = check
 
     # -- keys -------------------------------------------------------------------------------
 
@@ -378,6 +397,13 @@ def _live_owners(lock: TicketLock, owners: Dict[str, str]) -> Dict[str, str]:
     """The owners of the tickets the lock still holds."""
     numbers = {str(ticket.number) for ticket in lock.tickets}
     return {number: server for number, server in owners.items() if number in numbers}
+
+
+def _as_bool(value: Any) -> bool:
+    """A yes/no from endpoints.yml, also when it came as text (`${...}` or quoted)."""
+    if isinstance(value, str):
+        return value.strip().lower() not in ("false", "no", "off", "0", "")
+    return bool(value)
 
 
 def _cause(error: BaseException) -> BaseException:

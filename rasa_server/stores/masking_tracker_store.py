@@ -56,11 +56,15 @@ MIN_ECHO_LENGTH = 2  # shorter pieces are not searched for in other values
 # bot texts (masked without the name rule) in which the default masker found nothing
 _CLEAN_BOT_TEXTS: Dict[str, MaskResult] = {}
 MAX_CLEAN_BOT_TEXTS = 2048  # the domain has far fewer responses; a bound all the same
-# Rasa writes its model id and assistant id into every event's metadata: the same strings in
-# every save, and the model id's hex digits sent each copy through the phone-number search
-# (its cost: docs/performance.md). Those in which nothing was found are
-# remembered for the process, like clean bot texts.
+# Rasa writes its model id and assistant id into every event's metadata: machine identifiers,
+# no resident's data. In the forms Rasa gives them (a model id is uuid4().hex, an assistant id
+# Rasa generates "<%Y%m%d-%H%M%S>-<random name>") they are stored unchanged: the masker took a
+# model id's digit runs for a «nummer», and `cluster deploy-model` could not tell its model.
+# Any other value under these keys is masked (Rasa adds its ids only where a channel's message
+# metadata has none, so a client can set them); those in which nothing was found (config.yml's
+# assistant_id) are remembered for the process, like clean bot texts (docs/performance.md).
 RASA_METADATA_IDS = frozenset({"model_id", "assistant_id"})
+RASA_ID_FORM = re.compile(r"[0-9a-f]{32}|\d{8}-\d{6}(?:-[a-z]+)+")
 _CLEAN_IDENTIFIERS: Set[str] = set()
 MAX_CLEAN_IDENTIFIERS = 64  # one pair per loaded model
 
@@ -144,6 +148,8 @@ class EventMasker:
     def _mask_identifier(self, value: str) -> str:
         """mask_value for Rasa's ids in event metadata, remembered when nothing was found (and
         not used while this save's messages held personal data, which could be echoed)."""
+        if RASA_ID_FORM.fullmatch(value):
+            return value
         shared = self._masker is default_masker() and not self._seen
         if shared and value in _CLEAN_IDENTIFIERS:
             return value

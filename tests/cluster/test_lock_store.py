@@ -295,3 +295,25 @@ def test_a_waiting_message_is_not_served_before_the_holder_wrote_its_ticket_back
         holder.stop_keeping_alive()
         waiter.stop_keeping_alive()
     assert events == ["A done", "B served"]
+
+
+@pytest.mark.parametrize("keys, down, checked", [
+    ({}, "refuse", True),
+    ({"when_redis_down": "local_lock"}, "local_lock", True),
+    ({"when_redis_down": "refuse", "ssl_check_hostname": False}, "refuse", False),
+])
+def test_its_own_endpoints_keys_are_not_handed_to_rasa(keys, down, checked):
+    """Rasa's RedisLockStore takes neither key (TypeError); with TLS the certificate's name is
+    checked unless the endpoints say otherwise. Nothing connects here."""
+    from rasa.utils.endpoints import EndpointConfig
+
+    store = AtomicRedisLockStore(endpoint_config=EndpointConfig(
+        url="redis.forlop.test", type="rasa_server.stores.lock_store.AtomicRedisLockStore", use_ssl=True, **keys))
+    assert store.when_redis_down == down
+    assert store.red.connection_pool.connection_kwargs["ssl_check_hostname"] is checked
+    assert store.red.connection_pool.connection_kwargs["host"] == "redis.forlop.test"
+
+
+def test_an_unknown_when_redis_down_is_refused():
+    with pytest.raises(ValueError, match="when_redis_down"):
+        AtomicRedisLockStore(host="127.0.0.1", when_redis_down="ignore")

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from cluster.launcher import Cluster
-from cluster.rolling import ModelRefused, model_id, rolling_restart, same_model, stored_model_ids
+from cluster.rolling import ModelRefused, model_id, rolling_restart, stored_model_ids
 from tests.cluster.conftest import AccessLog
 from tests.cluster.steady_load import SteadyLoad
 
@@ -86,24 +86,6 @@ def test_a_new_model_goes_live_under_load_without_losing_a_message(cluster: Clus
     assert all(cluster.model(name) == new_model.resolve() for name in cluster.rasa_names())
     # what answered the residents: the old model, then the new one, never anything else
     during = stored_model_ids(cluster.postgres.url, [c.sender for c in load.conversations])
-    assert all(any(same_model(found, known) for known in old_ids | {new_id}) for found in during), during
-    assert after and all(same_model(found, new_id)
-                         for found in stored_model_ids(cluster.postgres.url, [c.sender for c in after]))
-    assert not cluster.taken_out()
-
-
-def test_a_masked_model_id_still_names_its_model():
-    assert same_model("708e7708431c4913b7a94f«nummer»", "708e7708431c4913b7a94f1374396732")
-    assert not same_model("708e7708431c4913b7a94f«nummer»", "154c536f99b9451bbeaf5ef721ec9aeb")
-    assert same_model("154c536f99b9451bbeaf5ef721ec9aeb", "154c536f99b9451bbeaf5ef721ec9aeb")
-    assert not same_model(None, "154c536f99b9451bbeaf5ef721ec9aeb")
-
-
-def test_a_model_that_does_not_load_is_refused_before_anything_is_touched(cluster: Cluster, tmp_path):
-    broken = tmp_path / "broken.tar.gz"
-    broken.write_bytes(b"not a model")
-    before = [cluster.pid(name) for name in cluster.rasa_names()]
-    with pytest.raises(ModelRefused, match="tar.gz"):
-        rolling_restart(cluster, broken, say=lambda line: None)
-    assert [cluster.pid(name) for name in cluster.rasa_names()] == before
+    assert during <= old_ids | {new_id}, during
+    assert after and stored_model_ids(cluster.postgres.url, [c.sender for c in after]) == {new_id}
     assert not cluster.taken_out()

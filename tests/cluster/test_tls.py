@@ -219,7 +219,7 @@ def tls_redis(tls_dir, ca) -> Iterator[int]:
 
 
 def _lock_store(port: int, ca_path: Path, monkeypatch, password: str = PASSWORD, host: str = "127.0.0.1",
-                extra: str = ""):
+                extra: str = "", changes: Dict[str, str] = {}):
     """The lock store exactly as deploy/endpoints.yml configures it (port and CA path replaced)."""
     from rasa.core.lock_store import LockStore
     from rasa.utils.endpoints import read_endpoint_config
@@ -229,6 +229,9 @@ def _lock_store(port: int, ca_path: Path, monkeypatch, password: str = PASSWORD,
     text = (DEPLOY / "endpoints.yml").read_text()
     text = text.replace("port: 6379", f"port: {port}").replace("/etc/forlop/tls/ca.crt", str(ca_path))
     text = text.replace("  key_prefix: forlop\n", f"  key_prefix: forlop\n{extra}")
+    for old, new in changes.items():
+        assert old in text
+        text = text.replace(old, new)
     path = ca_path.parent / f"endpoints-{port}.yml"
     path.write_text(text)
     return LockStore.create(read_endpoint_config(str(path), "lock_store"))
@@ -246,14 +249,11 @@ def test_the_lock_store_of_deploy_endpoints_works_over_tls_with_the_password(tls
     store.stop_keeping_alive()
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError,
-                   reason="AtomicRedisLockStore hands every endpoints key to Rasa's RedisLockStore, which has no "
-                   "when_redis_down parameter: a Rasa server with this key in endpoints.yml does not start. The key "
-                   "is left out of deploy/endpoints.yml (refuse is the default) until "
-                   "rasa_server/stores/lock_store.py takes it out of the keyword arguments (docs/operations.md)")
 def test_when_redis_down_can_be_set_in_the_endpoints(tls_redis, ca, monkeypatch):
-    store = _lock_store(tls_redis, ca.path, monkeypatch, extra="  when_redis_down: refuse\n")
-    assert store.when_redis_down == "refuse"
+    # deploy/endpoints.yml says refuse; Rasa's RedisLockStore would refuse the key (TypeError)
+    assert _lock_store(tls_redis, ca.path, monkeypatch).when_redis_down == "refuse"
+    store = _lock_store(tls_redis, ca.path, monkeypatch, changes={"when_redis_down: refuse": "when_redis_down: local_lock"})
+    assert store.when_redis_down == "local_lock"
 
 
 @pytest.mark.parametrize("what", ["no password", "wrong password", "another CA", "plain TCP"])
@@ -274,13 +274,15 @@ def test_redis_refuses_without_the_password_tls_or_the_ca(tls_redis, ca, monkeyp
         redis.Redis(**kwargs).set("forlop:probe", "1")
 
 
-@pytest.mark.xfail(strict=True, reason="Rasa 3.6's RedisLockStore passes no ssl_check_hostname to redis-py "
-                   "(default False): a certificate of the same CA for another name is accepted. The project's "
-                   "lock store must pass it (docs/operations.md)")
 def test_the_lock_store_checks_the_name_in_the_redis_certificate(tls_redis, ca, monkeypatch):
+    import redis
+
     store = _lock_store(tls_redis, ca.path, monkeypatch, host="localhost")  # the certificate has no "localhost"
-    with pytest.raises(Exception):
+    with pytest.raises(redis.ConnectionError, match="match|mismatch"):
         store.red.ping()
+    # only when the endpoints turn the check off (Rasa's own store never checks)
+    unchecked = _lock_store(tls_redis, ca.path, monkeypatch, host="localhost", extra="  ssl_check_hostname: false\n")
+    assert unchecked.red.ping()
 
 
 # -- nginx -------------------------------------------------------------------------------------
