@@ -30,6 +30,8 @@ HELDOUT_BY_LANGUAGE = {
     "bokmål (and dialect)": HELDOUT,
     "nynorsk": ROOT / "tests" / "nlu" / "heldout_nn.yml",
     "English": ROOT / "tests" / "nlu" / "heldout_en.yml",
+    "nynorsk, set 2": ROOT / "tests" / "nlu" / "heldout2_nn.yml",
+    "English, set 2": ROOT / "tests" / "nlu" / "heldout2_en.yml",
 }
 LANGUAGE_TARGET = 0.95
 CRISIS_INTENT = "crisis"
