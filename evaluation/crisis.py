@@ -51,8 +51,10 @@ def crisis_sets() -> Dict[str, Set]:
         sets[f"tuning set {path.stem}, English (thresholds chosen on it)"] = _language(path, "en")
     sets["third fresh set 2026-12-04, Norwegian (scored twice, spent)"] = _language(DATA / "crisis_fresh3.yml", "nb")
     sets["third fresh set 2026-12-04, English (scored twice, spent)"] = _language(DATA / "crisis_fresh3.yml", "en")
-    sets["fourth fresh set 2026-12-04 pm, Norwegian (blind)"] = _language(DATA / "crisis_fresh4.yml", "nb")
-    sets["fourth fresh set 2026-12-04 pm, English (blind)"] = _language(DATA / "crisis_fresh4.yml", "en")
+    sets["fourth fresh set 2026-12-04 pm, Norwegian (spent)"] = _language(DATA / "crisis_fresh4.yml", "nb")
+    sets["fourth fresh set 2026-12-04 pm, English (spent)"] = _language(DATA / "crisis_fresh4.yml", "en")
+    sets["fifth fresh set 2026-12-04 night, Norwegian (blind)"] = _language(DATA / "crisis_fresh5.yml", "nb")
+    sets["fifth fresh set 2026-12-04 night, English (blind)"] = _language(DATA / "crisis_fresh5.yml", "en")
     return sets
 
 
