@@ -171,14 +171,27 @@ _CAPITAL_ONLY_SUFFIXES = (
 )
 # "Nedre Storgate 3", "Øvre Slottsgate 2": the prefix word belongs to the street name
 _STREET_PREFIX = r"(?:(?i:nedre|øvre|ovre|søndre|sondre|nordre|vestre|østre|ostre|store|lille|gamle|nye|indre|ytre)\s+)?"
+# A flat after the house number belongs to the address: "Ekebergsgate 6, leil. 304",
+# "Dalsveien 8, leilighet 12", "leilegheit 3", "leil nr 5", "apt 2B", "flat 3", ", H0203"
+_FLAT_WORDS = (  # longest first
+    "leiligheten", "leilegheita", "leilighet", "leilegheit", "leiligheit", "apartment", "leil", "flat",
+    "lgh", "apt",
+)
+_FLAT = (
+    rf"(?:,?[ \t]+(?i:{'|'.join(_FLAT_WORDS)})\.?(?:[ \t]*(?i:nr|no)\.?)?[ \t]*\d{{1,4}}{_LETTER}?(?!\w)"
+    rf"|,[ \t]*[HhUuKkLl]\d{{4}}(?!\d))?"
+)
 # "12", "12b", "12 B", "12 H0201" (bolignummer: floor and flat)
 # "nr 12" too; a letter after a space is no house letter when it is a word: "Skolegata 7 i Drammen"
-_HOUSE_NUMBER = (
-    rf"(?:(?i:nr)\.?\s*)?\d{{1,4}}(?:{_LETTER}(?!\w)|\s(?![iIåÅeE](?!\w)){_LETTER}(?!\w))?"
-    rf"(?:\s*[HhUuKkLl]\d{{4}}(?!\d))?"
-)
+def _house_number(max_digits: int) -> str:
+    return (
+        rf"(?:(?i:nr)\.?\s*)?\d{{1,{max_digits}}}(?:{_LETTER}(?!\w)|\s(?![iIåÅeE](?!\w)){_LETTER}(?!\w))?"
+        rf"(?:\s*[HhUuKkLl]\d{{4}}(?!\d))?{_FLAT}"
+    )
+
+
+_HOUSE_NUMBER = _house_number(4)
 _PLACE = rf"[A-ZÆØÅ]{_LETTER}+(?:[ -][A-ZÆØÅ]{_LETTER}+)?"
-_POSTCODE_PLACE = rf"(?:,?\s+\d{{4}}\s+{_PLACE})?"
 # Words after a number that make it no house number: "bor i Norge 5 år", "bodde på Hamar i 3 uker"
 _NOT_HOUSE_NUMBER = (
     r"(?!\s*(?:år|ar|uker|uke|dager|dag|måneder|mnd|timer|etasje|etg|ganger|kr|%|\.\d"
@@ -200,6 +213,19 @@ def _alternation(words: Iterable[str]) -> str:
     return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
 
 
+# After the postcode of a street address the place may be in lowercase ("Vannverksgata 9, 3018
+# drammen"): one word that is no month, weekday, unit or little word ("Storgata 5, 2000 kr")
+_NOT_LOWERCASE_PLACE_WORDS = _NOT_PLACE_WORDS + (
+    "år", "ar", "uker", "uke", "dager", "dag", "døgn", "måneder", "mnd", "timer", "time", "min",
+    "minutter", "sek", "km", "meter", "m", "stk", "ganger", "gang", "personer", "mennesker", "mg",
+    "ml", "kg", "og", "i", "på", "pa", "til", "fra", "er", "var", "har", "med", "for", "som", "men",
+    "eller", "om", "at", "av", "the", "and", "in", "to",
+)
+_LOWERCASE_PLACE = (
+    rf"(?!(?:{_alternation(_NOT_LOWERCASE_PLACE_WORDS)})(?!{_LETTER}))[a-zæøå]{_LETTER}+(?:-{_LETTER}+)?(?![\w@])"
+)
+_POSTCODE_PLACE = rf"(?:,?\s+\d{{4}}\s+(?:{_PLACE}|{_LOWERCASE_PLACE}))?"
+
 _ADDRESS_PATTERNS = (
     # one compound word in any case: "Storgata 5", "kirkeveien 12 B", "Elvebakken 3, 3050 Mjøndalen"
     re.compile(
@@ -220,6 +246,14 @@ _ADDRESS_PATTERNS = (
     re.compile(
         rf"(?<![\d.,/:-])\d{{4}}\s+(?!(?i:{_alternation(_NOT_PLACE_WORDS)})(?!{_LETTER})){_PLACE}(?!{_LETTER})"
     ),
+)
+# Any capitalised street name with a house number AND a postcode with its place: "Rundtom 10,
+# 3042 Drammen" (no street ending, no "bor på"). The house number has at most three digits and a
+# lowercase place needs the comma ("Ring 4548 7056 pls" is a phone number); the words before the
+# number are checked in code (_STREET_BEFORE_POSTCODE_NOT_NAMES): "Rom 214, 3041 Drammen" is no street
+_STREET_BEFORE_POSTCODE = re.compile(
+    rf"(?<!{_LETTER})((?:[A-ZÆØÅ]{_LETTER}+\.?[ \t]+){{1,3}}){_house_number(3)}"
+    rf"(?:,[ \t]*\d{{4}}[ \t]+(?:{_PLACE}|{_LOWERCASE_PLACE})|[ \t]+\d{{4}}[ \t]+{_PLACE})(?!\d)"
 )
 # Separate words in lowercase: "sondre gate 7", "kong oscars gate 3", "bjørnstjerne bjørnsons
 # gate 110". The words before the street word are checked in code (_LowercaseStreets)
@@ -297,7 +331,12 @@ def _fold_word(word: str) -> str:
 
 _STREET_NAME_WORDS_FOLDED = frozenset(_fold_word(w) for w in _STREET_NAME_WORDS)
 _NOT_STREET_NAME_WORDS_FOLDED = frozenset(_fold_word(w) for w in _NOT_STREET_NAME_WORDS)
-
+# Capitalised words before a number that make it no house number, even with a postcode after it
+_STREET_BEFORE_POSTCODE_NOT_NAMES = frozenset(_fold_word(w) for w in _NOT_PLACE_WORDS + (
+    "rom", "buss", "bussen", "linje", "klasse", "uke", "side", "kapittel", "tlf", "telefon", "mobil",
+    "nummer", "nr", "time", "timen", "alder", "postboks", "pb", "hei", "hallo", "takk", "mvh", "hilsen",
+    "ring", "ringer", "sms", "send", "kode", "pin", "kontonummer", "konto",
+))
 
 
 # --- allow-list -----------------------------------------------------------------------------
@@ -495,6 +534,10 @@ class Masker:
             start = self._street_name_start(match)
             if start is not None:
                 yield Finding(ADDRESS, start, match.end())
+        for match in _STREET_BEFORE_POSTCODE.finditer(text):
+            start = _capitalised_street_start(match)
+            if start is not None:
+                yield Finding(ADDRESS, start, match.end())
 
     def _street_name_start(self, match: "re.Match") -> Optional[int]:
         """Where the street name of "... sondre gate 7" starts: the words before the street
@@ -555,6 +598,22 @@ class Masker:
             if entity.label_ in NER_LABELS and not PLACEHOLDER_PATTERN.search(entity.text):
                 if not self.allowed.allows_name(entity.text):
                     yield Finding(NAME, entity.start_char, entity.end_char)
+
+
+def _capitalised_street_start(match: "re.Match") -> Optional[int]:
+    """Where the street name of "... Rundtom 10, 3042 Drammen" starts: the capitalised words before
+    the number back to one that is no part of a street name ("I", "Bor", "Hei"); None when the
+    word before the number is a month, a weekday or a word like "Rom", "Buss", "Tlf"."""
+    words = list(re.finditer(rf"{_LETTER}+\.?", match.group(1)))
+    kept = []
+    for word in reversed(words):
+        folded = _fold_word(word.group().rstrip("."))
+        if folded in _NOT_STREET_NAME_WORDS_FOLDED or folded in _STREET_BEFORE_POSTCODE_NOT_NAMES:
+            break
+        kept.append(word)
+    if not kept:
+        return None
+    return match.start(1) + kept[-1].start()
 
 
 def _resolve_overlaps(candidates: Sequence[Finding]) -> List[Finding]:

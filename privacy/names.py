@@ -8,16 +8,23 @@ per-name pattern. What counts as a name:
   (any word but a stop word); "sønnen min", "dotra vår", "kjæresten til", "mamma", "tante",
   "my son", "mvh", "hilsen", "dr.", "X heter" (a capitalised word that is no service or place,
   or a known name in lowercase; a first name that is also a word, "mamma tone", "hilsen liv",
-  only before a verb or the end); and "jeg er", "det er", "this is" (a known name, or a
-  capitalised word that is no ordinary word; "Det er Liv igjen", "det er Stein her");
+  only before a verb or the end); initials that end the line after "mvh" ("Mvh P-E",
+  "hilsen J.K."); and "jeg er", "det er", "this is" (a known name, or a capitalised word that
+  is no ordinary word; "Det er Liv igjen", "det er Stein her", "hei det er Rune.");
 - a capitalised known first or last name in the middle of a sentence; at the start of a
   sentence only before a surname, a verb, a comma or the end ("Kevin sliter", "Ahmed her");
-  a first name before an age ("Sol (9)");
+  a first name before an age ("Sol (9)"); a first name, also a word or a place, that opens
+  the message or follows its greeting before "her" that ends the sentence ("Hei, Sol her.");
 - a name alone on the last line or after a dash at the end ("- Liv"), or a message that is
   nothing but a name; a lowercase name that opens a message before "her" ("le thi hoa her");
 - the words next to a name that look like more of it: "Amina Yusuf", "Nguyen Thi Lan",
-  "Mohammed bin Salman", "Joy dela Cruz", "Anne-Lise", "Rami Al-Hassan"; and a name joined to
-  one by "og" or "&" ("hilsen kine og markus", "Kari & Liv").
+  "Mohammed bin Salman", "Joy dela Cruz", "Anne-Lise", "Rami Al-Hassan", "Vu Thi Mai" (any
+  capitalised word after a Vietnamese middle name); and a name joined to one by "og" or "&"
+  ("hilsen kine og markus", "Kari & Liv").
+
+Never a name: a word after "fra" that follows a verb or noun of origin ("kommer fra Herat",
+"kurder fra Erbil"), or right before "skole", "barnehage", "sykehus", "kirke" ("Fjell skole");
+a first name that is no word and no place stays a name there ("Har Kevin skole i dag?").
 
 Lowercase words are names only after the phrases above ("jeg heter dmytro", "mvh trine"),
 beside a name found, or before "her": in chat, "per", "liv" and "tom" are words. The known
@@ -303,6 +310,40 @@ _SAINTS = frozenset("st sankt saint san santa sta".split())
 _PLACE_PREPOSITIONS = frozenset(fold(w) for w in """
     i på pa ved utenfor innenfor nær rundt mot over under gjennom langs bortenfor
     """.split())
+# "det er Rune.", "this is Stein!": the phrases that introduce the writer, after which a known
+# first name that is also a word is a name when the sentence ends with it ("Han er Kristen." stays)
+_WRITER_INTRODUCTIONS = frozenset(("det er", "dette er", "her er", "this is", "it's", "its", "it is"))
+# Vietnamese middle names: the word after one is part of the name, also when it is a word or a
+# month ("Vu Thi Mai", "Pham Van Long")
+_MIDDLE_NAMES = frozenset(("thi", "thị", "van", "văn"))
+# "Mvh P-E", "Hilsen K.", "mvh J.K.": initials after a signature, at the end of the line
+_INITIALS = re.compile(r"[A-ZÆØÅ](?:(?:\.[ \t]?|\.?-)[A-ZÆØÅ]){0,2}\.?(?=[ \t]*(?:$|[\n!,]))")
+# A capitalised word after "fra" that follows one of these is where someone comes from, not a
+# person: "kommer fra Herat", "flyttet fra Aleppo", "kurder fra Erbil", "came from Erbil"
+_ORIGIN_VERBS = frozenset(fold(w) for w in """
+    kommer kom kjem komme flyttet flytta flytte flyktet flykta flykte rømte rømde reiste reist
+    dro er var opprinnelig opphavleg originalt innvandret innvandra
+    come comes came moved fled am is are was originally
+    """.split())
+_PEOPLE_NOUNS = frozenset(fold(w) for w in """
+    kurder kurdar kurdere somalier somaliar somaliere syrer syrar syrere afghaner afghanar afghanere
+    eritreer eritrear etiopier etiopar iraker irakar irakere iraner iranar iranere palestiner
+    palestinar polakk polakker litauer latvier estlender ukrainer ukrainar russer vietnameser
+    filippiner filippinar pakistaner pakistanar tamil tamiler tyrker araber hazara pashtuner
+    tsjetsjener bosnier albaner kosovoalbaner marokkaner sudaner thailender kineser inder
+    rumener bulgarer serber kroat ungarer tysker svenske dansker amerikaner brite
+    flyktning flyktningar flyktninger asylsøker asylsøkjar innvandrer innvandrar
+    refugee refugees kurd kurds
+    """.split())
+_FROM = frozenset(("fra", "frå", "from"))
+# A capitalised word right before one of these names the place: "Fjell skole", "Bragernes kirke"
+_INSTITUTIONS = """
+    skole skule ungdomsskole ungdomsskule barneskole barneskule videregående vgs barnehage
+    sykehus sjukehus sykehjem sjukeheim kirke kyrkje menighet kyrkjelyd legesenter
+    """.split()
+_INSTITUTION_SPELLINGS = frozenset(_INSTITUTIONS) | frozenset(fold(w) for w in _INSTITUTIONS)
+# After one of these, also a first name before "skole", "sykehus" ... is the place: "på Holm kirke"
+_INSTITUTION_PREPOSITIONS = _PLACE_PREPOSITIONS | frozenset(fold(w) for w in "ved til fra frå from at in".split())
 
 
 # --- the lexicon ----------------------------------------------------------------------------
@@ -435,6 +476,12 @@ class NameFinder:
             return []
         starts = [t.start for t in tokens]
         taken = [False] * len(tokens)
+        # places that look like names ("kommer fra Herat", "Fjell skole") are never names
+        for index, token in enumerate(tokens):
+            if token.lower in _FROM and index + 1 < len(tokens) and self._place_not_person(text, tokens, index + 1):
+                taken[index + 1] = True
+            elif token.lower in _INSTITUTION_SPELLINGS and index > 0 and self._place_not_person(text, tokens, index - 1):
+                taken[index - 1] = True
         spans: List[Tuple[int, int]] = []
 
         def first_token_at(position: int) -> Optional[int]:
@@ -470,7 +517,13 @@ class NameFinder:
                 index = first_token_at(match.end())
                 if index is None or taken[index]:
                     continue
-                if self._opens_name(text, tokens, index, introduction):
+                if pattern is _SIGNATURE:
+                    initials = self._initials(text, tokens, index, match.end())
+                    if initials is not None and not any(taken[index:initials + 1]):
+                        claim(index, initials)  # "Mvh P-E", "hilsen K."
+                        continue
+                writer = introduction and " ".join(match.group().lower().rstrip(" \t\n,").split()) in _WRITER_INTRODUCTIONS
+                if self._opens_name(text, tokens, index, introduction, writer):
                     claim(index, self._extend_right(text, tokens, index, taken))
 
         # 3. known names without a phrase
@@ -546,7 +599,7 @@ class NameFinder:
             return False  # "Jeg Vil Ikke", "Er Kevin ..."
         return bool(token.flags & NAME) or not token.flags & (WORD | PLACE)
 
-    def _opens_name(self, text: str, tokens: Sequence[_Token], index: int, introduction: bool) -> bool:
+    def _opens_name(self, text: str, tokens: Sequence[_Token], index: int, introduction: bool, writer: bool = False) -> bool:
         token = tokens[index]
         following = tokens[index + 1] if self._adjacent(text, tokens, index) else None
         flags = token.flags
@@ -564,7 +617,9 @@ class NameFinder:
             if not flags & (WORD | CALENDAR | PLACE):
                 return True
             if flags & WORD_NAME or (flags & FIRST and not flags & (WORD | CALENDAR)):
-                return self._introduces_self(text, tokens, index)  # "Det er Liv igjen", "det er Maria her"
+                return self._introduces_self(text, tokens, index) or (  # "Det er Liv igjen", "det er Maria her"
+                    writer and self._sentence_ends_after(text, tokens, index)  # "hei det er Rune."
+                )
             return False
         return bool(flags & NAME) or not flags & (WORD | CALENDAR | PLACE)
 
@@ -589,6 +644,69 @@ class NameFinder:
             and not following.flags & NAME
         )
 
+    @staticmethod
+    def _initials(text: str, tokens: Sequence[_Token], index: int, position: int) -> Optional[int]:
+        """The last token of initials at `position` that end the line ("P-E", "K.", "J.K."), or None."""
+        initials = _INITIALS.match(text, position)
+        if initials is None:
+            return None
+        last = index
+        while last + 1 < len(tokens) and tokens[last + 1].end <= initials.end():
+            last += 1
+        return last if tokens[last].end <= initials.end() else None
+
+    @staticmethod
+    def _sentence_ends_after(text: str, tokens: Sequence[_Token], index: int) -> bool:
+        """A full stop, "!", a line break or the end follows tokens[index] ("det er Rune.")."""
+        rest = text[tokens[index].end:].lstrip(" \t")
+        return not rest or rest[0] in ".!\n"
+
+    def _place_not_person(self, text: str, tokens: Sequence[_Token], index: int) -> bool:
+        """A word that names a place where a name rule would take it for a person: after "fra"
+        that follows a verb or noun of origin ("kommer fra Herat", "kurder fra Erbil"), or right
+        before "skole", "barnehage", "kirke" ... ("Fjell skole"). A first name that is no word
+        and no place stays a name there ("Har Kevin skole i dag?", "er fra Kari Hansen")."""
+        token = tokens[index]
+        flags = token.flags
+        person = flags & FIRST and flags & PROMINENT and not flags & (WORD | PLACE)  # "Kevin", "Holm"
+        if self._adjacent(text, tokens, index) and tokens[index + 1].lower in _INSTITUTION_SPELLINGS:
+            if not person:
+                return True
+            # "ligger på Holm sykehus", "Kari, Lund skole"; not "Har Kevin skole i dag?"
+            previous = tokens[index - 1] if index > 0 else None
+            gap = text[previous.end:token.start] if previous is not None else ""
+            return previous is not None and (
+                "," in gap or "\n" in gap
+                or (fold(previous.lower) in _INSTITUTION_PREPOSITIONS and self._adjacent(text, tokens, index - 1))
+            )
+        if person:
+            return False
+        if index < 2 or tokens[index - 1].lower not in _FROM or not self._adjacent(text, tokens, index - 1):
+            return False
+        if not self._adjacent(text, tokens, index - 2):
+            return False
+        before = fold(tokens[index - 2].lower)
+        if before not in _ORIGIN_VERBS and before not in _PEOPLE_NOUNS:
+            return False
+        # "er fra Kari Hansen": a full name follows "fra"
+        return not (self._adjacent(text, tokens, index) and self._name_like(tokens[index + 1]))
+
+    def _name_before_her(self, text: str, tokens: Sequence[_Token], index: int) -> bool:
+        """ "Hei, Sol her.", "Stein her!": a capitalised first name, also one that is a word or a
+        place, that opens the message or follows a greeting that does, before "her" that ends
+        the sentence ("Hei, Sol her og nå ..." stays)."""
+        token = tokens[index]
+        if not token.flags & FIRST or not self._adjacent(text, tokens, index) or tokens[index + 1].lower != "her":
+            return False
+        previous = tokens[index - 1] if index > 0 else None
+        opens = previous is None or (
+            index == 1 and fold(previous.lower) in _GREETINGS and text[previous.end:token.start].strip(" \t,!.") == ""
+        )
+        if not opens:
+            return False
+        rest = text[tokens[index + 1].end:].lstrip(" \t")
+        return not rest or rest[0] in ".,!\n"
+
     def _introduces_self(self, text: str, tokens: Sequence[_Token], index: int) -> bool:
         """ "her", "igjen" or "som skriver" follows: "Det er Liv igjen", "det er Stein her"."""
         if not self._adjacent(text, tokens, index):
@@ -603,6 +721,8 @@ class NameFinder:
         flags = token.flags
         following = tokens[index + 1] if self._adjacent(text, tokens, index) else None
         before_surname = following is not None and following.flags & LAST and not following.flags & (WORD | NOT_NAME)
+        if self._name_before_her(text, tokens, index):
+            return True  # "Hei, Sol her."
         if flags & PLACE:  # "Jordan Hansen", "Juan del Rosario"
             return bool(flags & FIRST) and bool(before_surname or self._after_particles(text, tokens, index) is not None)
         if _is_stopword(token.lower):
@@ -668,8 +788,11 @@ class NameFinder:
                     last = after  # "joy dela cruz"
                     continue
                 break
-            if self._name_like(following):
-                last += 1
+            if self._name_like(following) or (
+                last > index and tokens[last].lower in _MIDDLE_NAMES and not following.flags & NOT_NAME
+                and following.capitalised and not _is_stopword(following.lower)
+            ):
+                last += 1  # "Amina Yusuf"; "Vu Thi Mai" (a month after a middle name)
                 continue
             after = self._after_particles(text, tokens, last)
             if after is not None and after - index < NAME_MAX_TOKENS + MAX_PARTICLES:
