@@ -12,8 +12,9 @@ The evidence decides in this order (tests/unit/test_age.py has a table row for e
 2. School: "8. klasse", "ungdomsskolen", "barnehagen", "VG1", "VG2" are under 18; "VG3",
    "videregående" and "student" may be 18 or more, so they ask.
 3. A past age that still tells the route: "siden hun var 19" is an adult now.
-4. Words: "barnet mitt", "tenåring", "eleven min" -> child; "mannen min", "pensjonist",
-   "bestemor" -> adult; "sønnen min" alone asks (a son can be 40). "Tenåring" counts as a
+4. Words: "tenåring", "eleven min", "barn og unge" -> child; "mannen min", "pensjonist",
+   "bestemor" -> adult; "sønnen min" and "barnet mitt" alone ask (a son or a child can be 40;
+   two blind authors asked). Two people either side of 18 ("tvillingene er 16 og 19") ask. "Tenåring" counts as a
    child, as before, though a 19-year-old is one too. "Småbarnsmor" describes the writer, an
    adult; a child named beside it ("småbarnsmor, barnet mitt sliter") is who the help is for.
    "Jeg har 2 barn" says the writer is a parent, not that the help is for a child: it asks.
@@ -185,6 +186,7 @@ _PERSON_NOUNS = _words(
     "pappa bror broren søster søstera søsteren syster systera venn vennen venninne venninna "
     "kjæreste kjæresten samboer samboeren sambuar sambuaren ektemann ektemannen niese niesa niesen nevø nevøen "
     "tantebarn tantebarnet onkelbarn onkelbarnet oldebarn oldebarnet barnebarna fosterbarn "
+    "bestemora bestemoren bestefaren mormor morfar farmor farfar oldemor oldefar tvillingane tvillingar "
     "barnebarn barnebarnet pasient pasienten person personen klient klienten bestemor bestefar "
     "ungene ungane unge ungdommer ungdomma ungdommane ungdommene elever elevene elevane "
     "tvillingen tvillingene folk personer voksne"  # "elevene mine på 14", "unge under 18"
@@ -237,6 +239,7 @@ _AFTER_YEARS_NOT_AGE = _words("siden sia sidan tilbake til igjen fram frem framo
 _STARTERS = _words("nei ja jo unnskyld sorry beklager oi oops ops hei hallo ok okei altså men") | {_SEP}
 _AFTER_SUBJECT = _words("og men")  # "jeg heter Ola og er 16": the subject was said before
 _CORRECTIONS = _words("mente meinte mener meiner meinar rettelse feil skrivefeil tastefeil vent venta "
+                      "beklager orsak sorry unnskyld "
                       "feilskrevet")  # "mente 16", "skrev feil: 17", "61 - skrivefeil, 16"
 _AFTER_START = _words("ikke ikkje og men snart eller nå enda ennå enno ennu ende ja jo nei") | {_SEP}
 _STILL = _words("enda ennå enno ennu ende")  # "ikke 18 ennå"
@@ -373,7 +376,8 @@ def _claim_at(tokens: list[str], i: int, claims: dict[int, _Claim]) -> _Claim | 
     end = i
     if _at(tokens, i + 2).isdigit() and (
             (following in ("og", "til") and _BETWEEN in {_QUALIFIERS[q] for q in qualifiers})
-            or (following in ("til", "eller") and _at(tokens, i + 3) in _YEARS)):
+            or (following in ("til", "eller") and _at(tokens, i + 3) in _YEARS)
+            or (following in ("eller", "elr") and kind is not None)):  # "han er 17 eller 18"
         end = i + 2
     after = tokens[end + 1:]
     years = _at(after, 0) in _YEARS
@@ -410,8 +414,9 @@ def _claim_at(tokens: list[str], i: int, claims: dict[int, _Claim]) -> _Claim | 
             who, kind, accepted = subject[0], _VERBS[verb], True
         elif before == _ON and _person_before(tokens, j):  # "sønnen min på 14", "en gutt på 15"
             who, accepted = _person_before(tokens, j), True
-        elif before in ("alder", "alderen") or before in _CORRECTIONS:
-            accepted = True  # "alder: 15", "(15)", "mente 16"
+        elif before in ("alder", "alderen") or before in _CORRECTIONS or (
+                before == _SEP and _at(tokens, j - 1) in _CORRECTIONS):
+            accepted = True  # "alder: 15", "(15)", "mente 16", "beklager, 16 skulle det stå"
         elif before in ("og", "eller") and j - 1 in claims:
             who, accepted = claims[j - 1].who, True  # "barn på 3 og 5"
         elif subject and subject[0] == "other" and before not in _PRONOUNS:
@@ -479,6 +484,7 @@ _ORDINALS = _values({1: "første fyrste", 2: "andre", 3: "tredje", 4: "fjerde", 
 _GRADE = _compile(
     rf"\b(10|[1-9]|{_alternatives(_ORDINALS)}) (?:klasse|klassen|trinn|trinnet|klassetrinn|kl)\b"
     rf"(?! (?:på|i|ved) {_VGS})"  # "3. klasse på vgs" is VG3
+    rf"|\b(?:går|gjeng|er) i ({_alternatives(_ORDINALS)})\b(?! (?:året|år))"  # "han går i tiende"
 )
 _PAST_SCHOOL = _words("gikk gjekk gjorde var va vart da ferdig fullført fullførte sluttet slutta "
                       "droppet droppa tidligere forrige")  # "gikk på ungdomsskolen" says little now
@@ -501,7 +507,8 @@ def _school_span(norm: str) -> Span | None:
     for pattern, (low, high) in _SCHOOL:
         found += [(m.start(), low, high) for m in pattern.finditer(norm)]
     for m in _GRADE.finditer(norm):
-        grade = _ORDINALS.get(m.group(1)) or int(m.group(1))
+        word = m.group(1) or m.group(2)
+        grade = _ORDINALS.get(word) or int(word)
         found.append((m.start(), grade + 5, grade + 6))  # 1. klasse at 6, 10. klasse at 15-16
     found = [f for f in found if not _says_past(norm[:f[0]].split()[-5:])]
     if not found:
@@ -512,7 +519,7 @@ def _school_span(norm: str) -> Span | None:
 
 # --- Words ---------------------------------------------------------------------------------------
 _CHILD_WORDS = _compile(
-    r"\b(?:barn|barnet|barnet mitt|borna|barna|ungen|ungane|ungene|ungar|unger|onga|ongen|ongan|"
+    r"\b(?:barn(?! (?:mitt|mine|vårt|vårt|vart|våre))|borna|barna(?! (?:mine|våre))|ungane|ungene|ungar|unger|ongan|"
     r"ungdom|ungdommen|ungdommer|tenåring\w*|tenårene|tenårane|elev|eleven|elevane|elevene|elever|skoleelev\w*|"
     r"gutten min|guten min|gutten vår|jenta mi|jenta mitt|jenta vår|jenten min|jinta mi|gutungen|"
     r"guttungen|jentungen|veslejenta|veslegutten|vesla|småen|minsten|baby|babyen|bebis|bebisen|"
@@ -522,8 +529,8 @@ _CHILD_WORDS = _compile(
 _ADULT_WORDS = _compile(
     r"\b(?:voksen|vaksen|voksne|vaksne|voksent|(?<!ikke )(?<!ikkje )myndig|mannen min|kona mi|"
     r"kona|kone|kjerringa|gubben|ektemann\w*|ektefelle\w*|samboer\w*|sambuar\w*|mora mi|moren min|"
-    r"mor mi|faren min|far min|pappa|mamma|foreldre|foreldra|besteforeldre|besteforelder|bestemor|"
-    r"bestefar|oldemor|oldefar|gamle mor|gamle mora|gamle far|gamle faren|gamlemor|gamlefar|"
+    r"mor mi|faren min|far min|pappa|mamma|foreldre|foreldra|besteforeldre|besteforelder|bestemor\w*|"
+    r"bestefar\w*|mormor|morfar|farmor|farfar|oldemor\w*|oldefar\w*|gamle mor|gamle mora|gamle far|gamle faren|gamlemor|gamlefar|"
     r"pensjonist\w*|kollega|kollegaen|småbarns(?:mor|far|mamma|pappa|forelder|foreldre|familie)\w*)\b"
 )
 # "jeg har 2 barn" tells that the writer is a parent, not that the help is for a child
@@ -532,7 +539,8 @@ _COUNTED_CHILDREN = _compile(r"\b(?:[2-9]|\d\d+) (?:barn|born|unger|ungar|ungane
 _FAMILY_OTHER = _compile(
     r"\b(?:sønn|sønnen|son|sonen|datter|datteren|dattera|dattra|dotter|dottera|dotra|dotteren|bror|"
     r"broren|søster|søstera|søsteren|syster|systera|niese|nevø|nevøen|barnebarn\w*|venn|vennen|"
-    r"venninne\w*|kjæreste\w*|gutt|gutten|jente|jenta|pasient|pasienten|klient|klienten)\b"
+    r"venninne\w*|kjæreste\w*|gutt|gutten|jente|jenta|pasient|pasienten|klient|klienten|"
+    r"barnet|barn mitt|ungen|onga|ongen|barna mine|barna våre)\b"
 )
 # Explicitly about the writer; "jeg trenger hjelp" alone is not (a 15-year-old writes that too)
 _SELF_WORDS = _compile(r"\b(?:gjelder meg|gjeld meg|meg selv|meg sjøl|meg sjølv|det er meg|til meg selv)\b")
@@ -576,6 +584,21 @@ def _latest(claims: list[_Claim], norm: str, about_self: bool) -> _Claim:
     return max(claims, key=lambda c: c.pos)
 
 
+_CORRECTING = _CORRECTIONS | _words("nei nope")
+
+
+def _two_people_either_side(claims: list[_Claim], tokens: list[str], about_self: bool) -> bool:
+    """Two people named with ages on both sides of 18 and joined by «og», with no correction
+    between them: who the help is for stays open."""
+    others = [c for c in claims if c.who != "self"] if not about_self else []
+    for first, second in zip(others, others[1:]):
+        between = set(tokens[first.pos + 1:second.pos])
+        either_side = {audience_for_span(first.low, first.high), audience_for_span(second.low, second.high)}
+        if either_side == {CHILD, ADULT} and between & _words("og and") and not between & _CORRECTING:
+            return True
+    return False
+
+
 def _word_audience(norm: str) -> str | None:
     if _CHILD_WORDS.search(_COUNTED_CHILDREN.sub(" ", norm)):
         return CHILD  # "mamma til en tenåring": the child is who the help is for
@@ -587,11 +610,18 @@ def _word_audience(norm: str) -> str | None:
 def read_person(text: str | None) -> Person:
     """Who the message is about. audience is None when it stays unclear (ask, don't guess).
 
-    A message the Norwegian reading leaves open is read again as English (actions/age_en.py)."""
+    A message in English is read as English first (actions/age_en.py): in «talk to now» the
+    Norwegian reading would find «to» (two). Otherwise a message the Norwegian reading leaves
+    open is read again as English."""
+    from actions.age_en import read_person_en
+    from nlp.language import ENGLISH, detect
+
+    if text and detect(text) == ENGLISH:
+        english = read_person_en(text)
+        if english.audience is not None or english.age is not None or english.about_self:
+            return english
     person = _read_person_nb(text)
     if person.audience is None and person.age is None and text:
-        from actions.age_en import read_person_en
-
         english = read_person_en(text)
         if english.audience is not None or english.about_self:
             return english
@@ -610,7 +640,9 @@ def _read_person_nb(text: str | None) -> Person:
     present = [c for c in claims if not c.past]
     school = _school_span(norm)
     past = [c for c in claims if c.past]
-    if present:
+    if present and _two_people_either_side(present, tokens, about_self):
+        pass  # "tvillingene er 16 og 19", "sønnen på 18 og datteren på 15": ask
+    elif present:
         claim = _latest(present, norm, about_self)
         age, audience = claim.age, audience_for_span(claim.low, claim.high)
     elif school:

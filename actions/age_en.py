@@ -36,7 +36,7 @@ def _digits(text: str) -> str:
 _OTHERS = (r"son|daughter|child|kid|boy|girl|teen|teenager|brother|sister|friend|husband|wife|partner|"
            r"mother|mum|mom|father|dad|grandson|granddaughter|grandchild|grandkid|nephew|niece|"
            r"(?:step|foster)(?:son|daughter|child|kid)|student|pupil|cousin|boyfriend|girlfriend|"
-           r"client|patient|tenant|flatmate|roommate|neighbou?r")
+           r"client|patient|tenant|flatmate|roommate|neighbou?r|twins?")
 _NOW, _SOON = 0, 1  # years to take off: a birthday ahead means one year younger now
 _AGE = r"(\d{1,3})\b(?!\s*(?:%|kg|km|cm|min|minutes|hours|days|weeks|months|times|pills|tablets|kr|nok))"
 # «my son is 15», «a pupil of mine is 14», «my niece, aged 11», «my friend (19)»
@@ -49,6 +49,8 @@ _OTHER_SOON = re.compile(
     rf"\b(?:{_OTHERS})s?\b(?:\s+of\s+(?:mine|ours))?,?\s+(?:who\s+)?(?:is\s+|'s\s+)?"
     rf"(?:turning|turns|will\s+turn|will\s+be|almost|nearly)\s+{_AGE}")
 _AGE_BEFORE_OTHER = re.compile(rf"\b(\d{{1,2}})\s*(?:-|\s)?\s*(?:years?|yrs?|y)\s*(?:-|\s)?\s*old\s+(?:{_OTHERS})\b")
+# «my nephew, he's 11», «my twins, they're twelve»: a pronoun after someone was named
+_PRONOUN_AGE = re.compile(rf"\b(?:he|she|they)(?:'s|'re|\s+is|\s+are)\s+(?:only\s+|just\s+)?{_AGE}")
 _OTHER_YEAR_OLD = re.compile(r"\b(?:my|our|a|her|his)\s+(\d{1,2})\s*(?:-|\s)?\s*(?:years?|yrs?|y)?\s*(?:-|\s)?\s*old\b")
 _SELF_AGE = re.compile(rf"\b(?:i\s+am|i'm|im|i\s+m|i\s+turned|i\s+just\s+turned|i\s+have\s+just\s+turned)\s+"
                        rf"(?:only\s+|just\s+)?{_AGE}")
@@ -57,7 +59,7 @@ _SELF_SOON = re.compile(rf"\b(?:(?:i\s+am|i'm|im|i\s+m)\s+(?:almost|nearly|turni
 _SELF_YEARS = re.compile(r"\bi\b[^.?!]{0,12}\b(\d{1,2})\s*(?:years?|yrs?|y/o|yo)\b")
 _UNDER_18 = re.compile(r"\b(?:under\s*18|underage|under\s+age|minor)\b")
 _OVER_18 = re.compile(r"\b(?:over\s*18|18\s+or\s+older|18\+|adult)\b")
-_CHILD_WORDS = re.compile(r"\b(?:teenager|teenagers|teen|teens|kid|kids|child|children|toddler|baby|"
+_CHILD_WORDS = re.compile(r"\b(?:teenager|teenagers|teen|teens|(?<!my )(?<!our )kid|kids|(?<!my )(?<!our )child|children|toddler|baby|"
                           r"(?:middle|junior\s+high|secondary|primary|elementary)\s+school|"
                           r"(?:[1-9]|10)(?:th|st|nd|rd)\s+grade|(?:grade|year)\s+(?:[1-9]|10)\b|"
                           r"(?:[1-9]|10)(?:th|st|nd|rd)\s+class)\b")
@@ -66,7 +68,8 @@ _ADULT_WORDS = re.compile(r"\b(?:husband|wife|partner|mother|mum|mom|father|dad|
 # someone whose age is open: a son may be 8 or 38 (adult relatives are _ADULT_WORDS)
 _FAMILY_OTHER = re.compile(r"\b(?:son|daughter|brother|sister|friend|boy|girl|cousin|grandson|granddaughter|"
                            r"grandchild|grandkid|nephew|niece|(?:step|foster)(?:son|daughter|child|kid)|student|"
-                           r"pupil|client|patient|tenant|flatmate|roommate|neighbou?r|boyfriend|girlfriend)s?\b")
+                           r"pupil|client|patient|tenant|flatmate|roommate|neighbou?r|boyfriend|girlfriend|twins|"
+                           r"(?<=my )(?:kid|child)|(?<=our )(?:kid|child))s?\b")
 _SELF_WORDS = re.compile(r"\b(?:myself|about me|it's me|its me|it is me)\b")  # not «for me»: nynorsk «me» is «we»
 
 
@@ -81,6 +84,8 @@ def _claims(text: str) -> Tuple[List[int], List[int]]:
     soon_starts = {start for start, _ in soon_others}
     others = [c for c in _found([_OTHER_WITH_AGE], text, 0) if c[0] not in soon_starts] + soon_others
     others += _found([_AGE_BEFORE_OTHER, _OTHER_YEAR_OLD], text, 0)
+    if _FAMILY_OTHER.search(text) or _ADULT_WORDS.search(text) or _CHILD_WORDS.search(text):
+        others += _found([_PRONOUN_AGE], text, 0)
     own_soon = _found([_SELF_SOON], text, 1)
     own = own_soon + [c for c in _found([_SELF_AGE, _SELF_YEARS], text, 0)
                       if c[0] not in {start for start, _ in own_soon}]

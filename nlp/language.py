@@ -49,6 +49,7 @@ wife husband mother father mum mom dad brother sister friend boyfriend girlfrien
 child children teen teenager old years year kill myself hurt die dying alive pills drunk
 weed drugs hospital doctor nurse appointment referral waiting wait long time read more
 whats hows wheres whos cant can't dont wont won't isnt weather some any very much should
+bye now talking texting in she's he's they're we're you're grade hello hi
 """.split())
 WORD = re.compile(r"[a-zæøåäö']+")
 
@@ -64,7 +65,7 @@ def _detector():
 def detect(text: str) -> Optional[str]:
     """'en', 'no', or None when the message is too short or unclear to tell."""
     words = WORD.findall((text or "").lower())
-    english = sum(word in ENGLISH_WORDS for word in words)
+    english = len(set(words) & ENGLISH_WORDS)  # distinct: «bye bye» is one English word
     norwegian = sum(word in NORWEGIAN_WORDS for word in words)
     if norwegian > english:
         return NORWEGIAN
