@@ -131,7 +131,7 @@ _BEFORE_NORMALIZE = [
 ]
 _DIGITS_THEN_LETTERS = re.compile(r"(\d+)([a-z]+)")                   # "16år", "15åringen", "8ende"
 _ORDINAL_ENDINGS = _words("e de nde ende ste te dje ande")
-_AGE_COMPOUND = re.compile(fold(r"([a-z]+?)(åring\w*|årig\w*|årsalder\w*)"))  # "femtenåringen"
+_AGE_COMPOUND = re.compile(fold(r"([a-z]+?)(åring\w*|årig\w*|årsalder\w*|årene|åra|årane)"))  # "femtenåringen", "førtiåra"
 
 
 def _split(token: str) -> list[str]:
@@ -245,7 +245,7 @@ _AFTER_START = _words("ikke ikkje og men snart eller nå enda ennå enno ennu en
 _STILL = _words("enda ennå enno ennu ende")  # "ikke 18 ennå"
 _TOMORROW = _words("morgen morra mora")
 _A_FEW = _words("en ei et eitt noen nokre få par")  # "om en uke"; but "om det er viktig" is "if"
-_DECADE = _words("årene årane")  # "i 30-årene"
+_DECADE = _words("årene årane åra")  # "i 30-årene", "midt i førtiåra"
 _SINCE = _words("siden sia sidan")
 _MODALS = _words("skal ska vil kommer")  # "hun skal fylle 18"
 # Words before a bare "N år" that make it an age: "hei, 16 år", "en 15 år gammel", "jeg 16 år"

@@ -42,7 +42,7 @@ _AGE = r"(\d{1,3})\b(?!\s*(?:%|kg|km|cm|min|minutes|hours|days|weeks|months|time
 # «my son is 15», «a pupil of mine is 14», «my niece, aged 11», «my friend (19)»
 _OTHER_WITH_AGE = re.compile(
     rf"\b(?:{_OTHERS})s?\b(?:\s+of\s+(?:mine|ours|hers|his))?"
-    rf"(?:\s*\(|,?\s+(?:who\s+is|who's|is|was|'s|turned|just\s+turned|has\s+just\s+turned|aged?|of)?)"
+    rf"(?:\s*\(|,?\s+(?:who\s+is|who's|is|are|was|'s|turned|just\s+turned|has\s+just\s+turned|aged?|of)?)"
     rf"\s*(?:only\s+|just\s+)?{_AGE}")
 # «my son turns 18 in May», «she is almost 18», «my daughter will be 18 soon»
 _OTHER_SOON = re.compile(
@@ -57,6 +57,9 @@ _SELF_AGE = re.compile(rf"\b(?:i\s+am|i'm|im|i\s+m|i\s+turned|i\s+just\s+turned|
 _SELF_SOON = re.compile(rf"\b(?:(?:i\s+am|i'm|im|i\s+m)\s+(?:almost|nearly|turning)|i\s+turn|i\s+will\s+turn|"
                         rf"i\s+will\s+be|i'll\s+be)\s+{_AGE}")
 _SELF_YEARS = re.compile(r"\bi\b[^.?!]{0,12}\b(\d{1,2})\s*(?:years?|yrs?|y/o|yo)\b")
+# «in his fifties», «in her 40s»: an adult; «in her teens» straddles 18 and asks
+_DECADE = re.compile(r"\bin\s+(?:his|her|their|my)?\s*(?:early\s+|mid\s+|late\s+)?"
+                     r"(?:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties|[2-9]0s|[2-9]0's)\b")
 _UNDER_18 = re.compile(r"\b(?:under\s*18|underage|under\s+age|minor)\b")
 _OVER_18 = re.compile(r"\b(?:over\s*18|18\s+or\s+older|18\+|adult)\b")
 _CHILD_WORDS = re.compile(r"\b(?:teenager|teenagers|teen|teens|(?<!my )(?<!our )kid|kids|(?<!my )(?<!our )child|children|toddler|baby|"
@@ -103,6 +106,8 @@ def read_person_en(text: Optional[str]) -> Person:
         return Person(others[-1], audience_for_span(others[-1], others[-1]), False)
     if own:
         return Person(own[-1], audience_for_span(own[-1], own[-1]), True)
+    if _DECADE.search(lowered):
+        return Person(None, ADULT, about_self)
     if _UNDER_18.search(lowered):
         return Person(None, CHILD, about_self)
     if _OVER_18.search(lowered):

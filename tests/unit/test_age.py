@@ -392,6 +392,8 @@ def test_about_self_is_kept_with_an_age(text):
     ("barn på 3 og 5", CHILD, 5),
     ("bestemoren min på 84", ADULT, 84),
     ("lillebroren min går i tiende", CHILD, None),
+    ("svogeren min er midt i førtiåra", ADULT, None),  # a decade as one word
+    ("han er i førtiårene", ADULT, None),
     ("hvem kontakter jeg for barn og unge", CHILD, None),
 ])
 def test_our_and_compound_relatives(text, audience, age):

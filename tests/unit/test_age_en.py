@@ -30,6 +30,13 @@ from actions.age import ADULT, CHILD, read_person
     ("my daughter in 9th grade", CHILD, None),
     ("my son took 20 pills", None, None),  # a count is no age
     ("I am one of the parents", ADULT, None),  # «one» is no age
+    ("It's for my nephew, he's 11.", CHILD, 11),  # a pronoun after someone was named
+    ("My twins, they're twelve.", CHILD, 12),
+    ("our twins are ten", CHILD, 10),
+    ("We need help for our kid.", None, None),  # a kid of any age: ask
+    ("my brother in law is in his fifties", ADULT, None),
+    ("in the 90s i used drugs", None, None),  # an era, no age
+    ("My son turned 18 last month. Who is the right person to talk to now?", ADULT, 18),  # «to» is no «two»
 ])
 def test_english(text, audience, age):
     person = read_person(text)

@@ -10,6 +10,7 @@ from rasa_server.nlu.language import language_of
     "what is a pakkeforløp?", "my son is 15 and smokes weed, who can help", "i want to kill myself",
     "who do i call, im 19", "thank you so much", "whats the weather like", "can my family be involved",
     "How long is the waiting time for the pathway?", "my friend took all her pills and won't wake up",
+    "Bye for now", "Am I talking to a bot?", "A student of mine, she's in 5th grade.",  # short ones
 ])
 def test_english(text):
     assert detect(text) == "en"
@@ -24,7 +25,8 @@ def test_norwegian_also_with_english_looking_words(text):
     assert detect(text) == "no"
 
 
-@pytest.mark.parametrize("text", ["ok", "hmm", "hey", "help", "thanks", "I am 34", "blabla"])
+@pytest.mark.parametrize("text", ["ok", "hmm", "hey", "help", "thanks", "I am 34", "blabla",
+                                  "bye bye"])  # one English word, twice
 def test_too_short_or_one_english_word_says_nothing(text):
     assert detect(text) is None
 
