@@ -101,3 +101,14 @@ def test_command_reads_a_set(capsys):
     assert evaluate.main(["--set", str(DEV_SET), "--ner", "off", "--show-misses", "3"]) == 0
     out = capsys.readouterr().out
     assert "address" in out and "over-masked" in out and "ms" in out
+
+
+def test_privacy_evaluate_is_the_same_command():
+    """`python -m privacy.evaluate` (the name the docs and the issue use) prints the figures."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "privacy.evaluate", "--set", str(DEV_SET), "--ner", "off"],
+                          capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr
+    assert "name" in done.stdout and "≥ 95%" in done.stdout
