@@ -51,6 +51,8 @@ _OTHER_SOON = re.compile(
 _AGE_BEFORE_OTHER = re.compile(rf"\b(\d{{1,2}})\s*(?:-|\s)?\s*(?:years?|yrs?|y)\s*(?:-|\s)?\s*old\s+(?:{_OTHERS})\b")
 # «my nephew, he's 11», «my twins, they're twelve»: a pronoun after someone was named
 _PRONOUN_AGE = re.compile(rf"\b(?:he|she|they)(?:'s|'re|\s+is|\s+are)\s+(?:only\s+|just\s+)?{_AGE}")
+# «she's 17 – sorry, 19», «I mean 16»: a correction repeats the last claim with a new age
+_CORRECTION = re.compile(rf"\b(?:sorry|i\s+mean|i\s+meant|correction|oops|no)\s*[,:]?\s+(?:she's\s+|he's\s+|i'm\s+)?{_AGE}")
 _OTHER_YEAR_OLD = re.compile(r"\b(?:my|our|a|her|his)\s+(\d{1,2})\s*(?:-|\s)?\s*(?:years?|yrs?|y)?\s*(?:-|\s)?\s*old\b")
 _SELF_AGE = re.compile(rf"\b(?:i\s+am|i'm|im|i\s+m|i\s+turned|i\s+just\s+turned|i\s+have\s+just\s+turned)\s+"
                        rf"(?:only\s+|just\s+)?{_AGE}")
@@ -92,6 +94,8 @@ def _claims(text: str) -> Tuple[List[int], List[int]]:
     own_soon = _found([_SELF_SOON], text, 1)
     own = own_soon + [c for c in _found([_SELF_AGE, _SELF_YEARS], text, 0)
                       if c[0] not in {start for start, _ in own_soon}]
+    for start, age in _found([_CORRECTION], text, 0):  # belongs to whoever was named last
+        (others if others and (not own or max(others)[0] > max(own)[0]) else own).append((start, age))
     plausible = lambda claims: [age for _, age in sorted(claims) if 0 < age <= 120]  # noqa: E731
     return plausible(others), plausible(own)
 

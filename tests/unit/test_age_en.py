@@ -36,6 +36,9 @@ from actions.age import ADULT, CHILD, read_person
     ("We need help for our kid.", None, None),  # a kid of any age: ask
     ("my brother in law is in his fifties", ADULT, None),
     ("in the 90s i used drugs", None, None),  # an era, no age
+    ("My daughter, she's 17 – sorry, 19.", ADULT, 19),  # a correction wins
+    ("im 17, sorry i mean 18", ADULT, 18),
+    ("I said no 5 times", None, None),
     ("My son turned 18 last month. Who is the right person to talk to now?", ADULT, 18),  # «to» is no «two»
 ])
 def test_english(text, audience, age):
