@@ -32,6 +32,9 @@ HELDOUT_BY_LANGUAGE = {
     "English": ROOT / "tests" / "nlu" / "heldout_en.yml",
     "nynorsk, set 2": ROOT / "tests" / "nlu" / "heldout2_nn.yml",
     "English, set 2": ROOT / "tests" / "nlu" / "heldout2_en.yml",
+    "bokmål, set 3": ROOT / "tests" / "nlu" / "heldout3_nb.yml",
+    "nynorsk, set 3": ROOT / "tests" / "nlu" / "heldout3_nn.yml",
+    "English, set 3": ROOT / "tests" / "nlu" / "heldout3_en.yml",
 }
 LANGUAGE_TARGET = 0.95
 CRISIS_INTENT = "crisis"
