@@ -52,3 +52,22 @@ def test_an_intent_with_the_same_answer_counts_as_answered():
     other = Outcome(Case("core", "b", "ask_contact"), "ask_email", "none")
     assert same.right and not same.intent_right
     assert not other.right
+
+
+def test_an_english_case_needs_an_english_reply():
+    english = Case("english", "who do I call for my son, 15", "ask_contact", "child")
+    assert Outcome(english, "ask_contact", "child", reply_language="en").right
+    assert not Outcome(english, "ask_contact", "child", reply_language="no").right  # right route, bokmål
+    assert Outcome(Case("core", "x", "greet"), "greet", "none", reply_language="en").right  # any language
+
+
+def test_a_routing_file_is_scored_by_route_and_language(tmp_path):
+    path = tmp_path / "routing.yml"
+    path.write_text("- {text: my son is 15, route: child, language: en}\n"
+                    "- {text: sonen min er 15, route: child, language: nn}\n", encoding="utf-8")
+    cases = read_cases(path)
+    assert [(c.kind, c.intent, c.route) for c in cases] == [("routing-en", None, "child"), ("routing-nn", None, "child")]
+    outcomes = [Outcome(cases[0], "need_help", "child", "en"), Outcome(cases[1], "ask_contact", "adult", "no")]
+    result = figures(outcomes)
+    assert result["routing-en_right"] == 1.0 and result["routing-nn_right"] == 0.0
+    assert "routing-en_exact_intent" not in result  # a routing file names no intent
