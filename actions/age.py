@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 
 from nlp.normalize import fold, normalize
@@ -187,6 +188,8 @@ _PERSON_NOUNS = _words(
     "kjæreste kjæresten samboer samboeren sambuar sambuaren ektemann ektemannen niese niesa niesen nevø nevøen "
     "tantebarn tantebarnet onkelbarn onkelbarnet oldebarn oldebarnet barnebarna fosterbarn "
     "bestemora bestemoren bestefaren mormor morfar farmor farfar oldemor oldefar tvillingane tvillingar "
+    "kamerat kameraten kompis kompisen onkel onkelen tante tanta tanten svoger svogeren svigerinne "
+    "svigerinna svigerfar svigerfaren svigermor svigermora svigermoren svigersønn svigersønnen "
     "barnebarn barnebarnet pasient pasienten person personen klient klienten bestemor bestefar "
     "ungene ungane unge ungdommer ungdomma ungdommane ungdommene elever elevene elevane "
     "tvillingen tvillingene folk personer voksne"  # "elevene mine på 14", "unge under 18"
@@ -530,7 +533,8 @@ _ADULT_WORDS = _compile(
     r"\b(?:voksen|vaksen|voksne|vaksne|voksent|(?<!ikke )(?<!ikkje )myndig|mannen min|kona mi|"
     r"kona|kone|kjerringa|gubben|ektemann\w*|ektefelle\w*|samboer\w*|sambuar\w*|mora mi|moren min|"
     r"mor mi|faren min|far min|pappa|mamma|foreldre|foreldra|besteforeldre|besteforelder|bestemor\w*|"
-    r"bestefar\w*|mormor|morfar|farmor|farfar|oldemor\w*|oldefar\w*|gamle mor|gamle mora|gamle far|gamle faren|gamlemor|gamlefar|"
+    r"bestefar\w*|mormor|morfar|farmor|farfar|oldemor\w*|oldefar\w*|onkel\w*|tante|tanta|tanten|"
+    r"svoger\w*|sviger(?:far|mor|foreldre|inne|sønn|datter)\w*|gamle mor|gamle mora|gamle far|gamle faren|gamlemor|gamlefar|"
     r"pensjonist\w*|kollega|kollegaen|småbarns(?:mor|far|mamma|pappa|forelder|foreldre|familie)\w*)\b"
 )
 # "jeg har 2 barn" tells that the writer is a parent, not that the help is for a child
@@ -607,6 +611,17 @@ def _word_audience(norm: str) -> str | None:
     return None
 
 
+# «født i 2012», «født 1987»: the age today, from the year (one year's uncertainty: the birthday)
+_BORN_IN = _compile(r"\b(?:født|fødd|fodt|fodd|born)(?: i| in)? ((?:19|20)\d\d)\b")
+
+
+def _birth_year_span(text: str, today: date) -> Span | None:
+    years = [int(m.group(1)) for m in _BORN_IN.finditer(fold(text))]
+    if not years or not 1900 < years[-1] <= today.year:
+        return None
+    return today.year - years[-1] - 1, today.year - years[-1]
+
+
 def read_person(text: str | None) -> Person:
     """Who the message is about. audience is None when it stays unclear (ask, don't guess).
 
@@ -621,6 +636,9 @@ def read_person(text: str | None) -> Person:
         if english.audience is not None or english.age is not None or english.about_self:
             return english
     person = _read_person_nb(text)
+    born = _birth_year_span(text, date.today()) if text and person.age is None else None
+    if born and (person.audience is None or audience_for_span(*born) is not None):
+        return Person(None, audience_for_span(*born), person.about_self)
     if person.audience is None and person.age is None and text:
         english = read_person_en(text)
         if english.audience is not None or english.about_self:

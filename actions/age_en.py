@@ -58,6 +58,8 @@ _SELF_AGE = re.compile(rf"\b(?:i\s+am|i'm|im|i\s+m|i\s+turned|i\s+just\s+turned|
                        rf"(?:only\s+|just\s+)?{_AGE}")
 _SELF_SOON = re.compile(rf"\b(?:(?:i\s+am|i'm|im|i\s+m)\s+(?:almost|nearly|turning)|i\s+turn|i\s+will\s+turn|"
                         rf"i\s+will\s+be|i'll\s+be)\s+{_AGE}")
+# «she just had her 18th birthday», «his 17th birthday is in May» (had: that age now)
+_BIRTHDAY_HAD = re.compile(r"\b(?:had|celebrated)\s+(?:her|his|their|my)\s+(\d{1,3})(?:th|st|nd|rd)\s+birthday\b")
 _SELF_YEARS = re.compile(r"\bi\b[^.?!]{0,12}\b(\d{1,2})\s*(?:years?|yrs?|y/o|yo)\b")
 # «in his fifties», «in her 40s»: an adult; «in her teens» straddles 18 and asks
 _DECADE = re.compile(r"\bin\s+(?:his|her|their|my)?\s*(?:early\s+|mid\s+|late\s+)?"
@@ -65,7 +67,9 @@ _DECADE = re.compile(r"\bin\s+(?:his|her|their|my)?\s*(?:early\s+|mid\s+|late\s+
 _UNDER_18 = re.compile(r"\b(?:under\s*18|underage|under\s+age|minor)\b")
 _OVER_18 = re.compile(r"\b(?:over\s*18|18\s+or\s+older|18\+|adult)\b")
 _CHILD_WORDS = re.compile(r"\b(?:teenager|teenagers|teen|teens|(?<!my )(?<!our )kid|kids|(?<!my )(?<!our )child|children|toddler|baby|"
-                          r"(?:middle|junior\s+high|secondary|primary|elementary)\s+school|"
+                          r"kindergarten|nursery|preschool|pre-school|daycare|"
+                          r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+(?:grade|class)|"
+                          r"(?:middle|junior\s+high|(?<!upper )secondary|primary|elementary)\s+school|"
                           r"(?:[1-9]|10)(?:th|st|nd|rd)\s+grade|(?:grade|year)\s+(?:[1-9]|10)\b|"
                           r"(?:[1-9]|10)(?:th|st|nd|rd)\s+class)\b")
 _ADULT_WORDS = re.compile(r"\b(?:husband|wife|partner|mother|mum|mom|father|dad|parents|grandmother|grandfather|"
@@ -88,8 +92,9 @@ def _claims(text: str) -> Tuple[List[int], List[int]]:
     soon_others = _found([_OTHER_SOON], text, 1)
     soon_starts = {start for start, _ in soon_others}
     others = [c for c in _found([_OTHER_WITH_AGE], text, 0) if c[0] not in soon_starts] + soon_others
-    others += _found([_AGE_BEFORE_OTHER, _OTHER_YEAR_OLD], text, 0)
-    if _FAMILY_OTHER.search(text) or _ADULT_WORDS.search(text) or _CHILD_WORDS.search(text):
+    others += _found([_AGE_BEFORE_OTHER, _OTHER_YEAR_OLD, _BIRTHDAY_HAD], text, 0)
+    if (_FAMILY_OTHER.search(text) or _ADULT_WORDS.search(text) or _CHILD_WORDS.search(text)
+            or re.match(r"\s*(?:she|he|they)\b", text)):  # «She's 17», answering «who is it for?»
         others += _found([_PRONOUN_AGE], text, 0)
     own_soon = _found([_SELF_SOON], text, 1)
     own = own_soon + [c for c in _found([_SELF_AGE, _SELF_YEARS], text, 0)

@@ -26,6 +26,7 @@ NORWEGIAN = "no"
 MIN_CONFIDENCE = 0.9  # lingua alone decides only when it is this sure
 ENGLISH_MARGIN = 2  # English words more than Norwegian ones before the answer switches to English
 MIN_LETTERS = 6  # «hmm», «ok»: too short to tell
+MIN_WORDS_FOR_LINGUA = 3  # one English word and no Norwegian one: lingua decides from three words on
 # Words only Norwegian (bokmål, nynorsk, dialect, without æøå) uses; none is an English word.
 # Domain nouns residents use in English too («pakkeforløp», «fastlege») are left out.
 NORWEGIAN_WORDS = frozenset("""
@@ -71,7 +72,7 @@ def detect(text: str) -> Optional[str]:
         return NORWEGIAN
     if english >= norwegian + ENGLISH_MARGIN:
         return ENGLISH
-    if english > norwegian:
+    if english > norwegian and (norwegian or len(words) < MIN_WORDS_FOR_LINGUA):
         return None  # one English word in Norwegian chat («help», «thanks») does not switch
     if sum(len(word) for word in words) < MIN_LETTERS:
         return None

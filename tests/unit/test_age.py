@@ -394,8 +394,22 @@ def test_about_self_is_kept_with_an_age(text):
     ("lillebroren min går i tiende", CHILD, None),
     ("svogeren min er midt i førtiåra", ADULT, None),  # a decade as one word
     ("han er i førtiårene", ADULT, None),
+    ("kameraten min på 30 trenger hjelp", ADULT, 30),
+    ("onkelen min", ADULT, None),
+    ("svigerfaren min drikker", ADULT, None),
+    ("hun er født i 2020", CHILD, None),  # a birth year: the age today
+    ("svogeren min, han er født i 1987", ADULT, None),
     ("hvem kontakter jeg for barn og unge", CHILD, None),
 ])
 def test_our_and_compound_relatives(text, audience, age):
     person = read_person(text)
     assert (person.audience, person.age) == (audience, age)
+
+
+def test_a_birth_year_allows_two_ages_and_asks_across_18():
+    from datetime import date
+
+    from actions.age import _birth_year_span
+    assert _birth_year_span("født i 2008", date(2026, 12, 4)) == (17, 18)  # 17 or 18: asks
+    assert _birth_year_span("født 2012", date(2026, 12, 4)) == (13, 14)
+    assert _birth_year_span("jobbet her siden 2012", date(2026, 12, 4)) is None

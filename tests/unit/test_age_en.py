@@ -39,6 +39,12 @@ from actions.age import ADULT, CHILD, read_person
     ("My daughter, she's 17 – sorry, 19.", ADULT, 19),  # a correction wins
     ("im 17, sorry i mean 18", ADULT, 18),
     ("I said no 5 times", None, None),
+    ("She's 17, sorry, I mean 20", ADULT, 20),
+    ("My daughter needs support, she just had her 18th birthday", ADULT, 18),
+    ("My little girl, she's in first grade", CHILD, None),
+    ("It's my stepson, he's in kindergarten", CHILD, None),
+    ("Who's the contact for a student in upper secondary school?", None, None),  # 15-19: ask
+    ("my son was born in 2020", CHILD, None),
     ("My son turned 18 last month. Who is the right person to talk to now?", ADULT, 18),  # «to» is no «two»
 ])
 def test_english(text, audience, age):
