@@ -177,9 +177,12 @@ _FLAT_WORDS = (  # longest first
     "leiligheten", "leilegheita", "leilighet", "leilegheit", "leiligheit", "apartment", "leil", "flat",
     "lgh", "apt",
 )
+# and a floor or an entrance: "Haugesgate 61, 2. etasje", "Tomtegata 7 b, 3 etg", ", oppgang B"
 _FLAT = (
     rf"(?:,?[ \t]+(?i:{'|'.join(_FLAT_WORDS)})\.?(?:[ \t]*(?i:nr|no)\.?)?[ \t]*\d{{1,4}}{_LETTER}?(?!\w)"
-    rf"|,[ \t]*[HhUuKkLl]\d{{4}}(?!\d))?"
+    rf"|,[ \t]*[HhUuKkLl]\d{{4}}(?!\d)"
+    rf"|,?[ \t]+\d{{1,2}}\.?[ \t]*(?i:etasje|etasjen|etg)\.?(?!\w)"
+    rf"|,?[ \t]+(?i:oppgang|inngang)[ \t]+[A-Za-z0-9]{{1,2}}(?!\w)){{0,2}}"
 )
 # "12", "12b", "12 B", "12 H0201" (bolignummer: floor and flat)
 # "nr 12" too; a letter after a space is no house letter when it is a word: "Skolegata 7 i Drammen"
@@ -224,7 +227,12 @@ _NOT_LOWERCASE_PLACE_WORDS = _NOT_PLACE_WORDS + (
 _LOWERCASE_PLACE = (
     rf"(?!(?:{_alternation(_NOT_LOWERCASE_PLACE_WORDS)})(?!{_LETTER}))[a-zæøå]{_LETTER}+(?:-{_LETTER}+)?(?![\w@])"
 )
-_POSTCODE_PLACE = rf"(?:,?\s+\d{{4}}\s+(?:{_PLACE}|{_LOWERCASE_PLACE}))?"
+# The place after a comma belongs to the address too, with or without a postcode: ", 3015 Drammen",
+# ", Drammen" (capitalised: ", og" or ", men" are no place)
+_POSTCODE_PLACE = (
+    rf"(?:,?\s+\d{{4}}\s+(?:{_PLACE}|{_LOWERCASE_PLACE})"
+    rf"|,[ \t]*(?!(?i:{_alternation(_NOT_PLACE_WORDS)})(?!{_LETTER})){_PLACE}(?![ \t]*\d)(?!{_LETTER}))?"
+)
 
 _ADDRESS_PATTERNS = (
     # one compound word in any case: "Storgata 5", "kirkeveien 12 B", "Elvebakken 3, 3050 Mjøndalen"
@@ -286,7 +294,18 @@ _NOT_STREET_WORDS = (
     "den", "det", "en", "et", "ei", "fra", "til", "i", "på", "samme", "ny", "gammel",
 )
 # Any street name in a phrase that says it is one: "bor på Kullerød 12", "adressen er Torvet 3"
+# Words after «bor i» that are no street: "bor i en leilighet", "bor i ca 3 år"
+_NOT_LOWERCASE_STREET_WORDS = (
+    "en", "ei", "et", "ett", "ein", "eit", "ca", "cirka", "omtrent", "over", "under", "nesten",
+    "bare", "berre", "kommunen", "byen", "sentrum", "norge", "noreg", "huset", "blokka", "leilighet",
+)
 _ADDRESS_CONTEXT_PATTERNS = (
+    # in lowercase chat, one word and a house number: "vi bor i engene 12", "bor i kobbervikdalen 60"
+    re.compile(
+        rf"(?<!{_LETTER})(?i:bor|bur|bodde|budde|flytta|flyttet|flytter)\s+(?:i|på|pa)\s+"
+        rf"((?!(?:{_alternation(_NOT_LOWERCASE_STREET_WORDS)})\s)[a-zæøå]{_LETTER}{{2,}}\s+{_house_number(3)}{_POSTCODE_PLACE})"
+        rf"(?!\d)(?![.,]\d){_NOT_HOUSE_NUMBER}"
+    ),
     re.compile(
         rf"(?<!{_LETTER})(?i:bor|bur|bodde|budde|flytta|flyttet|flytter|bo)\s+(?i:i|på|pa)\s+"
         rf"((?:[A-ZÆØÅ]{_LETTER}+\s+){{1,2}}{_HOUSE_NUMBER}{_POSTCODE_PLACE})(?!\d){_NOT_HOUSE_NUMBER}"

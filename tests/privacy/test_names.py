@@ -424,6 +424,27 @@ def test_flats_lowercase_places_and_streets_without_an_ending(masker, text, addr
     assert masker.mask(text).text == text.replace(address, placeholder(ADDRESS))
 
 
+# --- the kinds blind set 3 (2026-12-04) missed (own examples of each kind) --------------
+
+
+@pytest.mark.parametrize("text, address", [
+    # a floor or an entrance after the house number
+    ("Hun bor i Fjellveien 12, 3. etasje, og er alene", "Fjellveien 12, 3. etasje"),
+    ("Adresse: Kirkegata 4 a, 2 etg, ring på", "Kirkegata 4 a, 2 etg"),
+    ("Elvegata 9, oppgang C, 3015 Drammen", "Elvegata 9, oppgang C, 3015 Drammen"),
+    # a place after a comma without a postcode
+    ("jeg bor i Liaveien 7, Lier nå", "Liaveien 7, Lier"),
+    # ... but no little word or month after the comma
+    ("bor i Storgata 5, og det er trangt", "Storgata 5"),
+    ("flyttet til Parkveien 3, Mars var travel", "Parkveien 3"),
+    # one lowercase word and a house number after «bor i»
+    ("vi bor i solbakken 14 med to barn", "solbakken 14"),
+    ("jeg bodde på tangen 3b før", "tangen 3b"),
+])
+def test_floors_places_after_a_comma_and_lowercase_streets(masker, text, address):
+    assert masker.mask(text).text == text.replace(address, placeholder(ADDRESS))
+
+
 def test_four_and_four_digits_stay_a_phone_number(masker):
     assert masker.mask("Hei! Ring 4548 7056 pls").kinds == ["telefonnummer"]
 
