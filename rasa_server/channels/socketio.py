@@ -33,7 +33,7 @@ import json
 import logging
 import re
 import uuid
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Text, Tuple
 
 import rasa.core.channels.channel
 from rasa.core.channels.channel import UserMessage
@@ -144,6 +144,13 @@ class RestrictedSocketIOInput(SocketIOInput):
             return bound
         return None
 
+    async def _request_session(self, sio: AsyncServer, sid: Text, data: Any) -> Tuple[Optional[Text], Dict[str, Any]]:
+        """(the conversation a request may touch, None) or (None, the error to answer with)."""
+        if not isinstance(data, dict):
+            return None, _error("invalid_request")
+        session_id = await self._bound_session(sio, sid, data)
+        return (session_id, {}) if session_id is not None else (None, _error("unknown_session"))
+
     # -- handlers (methods so they can be unit-tested with a stand-in server) ------------
 
     async def on_connect(self, sid: Text, environ: Dict, auth: Optional[Dict]) -> bool:
@@ -176,12 +183,11 @@ class RestrictedSocketIOInput(SocketIOInput):
         data: Any,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> Dict[str, Any]:
-        if not isinstance(data, dict):
-            return _error("invalid_request")
-        sender_id = await self._bound_session(sio, sid, data)
+        sender_id, refusal = await self._request_session(sio, sid, data)
         if sender_id is None:
-            logger.warning("socket.io message for a conversation the socket is not bound to; ignored")
-            return _error("unknown_session")
+            if isinstance(data, dict):
+                logger.warning("socket.io message for a conversation the socket is not bound to; ignored")
+            return refusal
         checked = check_message(data.get("message", ""))
         verdict = assess(checked.text) if checked.text is not None else None  # once per message
         if checked.text is None or (checked.too_long and not verdict.sure):
@@ -214,11 +220,9 @@ class RestrictedSocketIOInput(SocketIOInput):
         return _error("not_stored") if handling_failed.get() else _ok()
 
     async def on_delete(self, sio: AsyncServer, sid: Text, data: Any) -> Dict[str, Any]:
-        if not isinstance(data, dict):
-            return _error("invalid_request")
-        session_id = await self._bound_session(sio, sid, data)
+        session_id, refusal = await self._request_session(sio, sid, data)
         if session_id is None:
-            return _error("unknown_session")
+            return refusal
         try:
             async with self._conversation_lock(session_id):
                 await self._in_thread(conversations.delete_conversation, self.engine(), session_id)
@@ -231,11 +235,9 @@ class RestrictedSocketIOInput(SocketIOInput):
         return _ok()
 
     async def on_feedback(self, sio: AsyncServer, sid: Text, data: Any) -> Dict[str, Any]:
-        if not isinstance(data, dict):
-            return _error("invalid_request")
-        session_id = await self._bound_session(sio, sid, data)
+        session_id, refusal = await self._request_session(sio, sid, data)
         if session_id is None:
-            return _error("unknown_session")
+            return refusal
         rating = data.get("rating")
         text = data.get("text")
         if rating not in conversations.VALID_RATINGS:
@@ -256,11 +258,9 @@ class RestrictedSocketIOInput(SocketIOInput):
 
     async def on_download(self, sio: AsyncServer, sid: Text, data: Any) -> Dict[str, Any]:
         """The bound conversation as stored, as text: {"ok", "text", "messages"}."""
-        if not isinstance(data, dict):
-            return _error("invalid_request")
-        session_id = await self._bound_session(sio, sid, data)
+        session_id, refusal = await self._request_session(sio, sid, data)
         if session_id is None:
-            return _error("unknown_session")
+            return refusal
         try:
             # under the lock: an answer being written is in the copy once its turn is stored
             async with self._conversation_lock(session_id):
