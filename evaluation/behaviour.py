@@ -32,7 +32,7 @@ from settings import PROJECT_ROOT as ROOT
 DEFAULT_SET = ROOT / "tests" / "data" / "behaviour_fresh1.yml"
 REPORTS = ROOT / "reports"
 KINDS = ("core", "robust", "english")
-REPLY_LANGUAGE = {"english": "en"}  # kinds whose replies must be in that language
+REPLY_LANGUAGE = {"english": "en", "routing-en": "en"}  # kinds whose replies must be in that language
 ROUTES = ("child", "adult", "ask")
 # what each route's reply says, in every municipality and language (actions/texts.yml: the
 # contact answers, and those for a municipality whose page names no contact; domain.yml)
@@ -106,7 +106,7 @@ class Outcome:
 
     @property
     def language_right(self) -> bool:
-        wanted = REPLY_LANGUAGE.get(self.case.kind) or ("en" if self.case.kind == "routing-en" else None)
+        wanted = REPLY_LANGUAGE.get(self.case.kind)
         return wanted is None or self.reply_language == wanted
 
     @property

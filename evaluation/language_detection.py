@@ -10,7 +10,6 @@ milliseconds per message.
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Dict, List
 
 import yaml

@@ -207,7 +207,8 @@ async def _send(session: aiohttp.ClientSession, url: str, exchange: Exchange) ->
     exchange.latency_ms = (time.perf_counter() - started) * 1000
 
 
-async def _converse(url: str, conversation: Conversation) -> None:
+async def _converse(url: str, conversation: Conversation, think_seconds: float = 0.0) -> None:
+    """One conversation's script; `think_seconds` between turns (a resident reading the answer)."""
     connector = aiohttp.TCPConnector(local_addr=(conversation.client_address, 0), limit=2)
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_SECONDS)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
@@ -216,6 +217,8 @@ async def _converse(url: str, conversation: Conversation) -> None:
             exchanges = [Exchange(conversation.sender, slot, turn) for turn in together]
             conversation.exchanges.extend(exchanges)
             await asyncio.gather(*(_send(session, url, exchange) for exchange in exchanges))
+            if think_seconds:
+                await asyncio.sleep(think_seconds)
 
 
 async def _progress(label: str, conversations: List[Conversation], total: int, started: float) -> None:

@@ -22,10 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import List, Optional
 
-import aiohttp
-
-from evaluation.loadtest import (REQUEST_TIMEOUT_SECONDS, SCRIPTS, Conversation, Exchange, Verification,
-                                 _send, verify)
+from evaluation.loadtest import SCRIPTS, Conversation, Verification, _converse, verify
 
 FIRST_ADDRESS = ipaddress.IPv4Address("127.30.0.1")
 EVERY_SECONDS = 1.5  # a new conversation; with ~11 messages each about 7 messages/s
@@ -87,21 +84,10 @@ class SteadyLoad:
                                         str(FIRST_ADDRESS + number))
             self.conversations.append(conversation)
             self.started.append(time.monotonic())
-            tasks.append(asyncio.create_task(self._converse(conversation)))
+            tasks.append(asyncio.create_task(_converse(self.url, conversation, self.think)))
             number += 1
             await asyncio.sleep(self.every)
         await asyncio.wait_for(asyncio.gather(*tasks), FINISH_TIMEOUT_SECONDS)
-
-    async def _converse(self, conversation: Conversation) -> None:
-        connector = aiohttp.TCPConnector(local_addr=(conversation.client_address, 0), limit=2)
-        timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_SECONDS)
-        async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-            for slot, step in enumerate(SCRIPTS[conversation.script]):
-                together = step if isinstance(step, tuple) else (step,)
-                exchanges = [Exchange(conversation.sender, slot, turn) for turn in together]
-                conversation.exchanges.extend(exchanges)
-                await asyncio.gather(*(_send(session, self.url, exchange) for exchange in exchanges))
-                await asyncio.sleep(self.think)
 
     def begun_after(self, moment: float) -> List[Conversation]:
         return [c for c, started in zip(self.conversations, self.started) if started >= moment]
