@@ -13,6 +13,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from rasa_server.stores.masking_tracker_store import MaskingSQLTrackerStore
 from tests.privacy.conftest import database  # noqa: F401 - the fixture
+from tests.support.tracker_reads import TrackerReads
 
 PHONE = "412 34 567"
 EMAIL = "kari.nordmann@example.no"
@@ -84,20 +85,6 @@ def _everything(tracker: DialogueStateTracker) -> str:
     return json.dumps(state, ensure_ascii=False, default=str)
 
 
-class _Reads:
-    """Counts trackers rebuilt from database rows (a cache miss)."""
-
-    def __init__(self, monkeypatch) -> None:
-        self.count = 0
-        original = DialogueStateTracker.from_dict
-
-        def counting(*args, **kwargs):
-            self.count += 1
-            return original(*args, **kwargs)
-
-        monkeypatch.setattr(DialogueStateTracker, "from_dict", counting)
-
-
 def _assert_masked(tracker: DialogueStateTracker) -> None:
     text = _everything(tracker)
     for secret in SECRETS:
@@ -115,7 +102,7 @@ def test_a_cache_hit_gives_the_masked_tracker_a_fresh_read_gives(database, monke
     asyncio.run(store.save(tracker))
     assert tracker.latest_message.text == TEXT  # the running turn keeps its own text
 
-    reads = _Reads(monkeypatch)
+    reads = TrackerReads(monkeypatch)
     kept = asyncio.run(store.retrieve("kept-1"))
     assert reads.count == 0, "served from memory"
     _assert_masked(kept)
@@ -142,7 +129,7 @@ def test_later_turns_on_the_kept_tracker_stay_masked(database, monkeypatch):  # 
         _turn_with_personal_data(tracker)
         asyncio.run(store.save(tracker))
         tracker = asyncio.run(store.retrieve("kept-2"))
-    reads = _Reads(monkeypatch)
+    reads = TrackerReads(monkeypatch)
     kept = asyncio.run(store.retrieve("kept-2"))
     assert reads.count == 0
     _assert_masked(kept)

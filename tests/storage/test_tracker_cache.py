@@ -10,6 +10,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa_server.stores.tracker_store import ConfiguredSQLTrackerStore, _TrackerCache
 from tests.privacy.conftest import database  # noqa: F401 - the fixture
 from tests.storage.test_stored_event_count import DOMAIN, _turn
+from tests.support.tracker_reads import TrackerReads
 
 
 def _events(tracker):
@@ -30,22 +31,10 @@ def _started_conversation(store, sender):
     return tracker
 
 
-class _Rebuilds:
-    def __init__(self, monkeypatch):
-        self.count = 0
-        original = DialogueStateTracker.from_dict
-
-        def counting(*args, **kwargs):
-            self.count += 1
-            return original(*args, **kwargs)
-
-        monkeypatch.setattr(DialogueStateTracker, "from_dict", counting)
-
-
 def test_the_next_turn_gets_the_kept_tracker_equal_to_a_fresh_read(database, monkeypatch):  # noqa: F811
     store = ConfiguredSQLTrackerStore(domain=DOMAIN)
     saved = _started_conversation(store, "cache-1")
-    rebuilds = _Rebuilds(monkeypatch)
+    rebuilds = TrackerReads(monkeypatch)
     again = asyncio.run(store.retrieve("cache-1"))
     assert again is saved and rebuilds.count == 0
     fresh = asyncio.run(ConfiguredSQLTrackerStore(domain=DOMAIN).retrieve("cache-1"))
