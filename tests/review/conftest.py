@@ -2,6 +2,7 @@
 two staff accounts, and a handful of synthetic conversations with known properties."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -179,3 +180,14 @@ def count(engine, table: str, sender_id: str) -> int:
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "browser: drives Debian's Chromium with Playwright")
+
+
+def user_event(engine, sender_id: str, text: str) -> int:
+    """The id of the sender's first user message whose text contains `text`."""
+    with engine.connect() as connection:
+        for row in connection.execute(sa.text(
+                "SELECT id, data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"),
+                {"s": sender_id}):
+            if text in (json.loads(row.data).get("text") or ""):
+                return row.id
+    raise AssertionError(text)

@@ -21,7 +21,7 @@ from evaluation import synthetic_conversations as synthetic
 from review import db, summary
 from review.events import conversation_language, message_language, summarise
 from review.training import fill_languages, nlu_header
-from tests.review.conftest import NOW, token
+from tests.review.conftest import NOW, token, user_event
 from tests.review.test_municipalities import language_slot
 
 EN_FIRST = "hello, i need help with my son"  # English entity, after a bokmål session start
@@ -77,16 +77,6 @@ def _seed_languages(engine) -> None:
     rows += _conversation("conv-nn", NOW - 1200, [
         {"text": NN_TEXT, "intent": "nlu_fallback", "confidence": 0.3}], start_language="nn")
     synthetic.insert(engine, rows)
-
-
-def _user_event(engine, sender_id: str, text: str) -> int:
-    with engine.connect() as connection:
-        for row in connection.execute(sa.text(
-                "SELECT id, data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"),
-                {"s": sender_id}):
-            if json.loads(row.data).get("text") == text:
-                return row.id
-    raise AssertionError(text)
 
 
 def _languages(engine, table) -> Dict[str, str]:
@@ -175,8 +165,8 @@ def test_an_older_database_gets_the_language_columns_index_and_values(database_u
                 for c in table.columns if c.name != "language"])
         db.meta.to_metadata(old)
         old.create_all(engine)
-        en_event = _user_event(engine, "conv-switch", EN_AFTER)
-        nb_event = _user_event(engine, "conv-switch", NB_BEFORE)
+        en_event = user_event(engine, "conv-switch", EN_AFTER)
+        nb_event = user_event(engine, "conv-switch", NB_BEFORE)
         with engine.begin() as connection:
             newest = connection.execute(sa.text("SELECT MAX(id) FROM events")).scalar()
             connection.execute(sa.text(
@@ -245,7 +235,7 @@ def test_the_transcript_shows_the_language(ctx):
 # --- training examples per language --------------------------------------------------------------
 
 def _add_example(client, engine, sender_id: str, text: str, intent: str = "ask_contact") -> int:
-    event_id = _user_event(engine, sender_id, text)
+    event_id = user_event(engine, sender_id, text)
     response = client.post("/training/add", data={"id": sender_id, "event_id": event_id, "intent": intent,
                                                    "csrf_token": token(client)})
     assert response.status_code == 302

@@ -20,7 +20,7 @@ import yaml
 from evaluation import synthetic_conversations as synthetic
 from review import create_app, db, summary, users
 from review.events import summarise
-from tests.review.conftest import NOW, PASSWORD, login, token
+from tests.review.conftest import NOW, PASSWORD, login, token, user_event
 from tests.review.test_owasp import snapshot as owasp_snapshot
 
 PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.logout"}
@@ -79,16 +79,6 @@ def _seed_municipalities(engine) -> None:
     from storage import conversations as storage
 
     storage.add_feedback(engine, "conv-b", "down", "Her er svaret.", None)
-
-
-def user_event(engine, sender_id: str, text: str) -> int:
-    with engine.connect() as connection:
-        for row in connection.execute(sa.text(
-                "SELECT id, data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"),
-                {"s": sender_id}):
-            if text in row.data:
-                return row.id
-    raise AssertionError(text)
 
 
 def row_id(engine, table: str, sender_id: str) -> int:

@@ -4,12 +4,11 @@ from __future__ import annotations
 import re
 
 import pytest
-import sqlalchemy as sa
 import yaml
 
 from review import summary
 from review.training import domain_intents, nlu_yaml
-from tests.review.conftest import token
+from tests.review.conftest import token, user_event
 
 
 @pytest.fixture(autouse=True)
@@ -17,19 +16,9 @@ def no_refresh_throttle(monkeypatch):
     monkeypatch.setattr(summary, "MIN_REFRESH_INTERVAL_SECONDS", 0)
 
 
-def _user_event(engine, sender_id, text):
-    with engine.connect() as connection:
-        for row in connection.execute(sa.text(
-                "SELECT id, data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"),
-                {"s": sender_id}):
-            if text in row.data:
-                return row.id
-    raise AssertionError(text)
-
-
 def test_misunderstood_message_becomes_training_example(reviewer, app):
     engine = app.config["TEST_ENGINE"]
-    event_id = _user_event(engine, "conv-child", "bussbillett")
+    event_id = user_event(engine, "conv-child", "bussbillett")
     html = reviewer.get("/conversations/view?id=conv-child").get_data(as_text=True)
     assert f'id="intent-{event_id}"' in html and '<option value="ask_contact"' in html
     t = token(reviewer)
