@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
+from nlp.language import ENGLISH, detect
 from nlp.normalize import fold, normalize
 
 
@@ -628,8 +629,7 @@ def read_person(text: str | None) -> Person:
     A message in English is read as English first (actions/age_en.py): in «talk to now» the
     Norwegian reading would find «to» (two). Otherwise a message the Norwegian reading leaves
     open is read again as English."""
-    from actions.age_en import read_person_en
-    from nlp.language import ENGLISH, detect
+    from actions.age_en import read_person_en  # here: age_en imports this module
 
     if text and detect(text) == ENGLISH:
         english = read_person_en(text)

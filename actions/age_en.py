@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
-from actions.age import ADULT, CHILD, Person, audience_for_span
+from actions.age import ADULT, CHILD, MAX_PLAUSIBLE_AGE, Person, audience_for_span
 
 # «one» is left out: «I am one of ...», «my son is the one who ...» are no ages
 _UNITS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
@@ -37,7 +37,6 @@ _OTHERS = (r"son|daughter|child|kid|boy|girl|teen|teenager|brother|sister|friend
            r"mother|mum|mom|father|dad|grandson|granddaughter|grandchild|grandkid|nephew|niece|"
            r"(?:step|foster)(?:son|daughter|child|kid)|student|pupil|cousin|boyfriend|girlfriend|"
            r"client|patient|tenant|flatmate|roommate|neighbou?r|twins?")
-_NOW, _SOON = 0, 1  # years to take off: a birthday ahead means one year younger now
 _AGE = r"(\d{1,3})\b(?!\s*(?:%|kg|km|cm|min|minutes|hours|days|weeks|months|times|pills|tablets|kr|nok))"
 # «my son is 15», «a pupil of mine is 14», «my niece, aged 11», «my friend (19)»
 _OTHER_WITH_AGE = re.compile(
@@ -89,20 +88,27 @@ def _found(patterns, text: str, less: int) -> List[Tuple[int, int]]:
 
 def _claims(text: str) -> Tuple[List[int], List[int]]:
     """(ages of someone else, the writer's own ages), each in the order they are written."""
-    soon_others = _found([_OTHER_SOON], text, 1)
-    soon_starts = {start for start, _ in soon_others}
-    others = [c for c in _found([_OTHER_WITH_AGE], text, 0) if c[0] not in soon_starts] + soon_others
+    soon_others = _found([_OTHER_SOON], text, 1)  # a birthday ahead: one year younger now
+    others = _not_at(_found([_OTHER_WITH_AGE], text, 0), soon_others) + soon_others
     others += _found([_AGE_BEFORE_OTHER, _OTHER_YEAR_OLD, _BIRTHDAY_HAD], text, 0)
     if (_FAMILY_OTHER.search(text) or _ADULT_WORDS.search(text) or _CHILD_WORDS.search(text)
             or re.match(r"\s*(?:she|he|they)\b", text)):  # «She's 17», answering «who is it for?»
         others += _found([_PRONOUN_AGE], text, 0)
     own_soon = _found([_SELF_SOON], text, 1)
-    own = own_soon + [c for c in _found([_SELF_AGE, _SELF_YEARS], text, 0)
-                      if c[0] not in {start for start, _ in own_soon}]
+    own = own_soon + _not_at(_found([_SELF_AGE, _SELF_YEARS], text, 0), own_soon)
     for start, age in _found([_CORRECTION], text, 0):  # belongs to whoever was named last
         (others if others and (not own or max(others)[0] > max(own)[0]) else own).append((start, age))
-    plausible = lambda claims: [age for _, age in sorted(claims) if 0 < age <= 120]  # noqa: E731
-    return plausible(others), plausible(own)
+    return _plausible(others), _plausible(own)
+
+
+def _not_at(claims: List[Tuple[int, int]], taken: List[Tuple[int, int]]) -> List[Tuple[int, int]]:
+    """Claims not read already at the same place by another pattern."""
+    starts = {start for start, _ in taken}
+    return [claim for claim in claims if claim[0] not in starts]
+
+
+def _plausible(claims: List[Tuple[int, int]]) -> List[int]:
+    return [age for _, age in sorted(claims) if 0 < age <= MAX_PLAUSIBLE_AGE]
 
 
 def read_person_en(text: Optional[str]) -> Person:
