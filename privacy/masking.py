@@ -293,12 +293,12 @@ _NOT_STREET_WORDS = (
     "ikke", "ikkje", "ca", "cirka", "omtrent", "bare", "berre", "også", "nå", "vel", "kanskje",
     "den", "det", "en", "et", "ei", "fra", "til", "i", "på", "samme", "ny", "gammel",
 )
-# Any street name in a phrase that says it is one: "bor på Kullerød 12", "adressen er Torvet 3"
 # Words after «bor i» that are no street: "bor i en leilighet", "bor i ca 3 år"
-_NOT_LOWERCASE_STREET_WORDS = (
-    "en", "ei", "et", "ett", "ein", "eit", "ca", "cirka", "omtrent", "over", "under", "nesten",
-    "bare", "berre", "kommunen", "byen", "sentrum", "norge", "noreg", "huset", "blokka", "leilighet",
+_NOT_LOWERCASE_STREET_WORDS = _NOT_STREET_WORDS + (
+    "ett", "ein", "eit", "over", "under", "nesten", "kommunen", "byen", "sentrum", "norge", "noreg",
+    "huset", "blokka", "leilighet",
 )
+# Any street name in a phrase that says it is one: "bor på Kullerød 12", "adressen er Torvet 3"
 _ADDRESS_CONTEXT_PATTERNS = (
     # in lowercase chat, one word and a house number: "vi bor i engene 12", "bor i kobbervikdalen 60"
     re.compile(
