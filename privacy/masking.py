@@ -326,6 +326,51 @@ _ADDRESS_CONTEXT_PATTERNS = (
     ),
 )
 
+# A flat, room or floor AFTER the postcode and place belongs to the address too: "Tollbugata 12,
+# 3044 Drammen, leilighet 303", "Torget 1, 3510 Hønefoss, 4. etasje", ", rom 210", ", basement flat"
+_UNIT_AFTER = re.compile(
+    rf"(?:,?[ \t]+(?:(?i:leiligheten|leilighet|leilegheit|leil|lgh|apt|flat|rom|room|hybel)\.?[ \t]*(?:(?i:nr|no)\.?[ \t]*)?\d{{1,4}}{_LETTER}?"
+    rf"|\d{{1,2}}\.?[ \t]*(?i:etasje|etasjen|etg\.?)"
+    rf"|(?i:første|forste|andre|tredje|fjerde|femte|sjette|øverste|overste|nederste|1st|2nd|3rd|4th|ground|top)[ \t]+(?i:etasje|etg|floor)"
+    rf"|(?i:oppgang|inngang)[ \t]+[A-Za-z0-9]{{1,2}}"
+    rf"|(?i:basement|kjeller)(?:[ \t]+(?i:flat|leilighet|leilegheit))?)(?!{_LETTER}))+"
+)
+# the postcode after such a flat: "Strandveien 9, basement flat, 3050 Mjøndalen"
+_POSTCODE_AFTER_A_UNIT = re.compile(rf",?[ \t]+\d{{4}}[ \t]+(?:{_PLACE}|{_LOWERCASE_PLACE})")
+# ... and BEFORE the street: "Leilighet 12, Strømsgodsveien 40", "Oppgang B, Ringveien 3"
+_UNIT_BEFORE = re.compile(
+    rf"(?<!{_LETTER})(?i:leiligheten|leilighet|leilegheit|leil\.?|lgh\.?|apt\.?|oppgang|inngang)[ \t]*(?:(?i:nr)\.?[ \t]*)?[A-Za-z0-9]{{1,4}},[ \t]*$"
+)
+# A farm or hamlet named before the postcode, after «på», «er» or «gården»: "bur på Nystøl, 3623
+# Lampeland", "på garden Nordre Haug, 3360 Geithus", "på Fossum gård, 3358 Nedre Eggedal", and
+# "gården Skoglund, Tranbyveien 40"
+_FARM_BEFORE = re.compile(
+    rf"(?<!{_LETTER})(?i:på|pa|er|gården|garden|gard|gård)[ \t]+"
+    rf"({_STREET_PREFIX}[A-ZÆØÅ]{_LETTER}+(?:[ \t]+(?i:gård|gard|garden|gården))?),[ \t]*$"
+)
+_FARM_WORDS_BEFORE_A_STREET = re.compile(r"(?i:gården|garden|gard|gård)[ \t]+\S+,[ \t]*$")
+
+
+def _widen_address(text: str, start: int, end: int) -> Tuple[int, int]:
+    """The address span with the flat, floor or farm name written around it."""
+    unit = _UNIT_AFTER.match(text, end)
+    if unit:
+        end = unit.end()
+        postcode = _POSTCODE_AFTER_A_UNIT.match(text, end)
+        if postcode:
+            end = postcode.end()
+            unit = _UNIT_AFTER.match(text, end)
+            end = unit.end() if unit else end
+    before = _UNIT_BEFORE.search(text, 0, start)
+    if before:
+        start = before.start()
+    farm = _FARM_BEFORE.search(text, 0, start)
+    starts_with_postcode = re.match(r"\d{4}\s", text[start:end]) is not None
+    if farm and (starts_with_postcode or _FARM_WORDS_BEFORE_A_STREET.search(text, 0, start)):
+        start = farm.start(1)
+    return start, end
+
+
 # Dates of birth: a date with its year after "født", "fødselsdato", "f.", "born" ...
 _DATE = (
     r"(?:\d{1,2}\s?[./-]\s?\d{1,2}\s?[./-]\s?(?:\d{4}|\d{2})"  # 03.04.2009, 3/4-09
@@ -541,6 +586,10 @@ class Masker:
             yield Finding(kind, match.start(), match.end())
 
     def _addresses(self, text: str) -> Iterable[Finding]:
+        for finding in self._address_cores(text):
+            yield Finding(ADDRESS, *_widen_address(text, finding.start, finding.end))
+
+    def _address_cores(self, text: str) -> Iterable[Finding]:
         if not any(ch.isdigit() for ch in text):
             return
         for pattern in _ADDRESS_PATTERNS:
@@ -550,7 +599,10 @@ class Masker:
             for match in pattern.finditer(text):
                 yield Finding(ADDRESS, match.start(1), match.end(1))
         for match in _SEPARATE_STREET.finditer(text):
-            start = self._street_name_start(match)
+            # a postcode after the house number says it is an address whatever the words before
+            # the street word: "øvre eiker vei 7 b, 3320 vestfossen"
+            with_postcode = re.search(r"\d[^\d]+\d{4}\s+[^\W\d]", text[match.end(1):match.end()]) is not None
+            start = self._street_name_start(match, with_postcode)
             if start is not None:
                 yield Finding(ADDRESS, start, match.end())
         for match in _STREET_BEFORE_POSTCODE.finditer(text):
@@ -558,7 +610,7 @@ class Masker:
             if start is not None:
                 yield Finding(ADDRESS, start, match.end())
 
-    def _street_name_start(self, match: "re.Match") -> Optional[int]:
+    def _street_name_start(self, match: "re.Match", with_postcode: bool = False) -> Optional[int]:
         """Where the street name of "... sondre gate 7" starts: the words before the street
         word back to one that is no part of a street name; None when it is no street."""
         words = list(re.finditer(rf"{_LETTER}+\.?", match.group(1)))
@@ -573,7 +625,8 @@ class Masker:
         lexicon = self.name_finder.lexicon
         flags = lexicon.lookup(last.lower())
         if not (
-            _fold_word(last) in _STREET_NAME_WORDS_FOLDED
+            with_postcode
+            or _fold_word(last) in _STREET_NAME_WORDS_FOLDED
             or (len(last) > 2 and last.lower().endswith("s") and not last.lower().endswith("ss"))  # "oscars gate"
             or (flags & NAME_FLAGS and not flags & NOT_A_NAME_FLAGS)  # "sondre gate", "Thereses gate"
             or (last[0].isupper() and not flags & NOT_A_NAME_FLAGS)  # "Karl Johan gate"

@@ -445,6 +445,40 @@ def test_floors_places_after_a_comma_and_lowercase_streets(masker, text, address
     assert masker.mask(text).text == text.replace(address, placeholder(ADDRESS))
 
 
+# --- the kinds blind set 4 (2026-12-05) missed (own examples of each kind) --------------
+
+
+@pytest.mark.parametrize("text, address", [
+    # a flat, room or floor after the postcode and place
+    ("Send det til Kongeveien 3, 3015 Drammen, leilighet 12 takk", "Kongeveien 3, 3015 Drammen, leilighet 12"),
+    ("Han bor i Parkgata 8, 3510 Hønefoss, 2. etasje.", "Parkgata 8, 3510 Hønefoss, 2. etasje"),
+    ("Bofellesskapet er Lillegata 4, rom 12.", "Lillegata 4, rom 12"),
+    ("I live in Strandveien 9, basement flat, 3050 Mjøndalen", "Strandveien 9, basement flat, 3050 Mjøndalen"),
+    ("Mor bor i Bakkeveien 2, tredje etasje, alene", "Bakkeveien 2, tredje etasje"),
+    # a flat or entrance written before the street
+    ("Leilighet 4, Elvegata 10, 3015 Drammen er adressa", "Leilighet 4, Elvegata 10, 3015 Drammen"),
+    ("Oppgang A, Sagveien 7. Der bor han.", "Oppgang A, Sagveien 7"),
+    # a farm or hamlet before the postcode
+    ("Vi bur på Øvstedal, 3622 Svene og har lang veg", "Øvstedal, 3622 Svene"),
+    ("Adressa er Nordre Li, 3340 Åmot.", "Nordre Li, 3340 Åmot"),
+    ("Dei bur på Haugen gård, 3350 Prestfoss", "Haugen gård, 3350 Prestfoss"),
+    ("gården Bråten, Lierveien 20, 3400 Lier", "Bråten, Lierveien 20, 3400 Lier"),
+    # lowercase street words of any kind when a postcode follows
+    ("bur i nedre sand vei 4, 3300 hokksund", "nedre sand vei 4, 3300 hokksund"),
+])
+def test_flats_after_the_place_farms_and_streets_before_a_postcode(masker, text, address):
+    assert masker.mask(text).text == text.replace(address, placeholder(ADDRESS))
+
+
+@pytest.mark.parametrize("text", [
+    "Han bor på Lier, 3400 er postnummeret vel",
+    "Vi møttes på Geilo, og det var fint",
+    "Jeg jobber på rom 12 i 2. etasje",
+])
+def test_places_and_rooms_without_a_street_stay(masker, text):
+    assert ADDRESS not in masker.mask(text).kinds
+
+
 def test_four_and_four_digits_stay_a_phone_number(masker):
     assert masker.mask("Hei! Ring 4548 7056 pls").kinds == ["telefonnummer"]
 
