@@ -9,10 +9,11 @@ X·coefᵀ + intercept (tests/unit/test_logistic_regression.py checks both again
 """
 from __future__ import annotations
 
-from typing import List
+from typing import Any, Dict, List, Text
 
 import numpy as np
 import scipy.sparse
+import scipy.sparse.linalg
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
@@ -21,12 +22,27 @@ from rasa.shared.nlu.training_data.message import Message
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class FastLogisticRegressionClassifier(LogisticRegressionClassifier):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        # C: scikit-learn's inverse regularisation strength (Rasa fixes it at 1.0).
+        # scale_by_featurizer: each featurizer's block divided by its L2 norm, so a long message's
+        # counts do not outweigh the classifier's bias and the char n-grams do not drown the words.
+        return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0, "scale_by_featurizer": False}
+
+    def __init__(self, config, name, model_storage, resource) -> None:
+        super().__init__(config, name, model_storage, resource)
+        self.clf.C = self.config["C"]
+
+    def _parts(self, message: Message) -> list:
+        parts = _sentence_parts(message)
+        return [_unit(part) for part in parts] if self.config["scale_by_featurizer"] else parts
+
     def _create_X(self, messages: List[Message]) -> scipy.sparse.csr_matrix:
         """One row per message: its sparse sentence features in featurizer order, then its
         dense ones, exactly as LogisticRegressionClassifier._create_X joins them (training)."""
         rows = []
         for message in messages:
-            parts = [f if scipy.sparse.issparse(f) else scipy.sparse.csr_matrix(f) for f in _sentence_parts(message)]
+            parts = [f if scipy.sparse.issparse(f) else scipy.sparse.csr_matrix(f) for f in self._parts(message)]
             rows.append(scipy.sparse.hstack(parts, format="csr") if parts else scipy.sparse.csr_matrix((1, 0)))
         return scipy.sparse.vstack(rows, format="csr")
 
@@ -40,7 +56,7 @@ class FastLogisticRegressionClassifier(LogisticRegressionClassifier):
             offset = 0
             # X·coefᵀ one featurizer's block at a time, without building X (scipy's hstack of
             # the blocks cost more than the product)
-            for part in _sentence_parts(message):
+            for part in self._parts(message):
                 width = part.shape[1]
                 if scipy.sparse.issparse(part):
                     part = part.tocoo()
@@ -82,3 +98,9 @@ def _sentence_parts(message: Message) -> list:
     dense ones (the order of Message.get_sparse_features / get_dense_features)."""
     sentence = [f for f in message.features if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE]
     return [f.features for f in sentence if f.is_sparse()] + [f.features for f in sentence if f.is_dense()]
+
+
+def _unit(part):
+    """The block divided by its L2 norm (an all-zero block stays zero)."""
+    norm = scipy.sparse.linalg.norm(part) if scipy.sparse.issparse(part) else np.linalg.norm(part)
+    return part / norm if norm else part

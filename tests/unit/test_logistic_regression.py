@@ -76,3 +76,32 @@ def test_a_feature_count_that_does_not_fit_the_model_is_refused(trained):
     message.add_features(Features(scipy.sparse.coo_matrix(np.ones((1, 7))), FEATURE_TYPE_SENTENCE, TEXT, "words"))
     with pytest.raises(ValueError):
         fast.process([message])
+
+
+def _scaled(tmp_path, C=300.0):
+    (tmp_path / "scaled").mkdir()
+    storage = LocalModelStorage(tmp_path / "scaled")
+    config = {**FastLogisticRegressionClassifier.get_default_config(), "max_iter": 200, "C": C, "scale_by_featurizer": True}
+    return FastLogisticRegressionClassifier.create(config, storage, Resource("scaled"),
+                                                   ExecutionContext(GraphSchema({}), node_name="scaled"))
+
+
+def test_scaling_divides_each_featurizer_block_by_its_norm(tmp_path):
+    rng = np.random.default_rng(3)
+    scaled = _scaled(tmp_path)
+    message = _message(rng)
+    row = scaled._create_X([message]).toarray()[0]
+    words, chars, dense = row[:40], row[40:100], row[100:]
+    assert scaled.clf.C == 300.0
+    assert np.isclose(np.linalg.norm(words), 1) and np.isclose(np.linalg.norm(chars), 1)
+    assert np.isclose(np.linalg.norm(dense), 1)
+
+
+def test_scaled_probabilities_are_scikit_learns_on_the_scaled_rows(tmp_path):
+    """The fast path scales as training did: its probabilities are predict_proba's on _create_X."""
+    rng = np.random.default_rng(11)
+    scaled = _scaled(tmp_path)
+    scaled.train(TrainingData([_message(rng, INTENTS[i % len(INTENTS)]) for i in range(150)]))
+    messages = [_message(rng) for _ in range(20)]
+    expected = scaled.clf.predict_proba(scaled._create_X(messages))
+    assert np.allclose(scaled._probabilities(messages), expected, rtol=1e-9, atol=1e-12)
