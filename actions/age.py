@@ -193,7 +193,8 @@ _PERSON_NOUNS = _words(
     "svigerinna svigerfar svigerfaren svigermor svigermora svigermoren svigersønn svigersønnen "
     "barnebarn barnebarnet pasient pasienten person personen klient klienten bestemor bestefar "
     "ungene ungane unge ungdommer ungdomma ungdommane ungdommene elever elevene elevane "
-    "tvillingen tvillingene folk personer voksne"  # "elevene mine på 14", "unge under 18"
+    "tvillingen tvillingene folk personer voksne "  # "elevene mine på 14", "unge under 18"
+    "pappaen mammaen yngste eldste jentene guttene gutta kar karen fyr fyren"  # "min yngste er 9"
 )
 _NOUNS_WITH_POSSESSIVE = _words("far mor")  # "far min er 50"; bare "far" is also "får"
 # "tenåringssønnen", "lillesøstera", "storebroren", "stesønnen", "bonusdattera"
@@ -609,7 +610,13 @@ def _word_audience(norm: str) -> str | None:
         return CHILD  # "mamma til en tenåring": the child is who the help is for
     if _ADULT_WORDS.search(norm) and not _FAMILY_OTHER.search(norm):
         return ADULT  # "bestemor" alone; "bestemor, barnebarnet mitt sliter" asks
+    if _ADULT_WHOEVER.search(norm):
+        return ADULT  # "datteren min er myndig", "sonen min er pensjonist"
     return None
+
+
+# Words that make an adult of whoever they describe, a son or a daughter too
+_ADULT_WHOEVER = _compile(r"\b(?:(?<!ikke )(?<!ikkje )myndig|pensjonist\w*|pensjonert|eldre (?:kar|mann|dame|kvinne))\b")
 
 
 # «født i 2012», «født 1987»: the age today, from the year (one year's uncertainty: the birthday)

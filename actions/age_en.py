@@ -36,7 +36,7 @@ def _digits(text: str) -> str:
 _OTHERS = (r"son|daughter|child|kid|boy|girl|teen|teenager|brother|sister|friend|husband|wife|partner|"
            r"mother|mum|mom|father|dad|grandson|granddaughter|grandchild|grandkid|nephew|niece|"
            r"(?:step|foster)(?:son|daughter|child|kid)|student|pupil|cousin|boyfriend|girlfriend|"
-           r"client|patient|tenant|flatmate|roommate|neighbou?r|twins?")
+           r"client|patient|tenant|flatmate|roommate|neighbou?r|twins?|mate|buddy|pal|bestie")
 _AGE = r"(\d{1,3})\b(?!\s*(?:%|kg|km|cm|min|minutes|hours|days|weeks|months|times|pills|tablets|kr|nok))"
 # «my son is 15», «a pupil of mine is 14», «my niece, aged 11», «my friend (19)»
 _OTHER_WITH_AGE = re.compile(
@@ -49,7 +49,7 @@ _OTHER_SOON = re.compile(
     rf"(?:turning|turns|will\s+turn|will\s+be|almost|nearly)\s+{_AGE}")
 _AGE_BEFORE_OTHER = re.compile(rf"\b(\d{{1,2}})\s*(?:-|\s)?\s*(?:years?|yrs?|y)\s*(?:-|\s)?\s*old\s+(?:{_OTHERS})\b")
 # «my nephew, he's 11», «my twins, they're twelve»: a pronoun after someone was named
-_PRONOUN_AGE = re.compile(rf"\b(?:he|she|they)(?:'s|'re|\s+is|\s+are)\s+(?:only\s+|just\s+)?{_AGE}")
+_PRONOUN_AGE = re.compile(rf"\b(?:he|she|they)(?:'s|'re|\s+is|\s+are|\s+turned|\s+just\s+turned|\s+has\s+(?:just\s+)?turned)\s+(?:only\s+|just\s+)?{_AGE}")
 # «she's 17 – sorry, 19», «I mean 16»: a correction repeats the last claim with a new age
 _CORRECTION = re.compile(rf"\b(?:sorry|i\s+mean|i\s+meant|correction|oops|no)\s*[,:]?\s+(?:she's\s+|he's\s+|i'm\s+)?{_AGE}")
 _OTHER_YEAR_OLD = re.compile(r"\b(?:my|our|a|her|his)\s+(\d{1,2})\s*(?:-|\s)?\s*(?:years?|yrs?|y)?\s*(?:-|\s)?\s*old\b")
@@ -73,10 +73,12 @@ _CHILD_WORDS = re.compile(r"\b(?:teenager|teenagers|teen|teens|(?<!my )(?<!our )
                           r"(?:[1-9]|10)(?:th|st|nd|rd)\s+class)\b")
 _ADULT_WORDS = re.compile(r"\b(?:husband|wife|partner|mother|mum|mom|father|dad|parents|grandmother|grandfather|"
                           r"grandma|grandpa|retired|pensioner|colleague)\b")
+# words that make an adult of whoever they describe: «my neighbour, a retired old man»
+_OLD = re.compile(r"\b(?:retired|pensioner|elderly|senior citizen|old (?:man|woman|lady|guy|gentleman|chap))\b")
 # someone whose age is open: a son may be 8 or 38 (adult relatives are _ADULT_WORDS)
 _FAMILY_OTHER = re.compile(r"\b(?:son|daughter|brother|sister|friend|boy|girl|cousin|grandson|granddaughter|"
                            r"grandchild|grandkid|nephew|niece|(?:step|foster)(?:son|daughter|child|kid)|student|"
-                           r"pupil|client|patient|tenant|flatmate|roommate|neighbou?r|boyfriend|girlfriend|twins|"
+                           r"pupil|client|patient|tenant|flatmate|roommate|neighbou?r|boyfriend|girlfriend|twins|mate|buddy|pal|bestie|"
                            r"(?<=my )(?:kid|child)|(?<=our )(?:kid|child))s?\b")
 _SELF_WORDS = re.compile(r"\b(?:myself|about me|it's me|its me|it is me)\b")  # not «for me»: nynorsk «me» is «we»
 
@@ -130,7 +132,7 @@ def read_person_en(text: Optional[str]) -> Person:
     if _CHILD_WORDS.search(lowered):
         return Person(None, CHILD, False)
     family = _FAMILY_OTHER.search(lowered)
-    if _ADULT_WORDS.search(lowered) and not family:
+    if (_ADULT_WORDS.search(lowered) and not family) or _OLD.search(lowered):  # «my neighbour is retired»
         return Person(None, ADULT, False)
     if family:
         return Person(None, None, False)  # «my son is struggling»: ask

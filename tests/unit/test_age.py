@@ -348,11 +348,31 @@ NOT_AGES = [
     ("ring meg på 41 23 45 67", None, None),
     ("jeg bor i 2. etasje", None, None),
 ]
+# the kinds routing set 3 (2026-12-05) missed: own phrasings of each
+SET3_KINDS = [
+    ("den yngste er 7 og sover dårlig", "child", 7),
+    ("eldste er 20 og drikker", "adult", 20),
+    ("ei av jentene er 15 og trener for mye", "child", 15),
+    ("guttene er 12 og 14", "child", 14),
+    ("mammaen min er 61", "adult", 61),
+    ("karen er 30 og ruser seg", "adult", 30),
+    ("my mate is 17 and smokes weed daily", "child", 17),
+    ("my buddy, 22, drinks every night", "adult", 22),
+    ("our neighbour is an elderly lady who drinks alone", "adult", None),
+    ("my friend is retired and gambles", "adult", None),
+    ("my neighbour drinks a lot", None, None),
+    # ... and behaviour set 5
+    ("dattera mi er myndig no og bur heime", "adult", None),
+    ("sønnen min er pensjonist og drikker", "adult", None),
+    ("sønnen min er ikke myndig", "child", None),
+    ("My niece. She turned 18 in June.", "adult", 18),
+    ("he has just turned 17", "child", 17),
+]
 
 
 @pytest.mark.parametrize("text,audience,age",
                          NUMBER_WORDS + DIALECT + BIRTHDAYS + SCHOOL + COMPOUNDS + CORRECTIONS + WHO
-                         + FROM_THE_DATA + STRADDLING + NOT_AGES)
+                         + FROM_THE_DATA + STRADDLING + NOT_AGES + SET3_KINDS)
 def test_reads_ages_like_a_person(text, audience, age):
     person = read_person(text)
     assert (person.audience, person.age) == (audience, age)
