@@ -35,6 +35,9 @@ HELDOUT_BY_LANGUAGE = {
     "bokmål, set 3": ROOT / "tests" / "nlu" / "heldout3_nb.yml",
     "nynorsk, set 3": ROOT / "tests" / "nlu" / "heldout3_nn.yml",
     "English, set 3": ROOT / "tests" / "nlu" / "heldout3_en.yml",
+    "bokmål, set 4": ROOT / "tests" / "nlu" / "heldout4_nb.yml",
+    "nynorsk, set 4": ROOT / "tests" / "nlu" / "heldout4_nn.yml",
+    "English, set 4": ROOT / "tests" / "nlu" / "heldout4_en.yml",
 }
 LANGUAGE_TARGET = 0.95
 CRISIS_INTENT = "crisis"
