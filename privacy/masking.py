@@ -172,18 +172,26 @@ _CAPITAL_ONLY_SUFFIXES = (
 # "Nedre Storgate 3", "Øvre Slottsgate 2": the prefix word belongs to the street name
 _STREET_PREFIX = r"(?:(?i:nedre|øvre|ovre|søndre|sondre|nordre|vestre|østre|ostre|store|lille|gamle|nye|indre|ytre)\s+)?"
 # A flat after the house number belongs to the address: "Ekebergsgate 6, leil. 304",
-# "Dalsveien 8, leilighet 12", "leilegheit 3", "leil nr 5", "apt 2B", "flat 3", ", H0203"
+# "Dalsveien 8, leilighet 12", "leilegheit 3", "leil nr 5", "apt 2B", "flat 3", ", H0203", "rom 210"
 _FLAT_WORDS = (  # longest first
     "leiligheten", "leilegheita", "leilighet", "leilegheit", "leiligheit", "apartment", "leil", "flat",
     "lgh", "apt",
 )
-# and a floor or an entrance: "Haugesgate 61, 2. etasje", "Tomtegata 7 b, 3 etg", ", oppgang B"
-_FLAT = (
-    rf"(?:,?[ \t]+(?i:{'|'.join(_FLAT_WORDS)})\.?(?:[ \t]*(?i:nr|no)\.?)?[ \t]*\d{{1,4}}{_LETTER}?(?!\w)"
+# a room after the house number too; before a postcode alone it is no address ("Rom 214, 3041 Drammen")
+_ROOM_WORDS = ("hybel", "room", "rom")
+# One flat, floor or entrance: "Haugesgate 61, 2. etasje", "Tomtegata 7 b, 3 etg.", "tredje etasje",
+# ", oppgang B", "basement flat" (the period after "etasje" ends the sentence; after "etg" it is the
+# abbreviation's)
+_FLAT_PART = (
+    rf",?[ \t]+(?i:{'|'.join(_FLAT_WORDS + _ROOM_WORDS)})\.?(?:[ \t]*(?i:nr|no)\.?)?[ \t]*\d{{1,4}}{_LETTER}?(?!\w)"
     rf"|,[ \t]*[HhUuKkLl]\d{{4}}(?!\d)"
-    rf"|,?[ \t]+\d{{1,2}}\.?[ \t]*(?i:etasje|etasjen|etg)\.?(?!\w)"
-    rf"|,?[ \t]+(?i:oppgang|inngang)[ \t]+[A-Za-z0-9]{{1,2}}(?!\w)){{0,2}}"
+    rf"|,?[ \t]+\d{{1,2}}\.?[ \t]*(?i:etasje|etasjen|etg\.?)(?!\w)"
+    rf"|,?[ \t]+(?i:første|forste|andre|tredje|fjerde|femte|sjette|øverste|overste|nederste|1st|2nd|3rd|4th|ground|top)"
+    rf"[ \t]+(?i:etasje|etg|floor)(?!\w)"
+    rf"|,?[ \t]+(?i:oppgang|inngang)[ \t]+[A-Za-z0-9]{{1,2}}(?!\w)"
+    rf"|,?[ \t]+(?i:basement|kjeller)(?:[ \t]+(?i:flat|leilighet|leilegheit))?(?!\w)"
 )
+_FLAT = rf"(?:{_FLAT_PART}){{0,2}}"
 # "12", "12b", "12 B", "12 H0201" (bolignummer: floor and flat)
 # "nr 12" too; a letter after a space is no house letter when it is a word: "Skolegata 7 i Drammen"
 def _house_number(max_digits: int) -> str:
@@ -326,20 +334,11 @@ _ADDRESS_CONTEXT_PATTERNS = (
     ),
 )
 
-# A flat, room or floor AFTER the postcode and place belongs to the address too: "Tollbugata 12,
-# 3044 Drammen, leilighet 303", "Torget 1, 3510 Hønefoss, 4. etasje", ", rom 210", ", basement flat"
-_UNIT_AFTER = re.compile(
-    rf"(?:,?[ \t]+(?:(?i:leiligheten|leilighet|leilegheit|leil|lgh|apt|flat|rom|room|hybel)\.?[ \t]*(?:(?i:nr|no)\.?[ \t]*)?\d{{1,4}}{_LETTER}?"
-    rf"|\d{{1,2}}\.?[ \t]*(?i:etasje|etasjen|etg\.?)"
-    rf"|(?i:første|forste|andre|tredje|fjerde|femte|sjette|øverste|overste|nederste|1st|2nd|3rd|4th|ground|top)[ \t]+(?i:etasje|etg|floor)"
-    rf"|(?i:oppgang|inngang)[ \t]+[A-Za-z0-9]{{1,2}}"
-    rf"|(?i:basement|kjeller)(?:[ \t]+(?i:flat|leilighet|leilegheit))?)(?!{_LETTER}))+"
-)
-# the postcode after such a flat: "Strandveien 9, basement flat, 3050 Mjøndalen"
-_POSTCODE_AFTER_A_UNIT = re.compile(rf",?[ \t]+\d{{4}}[ \t]+(?:{_PLACE}|{_LOWERCASE_PLACE})")
-# ... and BEFORE the street: "Leilighet 12, Strømsgodsveien 40", "Oppgang B, Ringveien 3"
-_UNIT_BEFORE = re.compile(
-    rf"(?<!{_LETTER})(?i:leiligheten|leilighet|leilegheit|leil\.?|lgh\.?|apt\.?|oppgang|inngang)[ \t]*(?:(?i:nr)\.?[ \t]*)?[A-Za-z0-9]{{1,4}},[ \t]*$"
+# The same after the postcode and place: "Tollbugata 12, 3044 Drammen, leilighet 303"
+_FLAT_AFTER_THE_PLACE = re.compile(rf"(?:{_FLAT_PART})+")
+# ... and before the street: "Leilighet 12, Strømsgodsveien 40", "Oppgang B, Ringveien 3"
+_FLAT_BEFORE_THE_STREET = re.compile(
+    rf"(?<!{_LETTER})(?i:{'|'.join(_FLAT_WORDS)}|oppgang|inngang)\.?[ \t]*(?:(?i:nr)\.?[ \t]*)?[A-Za-z0-9]{{1,4}},[ \t]*$"
 )
 # A farm or hamlet named before the postcode, after «på», «er» or «gården»: "bur på Nystøl, 3623
 # Lampeland", "på garden Nordre Haug, 3360 Geithus", "på Fossum gård, 3358 Nedre Eggedal", and
@@ -353,15 +352,10 @@ _FARM_WORDS_BEFORE_A_STREET = re.compile(r"(?i:gården|garden|gard|gård)[ \t]+\
 
 def _widen_address(text: str, start: int, end: int) -> Tuple[int, int]:
     """The address span with the flat, floor or farm name written around it."""
-    unit = _UNIT_AFTER.match(text, end)
-    if unit:
-        end = unit.end()
-        postcode = _POSTCODE_AFTER_A_UNIT.match(text, end)
-        if postcode:
-            end = postcode.end()
-            unit = _UNIT_AFTER.match(text, end)
-            end = unit.end() if unit else end
-    before = _UNIT_BEFORE.search(text, 0, start)
+    after = _FLAT_AFTER_THE_PLACE.match(text, end)
+    if after:
+        end = after.end()
+    before = _FLAT_BEFORE_THE_STREET.search(text, 0, start)
     if before:
         start = before.start()
     farm = _FARM_BEFORE.search(text, 0, start)
