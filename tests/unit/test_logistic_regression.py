@@ -32,11 +32,11 @@ def _message(rng: np.random.Generator, intent: str = None) -> Message:
     return message
 
 
-def _classifier(cls, tmp_path, name):
+def _classifier(cls, tmp_path, name, **options):
     (tmp_path / name).mkdir()
     storage = LocalModelStorage(tmp_path / name)
     context = ExecutionContext(GraphSchema({}), node_name=name)
-    config = {**cls.get_default_config(), "max_iter": 200}
+    config = {**cls.get_default_config(), "max_iter": 200, **options}
     return cls.create(config, storage, Resource(name), context)
 
 
@@ -78,12 +78,8 @@ def test_a_feature_count_that_does_not_fit_the_model_is_refused(trained):
         fast.process([message])
 
 
-def _scaled(tmp_path, C=300.0):
-    (tmp_path / "scaled").mkdir()
-    storage = LocalModelStorage(tmp_path / "scaled")
-    config = {**FastLogisticRegressionClassifier.get_default_config(), "max_iter": 200, "C": C, "scale_by_featurizer": True}
-    return FastLogisticRegressionClassifier.create(config, storage, Resource("scaled"),
-                                                   ExecutionContext(GraphSchema({}), node_name="scaled"))
+def _scaled(tmp_path):
+    return _classifier(FastLogisticRegressionClassifier, tmp_path, "scaled", C=300.0, scale_by_featurizer=True)
 
 
 def test_scaling_divides_each_featurizer_block_by_its_norm(tmp_path):
