@@ -539,6 +539,8 @@ _ADULT_WORDS = _compile(
     r"svoger\w*|sviger(?:far|mor|foreldre|inne|sønn|datter)\w*|gamle mor|gamle mora|gamle far|gamle faren|gamlemor|gamlefar|"
     r"pensjonist\w*|kollega|kollegaen|småbarns(?:mor|far|mamma|pappa|forelder|foreldre|familie)\w*)\b"
 )
+# Words that make an adult of whoever they describe, a son or a daughter too: "datteren min er myndig"
+_ADULT_WHOEVER = _compile(r"\b(?:(?<!ikke )(?<!ikkje )myndig|pensjonist\w*|pensjonert|eldre (?:kar|mann|dame|kvinne))\b")
 # "jeg har 2 barn" tells that the writer is a parent, not that the help is for a child
 _COUNTED_CHILDREN = _compile(r"\b(?:[2-9]|\d\d+) (?:barn|born|unger|ungar|ungane|ungene)\b")  # not "ett barn"
 # Someone whose age the words leave open ("sønnen min" may be 40): ask
@@ -608,15 +610,10 @@ def _two_people_either_side(claims: list[_Claim], tokens: list[str], about_self:
 def _word_audience(norm: str) -> str | None:
     if _CHILD_WORDS.search(_COUNTED_CHILDREN.sub(" ", norm)):
         return CHILD  # "mamma til en tenåring": the child is who the help is for
-    if _ADULT_WORDS.search(norm) and not _FAMILY_OTHER.search(norm):
-        return ADULT  # "bestemor" alone; "bestemor, barnebarnet mitt sliter" asks
-    if _ADULT_WHOEVER.search(norm):
-        return ADULT  # "datteren min er myndig", "sonen min er pensjonist"
+    if (_ADULT_WORDS.search(norm) and not _FAMILY_OTHER.search(norm)) or _ADULT_WHOEVER.search(norm):
+        return ADULT  # "bestemor" alone, "sonen min er pensjonist"; "bestemor, barnebarnet mitt sliter" asks
     return None
 
-
-# Words that make an adult of whoever they describe, a son or a daughter too
-_ADULT_WHOEVER = _compile(r"\b(?:(?<!ikke )(?<!ikkje )myndig|pensjonist\w*|pensjonert|eldre (?:kar|mann|dame|kvinne))\b")
 
 
 # «født i 2012», «født 1987»: the age today, from the year (one year's uncertainty: the birthday)

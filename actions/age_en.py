@@ -73,8 +73,8 @@ _CHILD_WORDS = re.compile(r"\b(?:teenager|teenagers|teen|teens|(?<!my )(?<!our )
                           r"(?:[1-9]|10)(?:th|st|nd|rd)\s+class)\b")
 _ADULT_WORDS = re.compile(r"\b(?:husband|wife|partner|mother|mum|mom|father|dad|parents|grandmother|grandfather|"
                           r"grandma|grandpa|retired|pensioner|colleague)\b")
-# words that make an adult of whoever they describe: «my neighbour, a retired old man»
-_OLD = re.compile(r"\b(?:retired|pensioner|elderly|senior citizen|old (?:man|woman|lady|guy|gentleman|chap))\b")
+# words that make an adult of whoever they describe: «my neighbour, a retired old man» (as age.py's)
+_ADULT_WHOEVER = re.compile(r"\b(?:retired|pensioner|elderly|senior citizen|old (?:man|woman|lady|guy|gentleman|chap))\b")
 # someone whose age is open: a son may be 8 or 38 (adult relatives are _ADULT_WORDS)
 _FAMILY_OTHER = re.compile(r"\b(?:son|daughter|brother|sister|friend|boy|girl|cousin|grandson|granddaughter|"
                            r"grandchild|grandkid|nephew|niece|(?:step|foster)(?:son|daughter|child|kid)|student|"
@@ -132,7 +132,7 @@ def read_person_en(text: Optional[str]) -> Person:
     if _CHILD_WORDS.search(lowered):
         return Person(None, CHILD, False)
     family = _FAMILY_OTHER.search(lowered)
-    if (_ADULT_WORDS.search(lowered) and not family) or _OLD.search(lowered):  # «my neighbour is retired»
+    if (_ADULT_WORDS.search(lowered) and not family) or _ADULT_WHOEVER.search(lowered):  # «my neighbour is retired»
         return Person(None, ADULT, False)
     if family:
         return Person(None, None, False)  # «my son is struggling»: ask
