@@ -256,6 +256,10 @@ _ADDRESS_PATTERNS = (
         rf"(?<!{_LETTER})(?:[A-ZÆØÅ]{_LETTER}*\.?\s+){{1,3}}(?i:gate|gata|vei|veg|plass|allé|alle|terrasse|torg)"
         rf"\s+{_HOUSE_NUMBER}{_POSTCODE_PLACE}(?!\d)"
     ),
+    # any capitalised name with a house number and a bolignummer: "Grønland 2 H0405", "Bjørnstad 4b U0101"
+    re.compile(
+        rf"(?<!{_LETTER}){_STREET_PREFIX}(?:[A-ZÆØÅ]{_LETTER}+\.?[ \t]+){{1,3}}\d{{1,4}}{_LETTER}?[ \t]*[HhUuKkLl]\d{{4}}(?!\d){_FLAT}{_POSTCODE_PLACE}(?!\d)"
+    ),
     # "postboks 12", "Pb. 7, 3001 Drammen"
     re.compile(rf"(?<!{_LETTER})(?i:postboks|postboks nr\.?|pb\.?|p\.o\. box|po box)\s*\d{{1,5}}{_POSTCODE_PLACE}(?!\d)"),
     # a postcode with its place: "3041 Drammen"
@@ -348,6 +352,12 @@ _FARM_BEFORE = re.compile(
     rf"({_STREET_PREFIX}[A-ZÆØÅ]{_LETTER}+(?:[ \t]+(?i:gård|gard|garden|gården))?),[ \t]*$"
 )
 _FARM_WORDS_BEFORE_A_STREET = re.compile(r"(?i:gården|garden|gard|gård)[ \t]+\S+,[ \t]*$")
+# The place written after the address in the other order or case: "Sundhaugen 2 Hokksund 3300",
+# and a lowercase place after a comma that ends the sentence: "bruveien 3a, mjøndalen."
+_PLACE_THEN_POSTCODE = re.compile(rf",?[ \t]+{_PLACE}[ \t]+\d{{4}}(?!\d)(?![.,:/-]\d)")
+# (a known place only: "Bakkeveien 2, alene" ends with no town)
+_LOWERCASE_PLACE_AT_THE_END = re.compile(rf",[ \t]*({_LOWERCASE_PLACE})(?=[ \t]*(?:[.!?]|$))")
+_ENDS_WITH_A_PLACE = re.compile(rf"\d{{4}}[ \t]+{_LETTER}+$|,[ \t]*{_PLACE}$")
 
 
 def _widen_address(text: str, start: int, end: int) -> Tuple[int, int]:
@@ -355,6 +365,13 @@ def _widen_address(text: str, start: int, end: int) -> Tuple[int, int]:
     after = _FLAT_AFTER_THE_PLACE.match(text, end)
     if after:
         end = after.end()
+    if not _ENDS_WITH_A_PLACE.search(text, start, end):
+        place = _PLACE_THEN_POSTCODE.match(text, end)
+        lowercase = _LOWERCASE_PLACE_AT_THE_END.match(text, end)
+        if lowercase and _names.default_lexicon().lookup(lowercase.group(1)) & _names.KNOWN_PLACE:
+            place = lowercase
+        if place:
+            end = place.end()
     before = _FLAT_BEFORE_THE_STREET.search(text, 0, start)
     if before:
         start = before.start()

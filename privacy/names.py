@@ -68,10 +68,11 @@ CALENDAR = 64  # a day, month or holiday: "Mai", "April" are names only after "j
 # after a relation word or a signature ("mamma tone har", "hilsen liv"), and capitalised after
 # "det er" when "her" or "igjen" follows ("Det er Liv igjen")
 WORD_NAME = 128
+KNOWN_PLACE = 256  # a place of not_names.txt: a lowercase word after an address may be the town
 NAME = FIRST | LAST
 _FILE_FLAGS = {"f": FIRST, "l": LAST, "w": WORD, "p": PROMINENT, "g": PLACE}
 _SECTION_FLAGS = {
-    "services": NOT_NAME, "places": NOT_NAME, "words": NOT_NAME, "medicines": NOT_NAME, "calendar": CALENDAR,
+    "services": NOT_NAME, "places": NOT_NAME | KNOWN_PLACE, "words": NOT_NAME, "medicines": NOT_NAME, "calendar": CALENDAR,
     "name-words": NAME | WORD, "first-name-words": FIRST | WORD_NAME,
 }
 
@@ -395,7 +396,7 @@ def load_lexicon(names_file: Path = NAMES_FILE, not_names_file: Path = NOT_NAMES
     for word, value in _read_not_names(not_names_file).items():
         for spelling in {word, fold(word)}:  # the file has both spellings of the names (build_names)
             if value & NOT_NAME:
-                flags[spelling] = NOT_NAME | (flags.get(spelling, 0) & CALENDAR)
+                flags[spelling] = value & (NOT_NAME | KNOWN_PLACE) | (flags.get(spelling, 0) & CALENDAR)
             else:
                 flags[spelling] = flags.get(spelling, 0) | value
     return Lexicon(flags, has_names)

@@ -465,6 +465,11 @@ def test_floors_places_after_a_comma_and_lowercase_streets(masker, text, address
     ("gården Bråten, Lierveien 20, 3400 Lier", "Bråten, Lierveien 20, 3400 Lier"),
     # lowercase street words of any kind when a postcode follows
     ("bur i nedre sand vei 4, 3300 hokksund", "nedre sand vei 4, 3300 hokksund"),
+    # the place before its postcode, a lowercase place ending the sentence, a bolignummer
+    ("Jeg bor Sundhaugen 2 Hokksund 3300. Trenger hjelp", "Sundhaugen 2 Hokksund 3300"),
+    ("adressa er bruveien 3a, mjøndalen", "bruveien 3a, mjøndalen"),
+    ("bor i bruveien 3a, mjøndalen. ring meg", "bruveien 3a, mjøndalen"),
+    ("Grønland 2 H0405 er der vi bor", "Grønland 2 H0405"),
 ])
 def test_flats_after_the_place_farms_and_streets_before_a_postcode(masker, text, address):
     assert masker.mask(text).text == text.replace(address, placeholder(ADDRESS))
@@ -477,6 +482,15 @@ def test_flats_after_the_place_farms_and_streets_before_a_postcode(masker, text,
 ])
 def test_places_and_rooms_without_a_street_stay(masker, text):
     assert ADDRESS not in masker.mask(text).kinds
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("bor i bruveien 3a, takk.", "takk"),  # a word after the comma that is no place
+    ("Mor bor i Bakkeveien 2, alene.", "alene"),
+    ("flyttet til Storgata 5 i 2019", "2019"),  # a year after «i» is no postcode
+])
+def test_words_after_an_address_that_are_no_place_stay(masker, text, kept):
+    assert kept in masker.mask(text).text
 
 
 def test_four_and_four_digits_stay_a_phone_number(masker):
