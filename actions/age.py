@@ -165,7 +165,17 @@ def _numbers_as_digits(tokens: list[str]) -> list[str]:
     return out
 
 
+# «vår» (our) folds to «var» (was): after a person noun it is the possessive, said here before
+# folding hides it («ungen vår i barnehagen» is no past «ungen var i barnehagen»)
+_OUR_AFTER_A_WORD = re.compile(r"(?i)\b(\w+)(\s+)vår\b")
+
+
+def _our_as_possessive(match: re.Match) -> str:
+    return match.group(1) + match.group(2) + ("mi" if _is_person(fold(match.group(1))) else match.group(0)[-3:])
+
+
 def _tokens(text: str) -> list[str]:
+    text = _OUR_AFTER_A_WORD.sub(_our_as_possessive, text)
     folded = fold(_CLAUSE_END.sub(f" {_SEP} ", text))
     for pattern, replacement in _BEFORE_NORMALIZE:
         folded = pattern.sub(replacement, folded)
@@ -482,6 +492,8 @@ _SCHOOL = [  # (pattern, ages): "VG3", "videregående" and "student" straddle 18
     (_compile(r"\b(?:student|studenten|studerer|universitet|universitetet|uni|høgskole|høgskolen|"
               r"høyskole|høyskolen|høgskule|høgskulen)\b"), (17, MAX_PLAUSIBLE_AGE)),
     (_compile(r"\b(?:lærling|lærlingen)\b"), (15, MAX_PLAUSIBLE_AGE)),
+    # konfirmasjon is the year one turns 15 (a year either side: «konfirmert i fjor»)
+    (_compile(r"\b(?:konfirmant|konfirmanten|konfirmert|konfirmerte|konfirmeres|konfirmasjon|konfirmasjonen)\b"), (13, 16)),
 ]
 _ORDINALS = _values({1: "første fyrste", 2: "andre", 3: "tredje", 4: "fjerde", 5: "femte",
                      6: "sjette", 7: "sjuende syvende sjuande", 8: "åttende åttande",

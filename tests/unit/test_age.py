@@ -367,6 +367,10 @@ SET3_KINDS = [
     ("sønnen min er ikke myndig", "child", None),
     ("My niece. She turned 18 in June.", "adult", 18),
     ("he has just turned 17", "child", 17),
+    # ... and routing set 3: «vår» (our) after a person noun is no past «var»
+    ("ungen vår i barnehagen har det vanskelig", "child", None),
+    ("han ble 18 i vår", "adult", 18),
+    ("gutten ble konfirmert i mai og har begynt å drikke", "child", None),
 ]
 
 
