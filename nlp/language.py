@@ -51,6 +51,14 @@ child children teen teenager old years year kill myself hurt die dying alive pil
 weed drugs hospital doctor nurse appointment referral waiting wait long time read more
 whats hows wheres whos cant can't dont wont won't isnt weather some any very much should
 bye now talking texting in she's he's they're we're you're grade hello hi
+grandmother grandfather grandma grandpa granny grandson granddaughter grandchild grandkid aunt uncle
+nephew niece cousin stepson stepdaughter stepmother stepfather stepdad stepmum stepmom neighbour
+neighbor colleague teacher
+""".split())
+# English words that alone make a short message English («howdy», «ttyl»): nobody writes them in
+# Norwegian chat, unlike «help», «thanks» or «ok»
+ENGLISH_ON_THEIR_OWN = frozenset("""
+howdy hiya ttyl cya goodbye grandmother grandfather grandma grandpa granny
 """.split())
 WORD = re.compile(r"[a-zæøåäö']+")
 
@@ -71,6 +79,8 @@ def detect(text: str) -> Optional[str]:
     if norwegian > english:
         return NORWEGIAN
     if english >= norwegian + ENGLISH_MARGIN:
+        return ENGLISH
+    if not norwegian and set(words) & ENGLISH_ON_THEIR_OWN:
         return ENGLISH
     if english > norwegian and (norwegian or len(words) < MIN_WORDS_FOR_LINGUA):
         return None  # one English word in Norwegian chat («help», «thanks») does not switch

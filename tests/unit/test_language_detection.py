@@ -11,6 +11,7 @@ from rasa_server.nlu.language import language_of
     "who do i call, im 19", "thank you so much", "whats the weather like", "can my family be involved",
     "How long is the waiting time for the pathway?", "my friend took all her pills and won't wake up",
     "Bye for now", "Am I talking to a bot?", "A student of mine, she's in 5th grade.",  # short ones
+    "my grandmother, 79", "howdy", "ttyl",  # a word nobody writes in Norwegian chat decides alone
 ])
 def test_english(text):
     assert detect(text) == "en"
