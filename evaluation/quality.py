@@ -38,6 +38,8 @@ HELDOUT_BY_LANGUAGE = {
     "bokmål, set 4": ROOT / "tests" / "nlu" / "heldout4_nb.yml",
     "nynorsk, set 4": ROOT / "tests" / "nlu" / "heldout4_nn.yml",
     "English, set 4": ROOT / "tests" / "nlu" / "heldout4_en.yml",
+    "bokmål, set 5": ROOT / "tests" / "nlu" / "heldout5_nb.yml",
+    "nynorsk, set 5": ROOT / "tests" / "nlu" / "heldout5_nn.yml",
 }
 LANGUAGE_TARGET = 0.95
 CRISIS_INTENT = "crisis"
