@@ -40,6 +40,7 @@ HELDOUT_BY_LANGUAGE = {
     "English, set 4": ROOT / "tests" / "nlu" / "heldout4_en.yml",
     "bokmål, set 5": ROOT / "tests" / "nlu" / "heldout5_nb.yml",
     "nynorsk, set 5": ROOT / "tests" / "nlu" / "heldout5_nn.yml",
+    "English, set 5": ROOT / "tests" / "nlu" / "heldout5_en.yml",
 }
 LANGUAGE_TARGET = 0.95
 CRISIS_INTENT = "crisis"
