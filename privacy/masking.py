@@ -183,9 +183,9 @@ _ROOM_WORDS = ("hybel", "room", "rom")
 # ", oppgang B", "basement flat" (the period after "etasje" ends the sentence; after "etg" it is the
 # abbreviation's)
 _FLAT_PART = (
-    rf",?[ \t]+(?i:{'|'.join(_FLAT_WORDS + _ROOM_WORDS)})\.?(?:[ \t]*(?i:nr|no)\.?)?[ \t]*\d{{1,4}}{_LETTER}?(?!\w)"
+    rf",?[ \t]+(?i:{'|'.join(_FLAT_WORDS + _ROOM_WORDS)})\.?(?:[ \t]*(?i:nr|no)\.?)?[ \t]*(?:[HhUuKkLl]\d{{4}}|\d{{1,4}}{_LETTER}?)(?!\w)"
     rf"|,[ \t]*[HhUuKkLl]\d{{4}}(?!\d)"
-    rf"|,?[ \t]+\d{{1,2}}\.?[ \t]*(?i:etasje|etasjen|etg\.?)(?!\w)"
+    rf"|,?[ \t]+\d{{1,2}}\.?[ \t]*(?i:etasje|etasjen|etg\.?)(?:[ \t]+(?i:til[ \t]+venstre|til[ \t]+høyre|th|tv))?(?!\w)"
     rf"|,?[ \t]+(?i:første|forste|andre|tredje|fjerde|femte|sjette|øverste|overste|nederste|1st|2nd|3rd|4th|ground|top)"
     rf"[ \t]+(?i:etasje|etg|floor)(?!\w)"
     rf"|,?[ \t]+(?i:oppgang|inngang)[ \t]+[A-Za-z0-9]{{1,2}}(?!\w)"
@@ -196,7 +196,7 @@ _FLAT = rf"(?:{_FLAT_PART}){{0,2}}"
 # "nr 12" too; a letter after a space is no house letter when it is a word: "Skolegata 7 i Drammen"
 def _house_number(max_digits: int) -> str:
     return (
-        rf"(?:(?i:nr)\.?\s*)?\d{{1,{max_digits}}}(?:{_LETTER}(?!\w)|\s(?![iIåÅeE](?!\w)){_LETTER}(?!\w))?"
+        rf"(?:(?i:nr)\.?\s*)?\d{{1,{max_digits}}}(?:-\d{{1,{max_digits}}}(?!\d)(?![.,]\d))?(?:{_LETTER}(?!\w)|\s(?![iIåÅeE](?!\w)){_LETTER}(?!\w))?"
         rf"(?:\s*[HhUuKkLl]\d{{4}}(?!\d))?{_FLAT}"
     )
 
@@ -310,16 +310,18 @@ _NOT_LOWERCASE_STREET_WORDS = _NOT_STREET_WORDS + (
     "ett", "ein", "eit", "over", "under", "nesten", "kommunen", "byen", "sentrum", "norge", "noreg",
     "huset", "blokka", "leilighet",
 )
+# «bor nå på Tangen 7», «bur framleis i ...»: one such word may stand between «bor» and «på»
+_WORD_BEFORE_THE_PLACE = r"(?:(?i:nå|no|fortsatt|fremdeles|framleis|alene|aleine|sammen|saman)\s+)?"
 # Any street name in a phrase that says it is one: "bor på Kullerød 12", "adressen er Torvet 3"
 _ADDRESS_CONTEXT_PATTERNS = (
     # in lowercase chat, one word and a house number: "vi bor i engene 12", "bor i kobbervikdalen 60"
     re.compile(
-        rf"(?<!{_LETTER})(?i:bor|bur|bodde|budde|flytta|flyttet|flytter)\s+(?:i|på|pa)\s+"
+        rf"(?<!{_LETTER})(?i:bor|bur|bodde|budde|flytta|flyttet|flytter)\s+{_WORD_BEFORE_THE_PLACE}(?:i|på|pa)\s+"
         rf"((?!(?:{_alternation(_NOT_LOWERCASE_STREET_WORDS)})\s)[a-zæøå]{_LETTER}{{2,}}\s+{_house_number(3)}{_POSTCODE_PLACE})"
         rf"(?!\d)(?![.,]\d){_NOT_HOUSE_NUMBER}"
     ),
     re.compile(
-        rf"(?<!{_LETTER})(?i:bor|bur|bodde|budde|flytta|flyttet|flytter|bo)\s+(?i:i|på|pa)\s+"
+        rf"(?<!{_LETTER})(?i:bor|bur|bodde|budde|flytta|flyttet|flytter|bo)\s+{_WORD_BEFORE_THE_PLACE}(?i:i|på|pa)\s+"
         rf"((?:[A-ZÆØÅ]{_LETTER}+\s+){{1,2}}{_HOUSE_NUMBER}{_POSTCODE_PLACE})(?!\d){_NOT_HOUSE_NUMBER}"
     ),
     # "adressen er kullerød 12", "adresse: torvet 3" (any case, but no "adressen er ikke 12 ...")
@@ -357,6 +359,10 @@ _FARM_WORDS_BEFORE_A_STREET = re.compile(r"(?i:gården|garden|gard|gård)[ \t]+\
 _PLACE_THEN_POSTCODE = re.compile(rf",?[ \t]+{_PLACE}[ \t]+\d{{4}}(?!\d)(?![.,:/-]\d)")
 # (a known place only: "Bakkeveien 2, alene" ends with no town)
 _LOWERCASE_PLACE_AT_THE_END = re.compile(rf",[ \t]*({_LOWERCASE_PLACE})(?=[ \t]*(?:[.!?]|$))")
+_PLACE_AFTER_A_BOLIGNUMMER = re.compile(
+    rf"[ \t]+(?!(?i:{_alternation(_NOT_PLACE_WORDS)})(?!{_LETTER})){_PLACE}(?![ \t]*\d)(?!{_LETTER})"
+)
+_ENDS_WITH_A_BOLIGNUMMER = re.compile(r"[HhUuKkLl]\d{4}$")
 _ENDS_WITH_A_PLACE = re.compile(rf"\d{{4}}[ \t]+{_LETTER}+$|,[ \t]*{_PLACE}$")
 
 
@@ -367,6 +373,8 @@ def _widen_address(text: str, start: int, end: int) -> Tuple[int, int]:
         end = after.end()
     if not _ENDS_WITH_A_PLACE.search(text, start, end):
         place = _PLACE_THEN_POSTCODE.match(text, end)
+        if not place and _ENDS_WITH_A_BOLIGNUMMER.search(text, start, end):  # "Hamborggata 18 H0102 Drammen"
+            place = _PLACE_AFTER_A_BOLIGNUMMER.match(text, end)
         lowercase = _LOWERCASE_PLACE_AT_THE_END.match(text, end)
         if lowercase and _names.default_lexicon().lookup(lowercase.group(1)) & _names.KNOWN_PLACE:
             place = lowercase

@@ -470,6 +470,12 @@ def test_floors_places_after_a_comma_and_lowercase_streets(masker, text, address
     ("adressa er bruveien 3a, mjøndalen", "bruveien 3a, mjøndalen"),
     ("bor i bruveien 3a, mjøndalen. ring meg", "bruveien 3a, mjøndalen"),
     ("Grønland 2 H0405 er der vi bor", "Grønland 2 H0405"),
+    ("Bor nå på Tangen 7 i Nedre Eiker", "Tangen 7"),  # a word between «bor» and «på»
+    # a flat word before the bolignummer, a town after it, a house-number range, a side after the floor
+    ("I live at Havnegata 21, flat H0203, 3263 Larvik.", "Havnegata 21, flat H0203, 3263 Larvik"),
+    ("Bor i Hamborggata 18 H0102 Drammen. Kan dere hjelpe?", "Hamborggata 18 H0102 Drammen"),
+    ("Sjåføren bor i Industrigata 2-4, leilighet 7.", "Industrigata 2-4, leilighet 7"),
+    ("Adresse: Sagveien 2, 2. etasje til venstre. Takk", "Sagveien 2, 2. etasje til venstre"),
 ])
 def test_flats_after_the_place_farms_and_streets_before_a_postcode(masker, text, address):
     assert masker.mask(text).text == text.replace(address, placeholder(ADDRESS))
