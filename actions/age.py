@@ -205,12 +205,14 @@ _PERSON_NOUNS = _words(
     "ungene ungane unge ungdommer ungdomma ungdommane ungdommene elever elevene elevane "
     "tvillingen tvillingene folk personer voksne "  # "elevene mine på 14", "unge under 18"
     "pappaen mammaen yngste eldste jentene guttene gutta kar karen fyr fyren"  # "min yngste er 9"
+    " venen venene veninne veninna søstra systra"  # nynorsk «venen min på 21», «søstra mi»
 )
 _NOUNS_WITH_POSSESSIVE = _words("far mor")  # "far min er 50"; bare "far" is also "får"
 # "tenåringssønnen", "lillesøstera", "storebroren", "stesønnen", "bonusdattera"
 _PERSON_COMPOUND = re.compile(fold(
     r"(?:tenåring|småbarn)\w*|(?:lille|vesle|store|halv|ste|bonus|foster|yngste|eldste)"
-    r"(?:bror|søster|syster|sønn|son|datter|dotter|dattera|gutt|jent|barn)\w*"))
+    r"(?:bror|søster|søstr|syster|systr|sønn|son|datter|dotter|dattera|gutt|jent|barn)\w*"
+    r"|beste(?:venn|ven|kompis|kamerat)\w*"))  # «bestevenninna mi er 14»
 
 _NOW, _DONE, _SOON, _PAST = "now", "done", "soon", "past"
 _VERBS = {
@@ -229,7 +231,8 @@ _QUALIFIERS = {
     **dict.fromkeys(_words("snart nesten straks nærmere"), _SOON),
     **dict.fromkeys(_words("over minst eldre mer"), _ABOVE),
     **dict.fromkeys(_words("under yngre mindre"), _BELOW),
-    **dict.fromkeys(_words("ca cirka sirka rundt omtrent omkring"), _ABOUT),
+    **dict.fromkeys(_words("ca cirka sirka rundt omtrent omkring kanskje kanskj trolig antakelig "
+                           "antakeleg sannsynligvis visstnok"), _ABOUT),  # «ho er kanskje 10-11 år»
     **dict.fromkeys(_words("ikke ikkje itj ike"), _NOT),
     "mellom": _BETWEEN,
     **dict.fromkeys(_words("bare kun akkurat allerede alt nettopp nett nyss nylig nyleg hele godt litt jo vel nå no "
@@ -501,7 +504,7 @@ _ORDINALS = _values({1: "første fyrste", 2: "andre", 3: "tredje", 4: "fjerde", 
 _GRADE = _compile(
     rf"\b(10|[1-9]|{_alternatives(_ORDINALS)}) (?:klasse|klassen|trinn|trinnet|klassetrinn|kl)\b"
     rf"(?! (?:på|i|ved) {_VGS})"  # "3. klasse på vgs" is VG3
-    rf"|\b(?:går|gjeng|er) i ({_alternatives(_ORDINALS)})\b(?! (?:året|år))"  # "han går i tiende"
+    rf"|\b(?:går|gjeng|er|elev|eleven|elevar|elever|elevane|elevene) (?:i|på) ({_alternatives(_ORDINALS)})\b(?! (?:året|år))"  # "han går i tiende", "ein elev i sjuande"
 )
 _PAST_SCHOOL = _words("gikk gjekk gjorde var va vart da ferdig fullført fullførte sluttet slutta "
                       "droppet droppa tidligere forrige")  # "gikk på ungdomsskolen" says little now
@@ -537,7 +540,7 @@ def _school_span(norm: str) -> Span | None:
 # --- Words ---------------------------------------------------------------------------------------
 _CHILD_WORDS = _compile(
     r"\b(?:barn(?! (?:mitt|mine|vårt|vårt|vart|våre))|borna|barna(?! (?:mine|våre))|ungane|ungene|ungar|unger|ongan|"
-    r"ungdom|ungdommen|ungdommer|tenåring\w*|tenårene|tenårane|elev|eleven|elevane|elevene|elever|skoleelev\w*|"
+    r"ungdom|ungdommen|ungdommer|skoleelev\w*|"
     r"gutten min|guten min|gutten vår|jenta mi|jenta mitt|jenta vår|jenten min|jinta mi|gutungen|"
     r"guttungen|jentungen|veslejenta|veslegutten|vesla|småen|minsten|baby|babyen|bebis|bebisen|"
     r"spedbarn\w*|mindreårig\w*|umyndig|ikke myndig|ikkje myndig|ungdomsskoleelev\w*|"
@@ -552,7 +555,12 @@ _ADULT_WORDS = _compile(
     r"pensjonist\w*|kollega|kollegaen|småbarns(?:mor|far|mamma|pappa|forelder|foreldre|familie)\w*)\b"
 )
 # Words that make an adult of whoever they describe, a son or a daughter too: "datteren min er myndig"
-_ADULT_WHOEVER = _compile(r"\b(?:(?<!ikke )(?<!ikkje )myndig|pensjonist\w*|pensjonert|eldre (?:kar|mann|dame|kvinne))\b")
+_ADULT_WHOEVER = _compile(
+    r"\b(?:(?<!ikke )(?<!ikkje )myndig|pensjonist\w*|pensjonert|eldre (?:kar|mann|dame|kvinne)|veteran\w*|"
+    # a master's degree, a doctorate and military service come after 18
+    r"masterstudent\w*|masteroppgave\w*|masteroppgåve\w*|(?:tar|tek|ta|skriver|skriv|holder på med) (?:en |ein )?master\w*|"
+    r"doktorgrad\w*|stipendiat\w*|førstegangstjeneste\w*|førstegongsteneste\w*|førstegangsteneste\w*|"
+    r"verneplikt\w*|i militæret|i forsvaret)\b")
 # "jeg har 2 barn" tells that the writer is a parent, not that the help is for a child
 _COUNTED_CHILDREN = _compile(r"\b(?:[2-9]|\d\d+) (?:barn|born|unger|ungar|ungane|ungene)\b")  # not "ett barn"
 # Someone whose age the words leave open ("sønnen min" may be 40): ask
@@ -560,7 +568,9 @@ _FAMILY_OTHER = _compile(
     r"\b(?:sønn|sønnen|son|sonen|datter|datteren|dattera|dattra|dotter|dottera|dotra|dotteren|bror|"
     r"broren|søster|søstera|søsteren|syster|systera|niese|nevø|nevøen|barnebarn\w*|venn|vennen|"
     r"venninne\w*|kjæreste\w*|gutt|gutten|jente|jenta|pasient|pasienten|klient|klienten|"
-    r"barnet|barn mitt|ungen|onga|ongen|barna mine|barna våre)\b"
+    r"barnet|barn mitt|ungen|onga|ongen|barna mine|barna våre|venen|søstra|systra|beste(?:venn|ven|kompis)\w*|"
+    # a teenager or a pupil may be 13 or 19, a pupil at vgs 18: six blind authors of four sets asked
+    r"tenåring\w*|tenårene|tenårane|elev|eleven|elevane|elevene|elever)\b"
 )
 # Explicitly about the writer; "jeg trenger hjelp" alone is not (a 15-year-old writes that too)
 _SELF_WORDS = _compile(r"\b(?:gjelder meg|gjeld meg|meg selv|meg sjøl|meg sjølv|det er meg|til meg selv)\b")
@@ -639,10 +649,44 @@ def _birth_year_span(text: str, today: date) -> Span | None:
     return today.year - years[-1] - 1, today.year - years[-1]
 
 
+# The writer says they are the parent of several children: «mamma til tre barn i barneskolen»,
+# «vi har to barn på 10 og 12», «I work as a nurse and have two kids». The children are context:
+# the help may be for the writer or their partner (routing set 4, three authors).
+_COUNT = r"(?:to|tvo|tre|fire|fem|seks|two|three|four|five|six|[2-9])"
+_PARENT_OF_SEVERAL = re.compile(
+    rf"\b(?:(?:mamma|mor|pappa|far|forelder|alenemor|alenemamma|alenefar|alenepappa) (?:til|åt|aat|at) {_COUNT}"
+    rf"(?: (?:barn|born|unger|ungar|onger|små))?"
+    rf"|(?:jeg|eg|je|æ|vi|me) (?:har|hev) {_COUNT} (?:barn|born|unger|ungar|onger)"
+    rf"|(?:mum|mom|mother|dad|father|parent) of {_COUNT}(?: (?:kids|children|boys|girls))?"
+    rf"|(?:have|have got|'ve got|got) {_COUNT} (?:kids|children|little ones))"
+    rf"(?: (?:på|pa|paa|i|mellom|aged|age|in) (?:\d+(?:,? (?:og|and|&) \d+|, \d+)*(?: år| ar| aar)?"
+    rf"|barneskolen|barneskulen|barnehagen|barnehage|skolealder|skulealder|primary school|school))?",
+    re.IGNORECASE)
+# The writer's own trouble, said after they said they are a parent: «sliter selv», «hjelpe meg»
+_OWN_TROUBLE = re.compile(
+    r"\b(?:selv|sjølv|sjøl|meg selv|hjelpe meg|hjelpa meg|hjelp meg|jeg sliter|eg slit|jeg har fått|eg har fått|"
+    r"jeg er så|eg er så|jeg klarer ikke|eg klarer ikkje|help me|i'm so|i am so|im so|i'm struggling|"
+    r"i am struggling|i've been|i can barely|i can't cope|myself)\b", re.IGNORECASE)
+
+
 def read_person(text: str | None) -> Person:
     """Who the message is about. audience is None when it stays unclear (ask, don't guess).
 
-    A message in English is read as English first (actions/age_en.py): in «talk to now» the
+    A parent of several children is read without the children: what is left decides, and the
+    writer's own trouble is an adult's. Otherwise the whole text is read (_read_person)."""
+    declared = _PARENT_OF_SEVERAL.search(text or "")
+    if declared:
+        rest = text[:declared.start()] + " " + text[declared.end():]
+        person = _read_person(rest)
+        if person.known:
+            return person  # «min kone drikker ... vi har to barn på 10 og 12»: the wife
+        if _OWN_TROUBLE.search(rest) and not _FAMILY_OTHER.search(fold(rest).lower()):
+            return Person(None, ADULT, True)
+    return _read_person(text)
+
+
+def _read_person(text: str | None) -> Person:
+    """A message in English is read as English first (actions/age_en.py): in «talk to now» the
     Norwegian reading would find «to» (two). Otherwise a message the Norwegian reading leaves
     open is read again as English."""
     from actions.age_en import read_person_en  # here: age_en imports this module

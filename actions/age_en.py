@@ -36,7 +36,9 @@ def _digits(text: str) -> str:
 _OTHERS = (r"son|daughter|child|kid|boy|girl|teen|teenager|brother|sister|friend|husband|wife|partner|"
            r"mother|mum|mom|father|dad|grandson|granddaughter|grandchild|grandkid|nephew|niece|"
            r"(?:step|foster)(?:son|daughter|child|kid)|student|pupil|cousin|boyfriend|girlfriend|"
-           r"client|patient|tenant|flatmate|roommate|neighbou?r|twins?|mate|buddy|pal|bestie")
+           r"client|patient|tenant|flatmate|roommate|neighbou?r|twins?|mate|buddy|pal|bestie|"
+           r"grand-?dad|grandpa|grandma|grandmother|grandfather|granny|nan|nana|aunt|auntie|uncle|"
+           r"step(?:dad|mum|mom|father|mother)|colleague|co-?worker|employee|classmate|teammate")
 _AGE = r"(\d{1,3})\b(?!\s*(?:%|kg|km|cm|min|minutes|hours|days|weeks|months|times|pills|tablets|kr|nok))"
 # «my son is 15», «a pupil of mine is 14», «my niece, aged 11», «my friend (19)»
 _OTHER_WITH_AGE = re.compile(
@@ -49,10 +51,14 @@ _OTHER_SOON = re.compile(
     rf"(?:turning|turns|will\s+turn|will\s+be|almost|nearly)\s+{_AGE}")
 _AGE_BEFORE_OTHER = re.compile(rf"\b(\d{{1,2}})\s*(?:-|\s)?\s*(?:years?|yrs?|y)\s*(?:-|\s)?\s*old\s+(?:{_OTHERS})\b")
 # «my nephew, he's 11», «my twins, they're twelve»: a pronoun after someone was named
-_PRONOUN_AGE = re.compile(rf"\b(?:he|she|they)(?:'s|'re|\s+is|\s+are|\s+turned|\s+just\s+turned|\s+has\s+(?:just\s+)?turned)\s+(?:only\s+|just\s+)?{_AGE}")
+_PRONOUN_AGE = re.compile(rf"\b(?:he|she|they)(?:'s|'re|\s+is|\s+are|\s+turned|\s+just\s+turned|\s+has\s+(?:just\s+)?turned)\s+"
+                          rf"(?:only\s+|just\s+|(?:around|about|maybe|probably|roughly|like)\s+(?=(?:1[0-5]|[2-9])\b))?{_AGE}")  # «around 10»; «around 17» asks
 # «she's 17 – sorry, 19», «I mean 16»: a correction repeats the last claim with a new age
 _CORRECTION = re.compile(rf"\b(?:sorry|i\s+mean|i\s+meant|correction|oops|no)\s*[,:]?\s+(?:she's\s+|he's\s+|i'm\s+)?{_AGE}")
-_OTHER_YEAR_OLD = re.compile(r"\b(?:my|our|a|her|his)\s+(\d{1,2})\s*(?:-|\s)?\s*(?:years?|yrs?|y)?\s*(?:-|\s)?\s*old\b")
+_OTHER_YEAR_OLD = re.compile(r"\b(?:my|our|a|her|his|their)\s+(\d{1,2})\s*(?:-|\s)?\s*(?:(?:years?|yrs?|y)?\s*(?:-|\s)?\s*old\b"
+                             r"|(?:yo|y/o|y\.o\.?)(?=\W|$))")  # «my 15yo's room», «our 8 y/o»
+# «a team of 16 year olds», «we're both 14» (a young writer about a friend of the same age)
+_GROUP_AGE = re.compile(r"\b(\d{1,2})[\s-]*(?:years?|yrs?)[\s-]*olds\b|\b(?:we're|we\s+are)\s+(?:both\s+|all\s+)?(\d{1,2})\b")
 _SELF_AGE = re.compile(rf"\b(?:i\s+am|i'm|im|i\s+m|i\s+turned|i\s+just\s+turned|i\s+have\s+just\s+turned)\s+"
                        rf"(?:only\s+|just\s+)?{_AGE}")
 _SELF_SOON = re.compile(rf"\b(?:(?:i\s+am|i'm|im|i\s+m)\s+(?:almost|nearly|turning)|i\s+turn|i\s+will\s+turn|"
@@ -61,24 +67,27 @@ _SELF_SOON = re.compile(rf"\b(?:(?:i\s+am|i'm|im|i\s+m)\s+(?:almost|nearly|turni
 _BIRTHDAY_HAD = re.compile(r"\b(?:had|celebrated)\s+(?:her|his|their|my)\s+(\d{1,3})(?:th|st|nd|rd)\s+birthday\b")
 _SELF_YEARS = re.compile(r"\bi\b[^.?!]{0,12}\b(\d{1,2})\s*(?:years?|yrs?|y/o|yo)\b")
 # «in his fifties», «in her 40s»: an adult; «in her teens» straddles 18 and asks
-_DECADE = re.compile(r"\bin\s+(?:his|her|their|my)?\s*(?:early\s+|mid\s+|late\s+)?"
-                     r"(?:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties|[2-9]0s|[2-9]0's)\b")
+_DECADE = re.compile(r"\b(?:in\s+(?:his|her|their|my)?\s*(?:early\s+|mid\s+|late\s+)?|(?:early|mid|late)[\s-]*)"
+                     r"(?:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties|[2-9]0s|[2-9]0's)\b")  # «mid-twenties»
 _UNDER_18 = re.compile(r"\b(?:under\s*18|underage|under\s+age|minor)\b")
 _OVER_18 = re.compile(r"\b(?:over\s*18|18\s+or\s+older|18\+|adult)\b")
-_CHILD_WORDS = re.compile(r"\b(?:teenager|teenagers|teen|teens|(?<!my )(?<!our )kid|kids|(?<!my )(?<!our )child|children|toddler|baby|"
+_CHILD_WORDS = re.compile(r"\b(?:(?<!my )(?<!our )kid|kids|(?<!my )(?<!our )child|children|toddler|baby|"
                           r"kindergarten|nursery|preschool|pre-school|daycare|"
                           r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+(?:grade|class)|"
                           r"(?:middle|junior\s+high|(?<!upper )secondary|primary|elementary)\s+school|"
                           r"(?:[1-9]|10)(?:th|st|nd|rd)\s+grade|(?:grade|year)\s+(?:[1-9]|10)\b|"
                           r"(?:[1-9]|10)(?:th|st|nd|rd)\s+class)\b")
 _ADULT_WORDS = re.compile(r"\b(?:husband|wife|partner|mother|mum|mom|father|dad|parents|grandmother|grandfather|"
-                          r"grandma|grandpa|retired|pensioner|colleague)\b")
+                          r"grandma|grandpa|grand-?dad|granny|aunt|auntie|uncle|step(?:dad|mum|mom|father|mother)|retired|pensioner|colleague)\b")
 # words that make an adult of whoever they describe: «my neighbour, a retired old man» (as age.py's)
-_ADULT_WHOEVER = re.compile(r"\b(?:retired|pensioner|elderly|senior citizen|old (?:man|woman|lady|guy|gentleman|chap))\b")
+_ADULT_WHOEVER = re.compile(r"\b(?:retired|pensioner|elderly|senior citizen|old (?:man|woman|lady|guy|gentleman|chap)|veteran|"
+                            r"master'?s(?: degree| student)?|master student|phd|ph\.d|doctorate|"  # degrees and service after 18
+                            r"military service|national service|conscription|førstegangstjeneste|in the army)(?!\w)")
 # someone whose age is open: a son may be 8 or 38 (adult relatives are _ADULT_WORDS)
 _FAMILY_OTHER = re.compile(r"\b(?:son|daughter|brother|sister|friend|boy|girl|cousin|grandson|granddaughter|"
                            r"grandchild|grandkid|nephew|niece|(?:step|foster)(?:son|daughter|child|kid)|student|"
                            r"pupil|client|patient|tenant|flatmate|roommate|neighbou?r|boyfriend|girlfriend|twins|mate|buddy|pal|bestie|"
+                           r"teen|teenager|teens|teenagers|"  # 13 to 19: blind authors asked
                            r"(?<=my )(?:kid|child)|(?<=our )(?:kid|child))s?\b")
 _SELF_WORDS = re.compile(r"\b(?:myself|about me|it's me|its me|it is me)\b")  # not «for me»: nynorsk «me» is «we»
 
@@ -92,7 +101,7 @@ def _claims(text: str) -> Tuple[List[int], List[int]]:
     """(ages of someone else, the writer's own ages), each in the order they are written."""
     soon_others = _found([_OTHER_SOON], text, 1)  # a birthday ahead: one year younger now
     others = _not_at(_found([_OTHER_WITH_AGE], text, 0), soon_others) + soon_others
-    others += _found([_AGE_BEFORE_OTHER, _OTHER_YEAR_OLD, _BIRTHDAY_HAD], text, 0)
+    others += _found([_AGE_BEFORE_OTHER, _OTHER_YEAR_OLD, _BIRTHDAY_HAD, _GROUP_AGE], text, 0)
     if (_FAMILY_OTHER.search(text) or _ADULT_WORDS.search(text) or _CHILD_WORDS.search(text)
             or re.match(r"\s*(?:she|he|they)\b", text)):  # «She's 17», answering «who is it for?»
         others += _found([_PRONOUN_AGE], text, 0)

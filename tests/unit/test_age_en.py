@@ -13,7 +13,16 @@ from actions.age import ADULT, CHILD, read_person
     ("my daughter (14) cuts herself", CHILD, 14),
     ("im 45 and my son is 15", CHILD, 15),  # someone else named with an age decides
     ("my friend, 19, is depressed", ADULT, 19),
-    ("my teenager won't go to school", CHILD, None),
+    ("my teenager won't go to school", None, None),  # 13 to 19: blind authors asked
+    ("found a vape in my 15yo's room", CHILD, 15),  # routing set 4 (spent)
+    ("Our 8 y/o can't sit still", CHILD, 8),
+    ("my friend in my class (we're both 14) keeps skipping lunch", CHILD, 14),
+    ("she's around 10, who cries every evening", CHILD, 10),
+    ("I coach a football team of 16 year olds", CHILD, 16),
+    ("one of my employees, mid-twenties, is struggling", ADULT, None),
+    ("I'm doing a master's and have a gambling problem", ADULT, None),
+    ("My granddad is 84 and frightened", ADULT, 84),
+    ("I'm in the middle of my military service", ADULT, None),
     ("my husband drinks every day", ADULT, None),
     ("my son is struggling", None, None),  # a son may be 8 or 38: ask
     ("who can i call", None, None),
