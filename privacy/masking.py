@@ -151,6 +151,9 @@ _LONG_DIGITS = re.compile(rf"(?<![\d.,])\d{{{MIN_LONG_DIGIT_RUN},}}(?![\d]|[.,]\
 
 # Street addresses: a street name with a Norwegian street suffix, then a house number.
 _LETTER = r"[^\W\d_]"
+# A capital and a small letter of Norwegian, Sámi and Kven names: «Ávžževuodna 3», «Čáhcegeaidnu 2»
+_CAPITAL = "[A-ZÆØÅÁČĐŊŠŦŽÄÖ]"
+_SMALL = "[a-zæøåáčđŋšŧžäö]"
 # Suffixes safe in lowercase compounds ("storgata 5", "kirkeveien 12b"), with their æøå-less
 # spellings ("elvelokka 3", "granaasen 2")
 _STREET_SUFFIXES = (
@@ -202,7 +205,7 @@ def _house_number(max_digits: int) -> str:
 
 
 _HOUSE_NUMBER = _house_number(4)
-_PLACE = rf"[A-ZÆØÅ]{_LETTER}+(?:[ -][A-ZÆØÅ]{_LETTER}+)?"
+_PLACE = rf"{_CAPITAL}{_LETTER}+(?:[ -]{_CAPITAL}{_LETTER}+)?"
 # Words after a number that make it no house number: "bor i Norge 5 år", "bodde på Hamar i 3 uker"
 _NOT_HOUSE_NUMBER = (
     r"(?!\s*(?:år|ar|uker|uke|dager|dag|måneder|mnd|timer|etasje|etg|ganger|kr|%|\.\d"
@@ -233,7 +236,7 @@ _NOT_LOWERCASE_PLACE_WORDS = _NOT_PLACE_WORDS + (
     "eller", "om", "at", "av", "the", "and", "in", "to",
 )
 _LOWERCASE_PLACE = (
-    rf"(?!(?:{_alternation(_NOT_LOWERCASE_PLACE_WORDS)})(?!{_LETTER}))[a-zæøå]{_LETTER}+(?:-{_LETTER}+)?(?![\w@])"
+    rf"(?!(?:{_alternation(_NOT_LOWERCASE_PLACE_WORDS)})(?!{_LETTER})){_SMALL}{_LETTER}+(?:-{_LETTER}+)?(?![\w@])"
 )
 # The place after a comma belongs to the address too, with or without a postcode: ", 3015 Drammen",
 # ", Drammen" (capitalised: ", og" or ", men" are no place)
@@ -249,16 +252,26 @@ _ADDRESS_PATTERNS = (
     ),
     # a capitalised compound with a rarer suffix: "Solplass 4", "Furuparken 2"
     re.compile(
-        rf"(?<!{_LETTER}){_STREET_PREFIX}[A-ZÆØÅ]{_LETTER}+?(?:{_alternation(_CAPITAL_ONLY_SUFFIXES)})\s+{_HOUSE_NUMBER}{_POSTCODE_PLACE}(?!\d)"
+        rf"(?<!{_LETTER}){_STREET_PREFIX}{_CAPITAL}{_LETTER}+?(?:{_alternation(_CAPITAL_ONLY_SUFFIXES)})\s+{_HOUSE_NUMBER}{_POSTCODE_PLACE}(?!\d)"
     ),
     # separate words: "Karl Johans gate 1", "Olav Kyrres plass 3", "Dronning Eufemias gate 16"
     re.compile(
-        rf"(?<!{_LETTER})(?:[A-ZÆØÅ]{_LETTER}*\.?\s+){{1,3}}(?i:gate|gata|vei|veg|plass|allé|alle|terrasse|torg)"
+        rf"(?<!{_LETTER})(?:{_CAPITAL}{_LETTER}*\.?\s+){{1,3}}(?i:gate|gata|vei|veg|plass|allé|alle|terrasse|torg)"
         rf"\s+{_HOUSE_NUMBER}{_POSTCODE_PLACE}(?!\d)"
     ),
     # any capitalised name with a house number and a bolignummer: "Grønland 2 H0405", "Bjørnstad 4b U0101"
     re.compile(
-        rf"(?<!{_LETTER}){_STREET_PREFIX}(?:[A-ZÆØÅ]{_LETTER}+\.?[ \t]+){{1,3}}\d{{1,4}}{_LETTER}?[ \t]*[HhUuKkLl]\d{{4}}(?!\d){_FLAT}{_POSTCODE_PLACE}(?!\d)"
+        rf"(?<!{_LETTER}){_STREET_PREFIX}(?:{_CAPITAL}{_LETTER}+\.?[ \t]+){{1,3}}\d{{1,4}}{_LETTER}?[ \t]*[HhUuKkLl]\d{{4}}(?!\d){_FLAT}{_POSTCODE_PLACE}(?!\d)"
+    ),
+    # a rural property with no street: "gnr. 45 bnr. 3", "gårdsnr 12/bruksnr 4"
+    re.compile(
+        rf"(?<!{_LETTER})(?i:gnr|g\.nr|gardsnr|gårdsnr|gardsnummer|gårdsnummer)\.?[ \t]*\d{{1,4}}[ \t]*(?:,|/|og)?[ \t]*"
+        rf"(?i:bnr|b\.nr|bruksnr|bruksnummer)\.?[ \t]*\d{{1,4}}(?!\d)"
+    ),
+    # a plot at a camping site or a cabin field: "Solheim camping, plass 14"
+    re.compile(
+        rf"(?<!{_LETTER}){_CAPITAL}{_LETTER}+[ \t]+(?i:camping|campingplass|hyttefelt|hyttefeltet),?[ \t]+"
+        rf"(?i:plass|tomt|hytte)[ \t]*(?:(?i:nr)\.?[ \t]*)?\d{{1,4}}(?!\d)"
     ),
     # "postboks 12", "Pb. 7, 3001 Drammen"
     re.compile(rf"(?<!{_LETTER})(?i:postboks|postboks nr\.?|pb\.?|p\.o\. box|po box)\s*\d{{1,5}}{_POSTCODE_PLACE}(?!\d)"),
@@ -272,7 +285,7 @@ _ADDRESS_PATTERNS = (
 # lowercase place needs the comma ("Ring 4548 7056 pls" is a phone number); the words before the
 # number are checked in code (_STREET_BEFORE_POSTCODE_NOT_NAMES): "Rom 214, 3041 Drammen" is no street
 _STREET_BEFORE_POSTCODE = re.compile(
-    rf"(?<!{_LETTER})((?:[A-ZÆØÅ]{_LETTER}+\.?[ \t]+){{1,3}}){_house_number(3)}"
+    rf"(?<!{_LETTER})((?:{_CAPITAL}{_LETTER}+\.?[ \t]+){{1,3}}){_house_number(3)}"
     rf"(?:,[ \t]*\d{{4}}[ \t]+(?:{_PLACE}|{_LOWERCASE_PLACE})|[ \t]+\d{{4}}[ \t]+{_PLACE})(?!\d)"
 )
 # Separate words in lowercase: "sondre gate 7", "kong oscars gate 3", "bjørnstjerne bjørnsons
@@ -317,12 +330,12 @@ _ADDRESS_CONTEXT_PATTERNS = (
     # in lowercase chat, one word and a house number: "vi bor i engene 12", "bor i kobbervikdalen 60"
     re.compile(
         rf"(?<!{_LETTER})(?i:bor|bur|bodde|budde|flytta|flyttet|flytter)\s+{_WORD_BEFORE_THE_PLACE}(?:i|på|pa)\s+"
-        rf"((?!(?:{_alternation(_NOT_LOWERCASE_STREET_WORDS)})\s)[a-zæøå]{_LETTER}{{2,}}\s+{_house_number(3)}{_POSTCODE_PLACE})"
+        rf"((?!(?:{_alternation(_NOT_LOWERCASE_STREET_WORDS)})\s){_SMALL}{_LETTER}{{2,}}\s+{_house_number(3)}{_POSTCODE_PLACE})"
         rf"(?!\d)(?![.,]\d){_NOT_HOUSE_NUMBER}"
     ),
     re.compile(
         rf"(?<!{_LETTER})(?i:bor|bur|bodde|budde|flytta|flyttet|flytter|bo)\s+{_WORD_BEFORE_THE_PLACE}(?i:i|på|pa)\s+"
-        rf"((?:[A-ZÆØÅ]{_LETTER}+\s+){{1,2}}{_HOUSE_NUMBER}{_POSTCODE_PLACE})(?!\d){_NOT_HOUSE_NUMBER}"
+        rf"((?:{_CAPITAL}{_LETTER}+\s+){{1,2}}{_HOUSE_NUMBER}{_POSTCODE_PLACE})(?!\d){_NOT_HOUSE_NUMBER}"
     ),
     # "adressen er kullerød 12", "adresse: torvet 3" (any case, but no "adressen er ikke 12 ...")
     re.compile(
@@ -331,11 +344,11 @@ _ADDRESS_CONTEXT_PATTERNS = (
     ),
     # "ny adresse Kullerød 12": a capitalised street name
     re.compile(
-        rf"(?<!{_LETTER})(?i:adressen?)\s+((?:[A-ZÆØÅ]{_LETTER}+\.?\s+){{1,3}}{_HOUSE_NUMBER}{_POSTCODE_PLACE})(?!\d){_NOT_HOUSE_NUMBER}"
+        rf"(?<!{_LETTER})(?i:adressen?)\s+((?:{_CAPITAL}{_LETTER}+\.?\s+){{1,3}}{_HOUSE_NUMBER}{_POSTCODE_PLACE})(?!\d){_NOT_HOUSE_NUMBER}"
     ),
     # "Kullerød 12 er adressen min"
     re.compile(
-        rf"(?<!{_LETTER})((?:[A-ZÆØÅ]{_LETTER}+\.?\s+){{1,3}}{_HOUSE_NUMBER}{_POSTCODE_PLACE})(?!\d)"
+        rf"(?<!{_LETTER})((?:{_CAPITAL}{_LETTER}+\.?\s+){{1,3}}{_HOUSE_NUMBER}{_POSTCODE_PLACE})(?!\d)"
         rf"\s+(?i:er|e)\s+(?i:adressen|adressa|adresse|address)(?!{_LETTER})"
     ),
 )
@@ -350,10 +363,11 @@ _FLAT_BEFORE_THE_STREET = re.compile(
 # Lampeland", "på garden Nordre Haug, 3360 Geithus", "på Fossum gård, 3358 Nedre Eggedal", and
 # "gården Skoglund, Tranbyveien 40"
 _FARM_BEFORE = re.compile(
-    rf"(?<!{_LETTER})(?i:på|pa|er|gården|garden|gard|gård)[ \t]+"
-    rf"({_STREET_PREFIX}[A-ZÆØÅ]{_LETTER}+(?:[ \t]+(?i:gård|gard|garden|gården))?),[ \t]*$"
+    rf"(?<!{_LETTER})(?i:på|pa|er|fra|frå|gården|garden|gard|gård)[ \t]+"
+    rf"({_STREET_PREFIX}{_CAPITAL}{_LETTER}+(?:[ \t]+(?i:gård|gard|garden|gården))?),[ \t]*$"
 )
-_FARM_WORDS_BEFORE_A_STREET = re.compile(r"(?i:gården|garden|gard|gård)[ \t]+\S+,[ \t]*$")
+_FARM_WORDS_BEFORE_A_STREET = re.compile(
+    r"(?i:gården|garden|gard|gård)[ \t]+(?:\S+[ \t]+)?\S+,[ \t]*$|\S[ \t]+(?i:gård|gard|gården|garden),[ \t]*$")
 # The place written after the address in the other order or case: "Sundhaugen 2 Hokksund 3300",
 # and a lowercase place after a comma that ends the sentence: "bruveien 3a, mjøndalen."
 _PLACE_THEN_POSTCODE = re.compile(rf",?[ \t]+{_PLACE}[ \t]+\d{{4}}(?!\d)(?![.,:/-]\d)")
@@ -385,6 +399,8 @@ def _widen_address(text: str, start: int, end: int) -> Tuple[int, int]:
         start = before.start()
     farm = _FARM_BEFORE.search(text, 0, start)
     starts_with_postcode = re.match(r"\d{4}\s", text[start:end]) is not None
+    if farm and farm.group().lower().startswith(("fra", "frå")) and not _FARM_WORDS_BEFORE_A_STREET.search(text, 0, start):
+        farm = None  # «fra» names a farm only as one: «fra Nordby gård, ...», not «fra Hokksund, 3300 ...»
     if farm and (starts_with_postcode or _FARM_WORDS_BEFORE_A_STREET.search(text, 0, start)):
         start = farm.start(1)
     return start, end
@@ -573,7 +589,7 @@ class Masker:
                 candidates.extend(detect(text))
         if not candidates:
             return MaskResult(text)
-        findings = _resolve_overlaps(candidates)
+        findings = _joined_addresses(text, _resolve_overlaps(candidates))
         return MaskResult(replace_findings(text, findings), tuple(findings))
 
     # detectors: each yields Findings in the original text
@@ -720,6 +736,22 @@ def _resolve_overlaps(candidates: Sequence[Finding]) -> List[Finding]:
         chosen.insert(index, finding)
         starts.insert(index, finding.start)
     return chosen
+
+
+_ONLY_A_COMMA = re.compile(r"[ \t]*,?[ \t]*")
+
+
+def _joined_addresses(text: str, findings: List[Finding]) -> List[Finding]:
+    """Addresses with only a comma or a space between them are one: «3540 Nesbyen, Rukkedalsvegen 88»."""
+    joined: List[Finding] = []
+    for finding in findings:
+        last = joined[-1] if joined else None
+        if (last and last.kind == finding.kind == ADDRESS
+                and _ONLY_A_COMMA.fullmatch(text, last.end, finding.start)):
+            joined[-1] = Finding(ADDRESS, last.start, finding.end)
+        else:
+            joined.append(finding)
+    return joined
 
 
 @functools.lru_cache(maxsize=1)

@@ -476,6 +476,14 @@ def test_floors_places_after_a_comma_and_lowercase_streets(masker, text, address
     ("Bor i Hamborggata 18 H0102 Drammen. Kan dere hjelpe?", "Hamborggata 18 H0102 Drammen"),
     ("Sjåføren bor i Industrigata 2-4, leilighet 7.", "Industrigata 2-4, leilighet 7"),
     ("Adresse: Sagveien 2, 2. etasje til venstre. Takk", "Sagveien 2, 2. etasje til venstre"),
+    # from spent set 5: the postcode first, farms named before the street, Sámi letters,
+    # a property number, a camping plot
+    ("Adressa mi er 3580 Geilo, Lienvegen 12. Ring meg", "3580 Geilo, Lienvegen 12"),
+    ("Far bur på garden Søndre Haug, Haugvegen 40, 3570 Ål, åleine", "Søndre Haug, Haugvegen 40, 3570 Ål"),
+    ("Dette er Per fra Berg gård, Bergsveien 120, 3350 Prestfoss.", "Berg gård, Bergsveien 120, 3350 Prestfoss"),
+    ("Ho bur aleine i Čáhcegeaidnu 2 utanfor byen", "Čáhcegeaidnu 2"),
+    ("Vi bor på gnr. 12 bnr. 4 i Flesberg, uten gateadresse", "gnr. 12 bnr. 4"),
+    ("Han bor på Fossheim camping, plass 22, i sommer", "Fossheim camping, plass 22"),
 ])
 def test_flats_after_the_place_farms_and_streets_before_a_postcode(masker, text, address):
     assert masker.mask(text).text == text.replace(address, placeholder(ADDRESS))
@@ -485,6 +493,8 @@ def test_flats_after_the_place_farms_and_streets_before_a_postcode(masker, text,
     "Han bor på Lier, 3400 er postnummeret vel",
     "Vi møttes på Geilo, og det var fint",
     "Jeg jobber på rom 12 i 2. etasje",
+    "Jeg kommer fra Hokksund, 3300 er vel postnummeret",  # «fra» a town, not a farm
+    "Vi var på camping i 14 dager",
 ])
 def test_places_and_rooms_without_a_street_stay(masker, text):
     assert ADDRESS not in masker.mask(text).kinds
