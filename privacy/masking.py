@@ -294,6 +294,7 @@ _STREET_WORDS = (
     "gate", "gata", "gaten", "gt", "gt.", "vei", "veien", "veg", "vegen", "vn", "vn.", "allé", "alle",
     "alléen", "alleen", "plass", "plassen", "torg", "torget", "bakke", "bakken", "terrasse",
     "terrassen", "sti", "stien", "brygge", "bryggen", "kai", "kaia", "park", "parken", "løkke", "tun",
+    "v.",  # «Øvre Sund v. 3»
 )
 _SEPARATE_STREET = re.compile(
     rf"(?<!{_LETTER})((?:{_LETTER}+\.?[ \t]+){{1,3}})(?i:{_alternation(_STREET_WORDS)})[ \t]+{_HOUSE_NUMBER}{_POSTCODE_PLACE}"
@@ -353,6 +354,12 @@ _ADDRESS_CONTEXT_PATTERNS = (
     ),
 )
 
+# A farm with no street after «bor på»: "bor på Bjerke gård i Sande" (the town with it); no digit needed
+_FARM_WITHOUT_A_STREET = re.compile(
+    rf"(?<!{_LETTER})(?i:bor|bur|bodde|budde)\s+{_WORD_BEFORE_THE_PLACE}(?i:på|pa)\s+"
+    rf"({_STREET_PREFIX}{_CAPITAL}{_LETTER}+[ \t]+(?i:gård|gard)(?:[ \t]+(?i:i)[ \t]+{_PLACE})?)(?!{_LETTER})"
+)
+
 # The same after the postcode and place: "Tollbugata 12, 3044 Drammen, leilighet 303"
 _FLAT_AFTER_THE_PLACE = re.compile(rf"(?:{_FLAT_PART})+")
 # ... and before the street: "Leilighet 12, Strømsgodsveien 40", "Oppgang B, Ringveien 3"
@@ -377,6 +384,12 @@ _PLACE_AFTER_A_BOLIGNUMMER = re.compile(
     rf"[ \t]+(?!(?i:{_alternation(_NOT_PLACE_WORDS)})(?!{_LETTER})){_PLACE}(?![ \t]*\d)(?!{_LETTER})"
 )
 _ENDS_WITH_A_BOLIGNUMMER = re.compile(r"[HhUuKkLl]\d{4}$")
+# A district or farm named before the street after «bor på»: «bor på Vikersund, Hagaveien 15»,
+# «bur på Rud nordre, Hedenstadveien 120»
+_DISTRICT_BEFORE_THE_STREET = re.compile(
+    rf"(?<!{_LETTER})(?i:bor|bur|bodde|budde)[ \t]+(?:(?i:nå|no|fortsatt|framleis|alene|aleine)[ \t]+)?(?i:på|pa)[ \t]+"
+    rf"({_STREET_PREFIX}{_PLACE}(?:[ \t]+(?i:nordre|søndre|sondre|øvre|nedre|vestre|østre|gård|gard))?),[ \t]*$"
+)
 _ENDS_WITH_A_PLACE = re.compile(rf"\d{{4}}[ \t]+{_LETTER}+$|,[ \t]*{_PLACE}$")
 
 
@@ -403,7 +416,12 @@ def _widen_address(text: str, start: int, end: int) -> Tuple[int, int]:
         farm = None  # «fra» names a farm only as one: «fra Nordby gård, ...», not «fra Hokksund, 3300 ...»
     if farm and (starts_with_postcode or _FARM_WORDS_BEFORE_A_STREET.search(text, 0, start)):
         start = farm.start(1)
+    else:
+        district = _DISTRICT_BEFORE_THE_STREET.search(text, 0, start)
+        if district:
+            start = district.start(1)
     return start, end
+
 
 
 # Dates of birth: a date with its year after "født", "fødselsdato", "f.", "born" ...
@@ -625,6 +643,8 @@ class Masker:
             yield Finding(ADDRESS, *_widen_address(text, finding.start, finding.end))
 
     def _address_cores(self, text: str) -> Iterable[Finding]:
+        for match in _FARM_WITHOUT_A_STREET.finditer(text):
+            yield Finding(ADDRESS, match.start(1), match.end(1))
         if not any(ch.isdigit() for ch in text):
             return
         for pattern in _ADDRESS_PATTERNS:

@@ -484,6 +484,11 @@ def test_floors_places_after_a_comma_and_lowercase_streets(masker, text, address
     ("Ho bur aleine i Čáhcegeaidnu 2 utanfor byen", "Čáhcegeaidnu 2"),
     ("Vi bor på gnr. 12 bnr. 4 i Flesberg, uten gateadresse", "gnr. 12 bnr. 4"),
     ("Han bor på Fossheim camping, plass 22, i sommer", "Fossheim camping, plass 22"),
+    # from spent set 6: a district before the street after «bor på», a farm with no street, «v.»
+    ("Vi bor på Steinberg, Elveveien 15, og sønnen er 17", "Steinberg, Elveveien 15"),
+    ("Han bur på Haug nordre, Haugsvegen 120, 3619 Skollenborg.", "Haug nordre, Haugsvegen 120, 3619 Skollenborg"),
+    ("mor bor på Lunde gård i Sande, og er alene", "Lunde gård i Sande"),
+    ("bor i Nedre Sand v. 3, 3616 Kongsberg", "Nedre Sand v. 3, 3616 Kongsberg"),
 ])
 def test_flats_after_the_place_farms_and_streets_before_a_postcode(masker, text, address):
     assert masker.mask(text).text == text.replace(address, placeholder(ADDRESS))
@@ -495,6 +500,7 @@ def test_flats_after_the_place_farms_and_streets_before_a_postcode(masker, text,
     "Jeg jobber på rom 12 i 2. etasje",
     "Jeg kommer fra Hokksund, 3300 er vel postnummeret",  # «fra» a town, not a farm
     "Vi var på camping i 14 dager",
+    "Vi var på Bogstad gård i helga",  # a farm visited, not lived on
 ])
 def test_places_and_rooms_without_a_street_stay(masker, text):
     assert ADDRESS not in masker.mask(text).kinds
