@@ -42,6 +42,7 @@ HELDOUT_BY_LANGUAGE = {
     "nynorsk, set 5": ROOT / "tests" / "nlu" / "heldout5_nn.yml",
     "English, set 5": ROOT / "tests" / "nlu" / "heldout5_en.yml",
     "bokmål, set 6": ROOT / "tests" / "nlu" / "heldout6_nb.yml",
+    "nynorsk, set 6": ROOT / "tests" / "nlu" / "heldout6_nn.yml",
     "English, set 6": ROOT / "tests" / "nlu" / "heldout6_en.yml",
 }
 LANGUAGE_TARGET = 0.95
