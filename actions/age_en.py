@@ -66,6 +66,8 @@ _SELF_SOON = re.compile(rf"\b(?:(?:i\s+am|i'm|im|i\s+m)\s+(?:almost|nearly|turni
 # «she just had her 18th birthday», «his 17th birthday is in May» (had: that age now)
 _BIRTHDAY_HAD = re.compile(r"\b(?:had|celebrated)\s+(?:her|his|their|my)\s+(\d{1,3})(?:th|st|nd|rd)\s+birthday\b")
 _SELF_YEARS = re.compile(r"\bi\b[^.?!]{0,12}\b(\d{1,2})\s*(?:years?|yrs?|y/o|yo)\b")
+# «42 here», «Hi, 35F, ...», «16 y/o girl, anxiety»: an age that opens the message or a clause
+_AGE_OPENS = re.compile(r"(?:^|^(?:hi|hello|hey)[,!.]?\s+|[.!?]\s+)(\d{1,2})\s*(?:here\b|[mf]\b|y/?o\b|yo\b|years?\s+old\b)")
 # «in his fifties», «in her 40s»: an adult; «in her teens» straddles 18 and asks
 _DECADE = re.compile(r"\b(?:in\s+(?:his|her|their|my)?\s*(?:early\s+|mid\s+|late\s+)?|(?:early|mid|late)[\s-]*)"
                      r"(?:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties|[2-9]0s|[2-9]0's)\b")  # «mid-twenties»
@@ -77,6 +79,8 @@ _CHILD_WORDS = re.compile(r"\b(?:(?<!my )(?<!our )kid|kids|(?<!my )(?<!our )chil
                           r"(?:middle|junior\s+high|(?<!upper )secondary|primary|elementary)\s+school|"
                           r"(?:[1-9]|10)(?:th|st|nd|rd)\s+grade|(?:grade|year)\s+(?:[1-9]|10)\b|"
                           r"(?:[1-9]|10)(?:th|st|nd|rd)\s+class)\b")
+# «my parents say I need help»: a parent speaks about the writer, who is the one concerned
+_PARENT_SAYS = re.compile(r"\b(?:my\s+)?(?:mum|mom|mother|dad|father|parents)\s+(?:says?|think|thinks|want|wants)\s+(?:that\s+)?(?:i|me)\b")
 _ADULT_WORDS = re.compile(r"\b(?:husband|wife|partner|mother|mum|mom|father|dad|parents|grandmother|grandfather|"
                           r"grandma|grandpa|grand-?dad|granny|aunt|auntie|uncle|step(?:dad|mum|mom|father|mother)|retired|pensioner|colleague)\b")
 # words that make an adult of whoever they describe: «my neighbour, a retired old man» (as age.py's)
@@ -106,7 +110,7 @@ def _claims(text: str) -> Tuple[List[int], List[int]]:
             or re.match(r"\s*(?:she|he|they)\b", text)):  # «She's 17», answering «who is it for?»
         others += _found([_PRONOUN_AGE], text, 0)
     own_soon = _found([_SELF_SOON], text, 1)
-    own = own_soon + _not_at(_found([_SELF_AGE, _SELF_YEARS], text, 0), own_soon)
+    own = own_soon + _not_at(_found([_SELF_AGE, _SELF_YEARS, _AGE_OPENS], text, 0), own_soon)
     for start, age in _found([_CORRECTION], text, 0):  # belongs to whoever was named last
         (others if others and (not own or max(others)[0] > max(own)[0]) else own).append((start, age))
     return _plausible(others), _plausible(own)
@@ -125,11 +129,13 @@ def _plausible(claims: List[Tuple[int, int]]) -> List[int]:
 def read_person_en(text: Optional[str]) -> Person:
     if not text:
         return Person(None, None, False)
-    lowered = _digits(text.lower().replace("’", "'"))
+    lowered = _PARENT_SAYS.sub(" ", _digits(text.lower().replace("’", "'")))
     about_self = bool(_SELF_WORDS.search(lowered))
     others, own = _claims(lowered)
     if others:  # «I'm 45 and my son is 15»: the son decides
         return Person(others[-1], audience_for_span(others[-1], others[-1]), False)
+    if own and _DECADE.search(lowered) and (_ADULT_WORDS.search(lowered) or _FAMILY_OTHER.search(lowered)):
+        return Person(None, ADULT, False)  # «my grandma is in her 80s ... I'm 16»: the grandma
     if own:
         return Person(own[-1], audience_for_span(own[-1], own[-1]), True)
     if _DECADE.search(lowered):

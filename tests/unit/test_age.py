@@ -291,7 +291,6 @@ STRADDLING = [
     ("går på videregående", None, None),
     ("eleven min går på vgs", None, None),
     ("student", None, None),
-    ("på universitetet", None, None),
     ("mellom 16 og 20", None, None),
     ("han er 16-20 år", None, None),
     ("han er rundt 17", None, None),
@@ -433,6 +432,13 @@ def test_about_self_is_kept_with_an_age(text):
     ("Jeg er masterstudent og sliter", ADULT, None),
     ("Jeg er veteran fra Afghanistan", ADULT, None),
     ("eg er inne til førstegongsteneste", ADULT, None),
+    ("på universitetet", ADULT, None),  # routing set 5 (spent): university and college are adults
+    ("Eg studerer på høgskulen og har fått angst", ADULT, None),
+    ("Besta mi er 85 og engsteleg. Eg er 15 og bur hjå henne", ADULT, 85),
+    ("Jeg jobber som sykepleier og har selv begynt å misbruke sovemedisin", ADULT, None),
+    ("hei, eg har eigen leilegheit og jobbar fulltid, men drikk kvar kveld", ADULT, None),
+    ("mor til to tenåringer her, men det er meg det gjelder", ADULT, None),
+    ("mamma sier jeg må få hjelp for spisingen min", None, None),  # the writer, of any age
 ])
 def test_our_and_compound_relatives(text, audience, age):
     person = read_person(text)

@@ -23,6 +23,13 @@ from actions.age import ADULT, CHILD, read_person
     ("I'm doing a master's and have a gambling problem", ADULT, None),
     ("My granddad is 84 and frightened", ADULT, 84),
     ("I'm in the middle of my military service", ADULT, None),
+    ("42 here. my drinking has gotten out of hand", ADULT, 42),  # routing set 5 (spent)
+    ("Hi, 35F, postnatal depression, baby is 4 months", ADULT, 35),
+    ("16 y/o girl, anxiety + ocd, parents dont get it", CHILD, 16),
+    ("My grandma is in her 80s and low. I'm 16, who should we call?", ADULT, None),
+    ("mum of three here (oldest is 15) and it's actually me who needs help", ADULT, None),
+    ("My parents say I need to get help for my eating", None, None),
+    ("I work full time and have my own apartment but I use speed", ADULT, None),
     ("my husband drinks every day", ADULT, None),
     ("my son is struggling", None, None),  # a son may be 8 or 38: ask
     ("who can i call", None, None),
