@@ -54,11 +54,13 @@ bye now talking texting in she's he's they're we're you're grade hello hi
 grandmother grandfather grandma grandpa granny grandson granddaughter grandchild grandkid aunt uncle
 nephew niece cousin stepson stepdaughter stepmother stepfather stepdad stepmum stepmom neighbour
 neighbor colleague teacher
+i'll i've i'd you'll we'll take care off log entitled coordinator coworker
 """.split())
 # English words that alone make a short message English («howdy», «ttyl»): nobody writes them in
 # Norwegian chat, unlike «help», «thanks» or «ok»
 ENGLISH_ON_THEIR_OWN = frozenset("""
 howdy hiya ttyl cya goodbye grandmother grandfather grandma grandpa granny
+myself yourself coworker entitled i'll i've
 """.split())
 WORD = re.compile(r"[a-zæøåäö']+")
 

@@ -12,6 +12,7 @@ from rasa_server.nlu.language import language_of
     "How long is the waiting time for the pathway?", "my friend took all her pills and won't wake up",
     "Bye for now", "Am I talking to a bot?", "A student of mine, she's in 5th grade.",  # short ones
     "my grandmother, 79", "howdy", "ttyl",  # a word nobody writes in Norwegian chat decides alone
+    "myself, 27", "a coworker", "am I entitled to a coordinator?", "I'll log off now, take care",  # behaviour set 6 (spent)
 ])
 def test_english(text):
     assert detect(text) == "en"
