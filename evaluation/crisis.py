@@ -57,8 +57,8 @@ def crisis_sets() -> Dict[str, Set]:
     sets["fifth fresh set 2026-12-04 night, English (spent)"] = _language(DATA / "crisis_fresh5.yml", "en")
     sets["sixth fresh set 2026-12-05, Norwegian (spent)"] = _language(DATA / "crisis_fresh6.yml", "nb")
     sets["sixth fresh set 2026-12-05, English (spent)"] = _language(DATA / "crisis_fresh6.yml", "en")
-    sets["seventh fresh set 2026-12-05 pm, Norwegian (blind)"] = _language(DATA / "crisis_fresh7.yml", "nb")
-    sets["seventh fresh set 2026-12-05 pm, English (blind)"] = _language(DATA / "crisis_fresh7.yml", "en")
+    sets["seventh fresh set 2026-12-05 pm, Norwegian (spent)"] = _language(DATA / "crisis_fresh7.yml", "nb")
+    sets["seventh fresh set 2026-12-05 pm, English (spent)"] = _language(DATA / "crisis_fresh7.yml", "en")
     return sets
 
 
