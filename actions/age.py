@@ -695,13 +695,17 @@ def read_person(text: str | None) -> Person:
         person = _read_person(rest)
         if person.known:
             return person  # «min kone drikker ... vi har to barn på 10 og 12»: the wife
-        if _OWN_TROUBLE.search(rest) and not _FAMILY_OTHER.search(fold(rest).lower()):
+        if _OWN_TROUBLE.search(rest) and not _names_someone_of_open_age(rest):
             return Person(None, ADULT, True)
     person = _read_person(text)
-    if (not person.known and text and _WRITER_ADULT.search(text)
-            and not _FAMILY_OTHER.search(fold(text).lower())):
+    if not person.known and text and _WRITER_ADULT.search(text) and not _names_someone_of_open_age(text):
         return Person(None, ADULT, True)  # «jeg jobber som sykepleier og har selv begynt å ...»
     return person
+
+
+def _names_someone_of_open_age(text: str) -> bool:
+    """«sønnen min», «eleven»: someone else the help may be for (_FAMILY_OTHER on raw text)."""
+    return _FAMILY_OTHER.search(fold(text).lower()) is not None
 
 
 def _read_person(text: str | None) -> Person:

@@ -134,11 +134,12 @@ def read_person_en(text: Optional[str]) -> Person:
     others, own = _claims(lowered)
     if others:  # «I'm 45 and my son is 15»: the son decides
         return Person(others[-1], audience_for_span(others[-1], others[-1]), False)
-    if own and _DECADE.search(lowered) and (_ADULT_WORDS.search(lowered) or _FAMILY_OTHER.search(lowered)):
+    decade = _DECADE.search(lowered)
+    if own and decade and (_ADULT_WORDS.search(lowered) or _FAMILY_OTHER.search(lowered)):
         return Person(None, ADULT, False)  # «my grandma is in her 80s ... I'm 16»: the grandma
     if own:
         return Person(own[-1], audience_for_span(own[-1], own[-1]), True)
-    if _DECADE.search(lowered):
+    if decade:
         return Person(None, ADULT, about_self)
     if _UNDER_18.search(lowered):
         return Person(None, CHILD, about_self)

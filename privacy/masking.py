@@ -411,17 +411,17 @@ def _widen_address(text: str, start: int, end: int) -> Tuple[int, int]:
     if before:
         start = before.start()
     farm = _FARM_BEFORE.search(text, 0, start)
+    named_a_farm = _FARM_WORDS_BEFORE_A_STREET.search(text, 0, start) is not None
     starts_with_postcode = re.match(r"\d{4}\s", text[start:end]) is not None
-    if farm and farm.group().lower().startswith(("fra", "frå")) and not _FARM_WORDS_BEFORE_A_STREET.search(text, 0, start):
-        farm = None  # «fra» names a farm only as one: «fra Nordby gård, ...», not «fra Hokksund, 3300 ...»
-    if farm and (starts_with_postcode or _FARM_WORDS_BEFORE_A_STREET.search(text, 0, start)):
+    # «fra» names a farm only as one: «fra Nordby gård, ...», not «fra Hokksund, 3300 ...»
+    from_a_town = farm is not None and farm.group().lower().startswith(("fra", "frå")) and not named_a_farm
+    if farm and not from_a_town and (starts_with_postcode or named_a_farm):
         start = farm.start(1)
     else:
         district = _DISTRICT_BEFORE_THE_STREET.search(text, 0, start)
         if district:
             start = district.start(1)
     return start, end
-
 
 
 # Dates of birth: a date with its year after "født", "fødselsdato", "f.", "born" ...
