@@ -1,4 +1,5 @@
 """The deterministic crisis layer (safety/): recall on a labelled set, near misses, the component."""
+import re
 from pathlib import Path
 
 import pytest
@@ -219,8 +220,8 @@ def test_few_false_alarms_on_ordinary_nlu_examples():
     ordinary = _examples(NLU_FILES, crisis=False)
     alarms = [m for m in ordinary if default_detector().detect(m) is not None]
     print(f"pattern layer: {len(alarms)} alarms on {len(ordinary)} ordinary examples: {alarms}")
-    # questions about a child's øyeblikkelig hjelp get the crisis answer on purpose
-    assert all("oyeblikkelig" in m.replace("ø", "o") for m in alarms), alarms
+    # questions about a child's øyeblikkelig / akutt hjelp get the crisis answer on purpose
+    assert all(re.search(r"oyeblikkelig|akutt", m.replace("ø", "o")) for m in alarms), alarms
 
 
 @pytest.mark.parametrize("text,expected", [
