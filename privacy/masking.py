@@ -170,7 +170,7 @@ _CAPITAL_ONLY_SUFFIXES = (
     "gt.", "gt", "vn.", "vn",  # "Storgt. 5", "Kirkevn 12" ("sagt 3", "navn 2" in lowercase)
     "torvet", "tangen", "hagen", "sletta", "enga", "vika", "dalen", "moen", "moa", "rud",
     "vang", "tveit", "holtet", "lunden", "engen", "bråtan", "skauen", "grend", "haug", "bakke",
-    "faret", "engene", "jordene", "løkkene",
+    "faret", "engene", "jordene", "løkkene", "brynet", "tråkket", "traakket", "stykket",
 )
 # "Nedre Storgate 3", "Øvre Slottsgate 2": the prefix word belongs to the street name
 _STREET_PREFIX = r"(?:(?i:nedre|øvre|ovre|søndre|sondre|nordre|vestre|østre|ostre|store|lille|gamle|nye|indre|ytre)\s+)?"
@@ -181,17 +181,22 @@ _FLAT_WORDS = (  # longest first
     "lgh", "apt",
 )
 # a room after the house number too; before a postcode alone it is no address ("Rom 214, 3041 Drammen")
-_ROOM_WORDS = ("hybel", "room", "rom")
+_ROOM_WORDS = ("hybel", "room", "rom", "avdeling", "avd", "brakke")
+# Which side of the landing: "3. etg. t.h.", "nr 5 te venstre" (dialect)
+_SIDE = r"(?i:t\.[ \t]?h\.?|t\.[ \t]?v\.?|til[ \t]+venstre|til[ \t]+høyre|til[ \t]+hogre|te[ \t]+venstre|te[ \t]+høyre)(?!\w)"
 # One flat, floor or entrance: "Haugesgate 61, 2. etasje", "Tomtegata 7 b, 3 etg.", "tredje etasje",
 # ", oppgang B", "basement flat" (the period after "etasje" ends the sentence; after "etg" it is the
 # abbreviation's)
 _FLAT_PART = (
     rf",?[ \t]+(?i:{'|'.join(_FLAT_WORDS + _ROOM_WORDS)})\.?(?:[ \t]*(?i:nr|no)\.?)?[ \t]*(?:[HhUuKkLl]\d{{4}}|\d{{1,4}}{_LETTER}?)(?!\w)"
     rf"|,[ \t]*[HhUuKkLl]\d{{4}}(?!\d)"
-    rf"|,?[ \t]+\d{{1,2}}\.?[ \t]*(?i:etasje|etasjen|etg\.?)(?:[ \t]+(?i:til[ \t]+venstre|til[ \t]+høyre|th|tv))?(?!\w)"
+    rf"|,?[ \t]+\d{{1,2}}\.?[ \t]*(?i:etasje|etasjen|etg\.?)(?:[ \t]+(?:{_SIDE}|(?i:th|tv)(?!\w)))?(?!\w)"
     rf"|,?[ \t]+(?i:første|forste|andre|tredje|fjerde|femte|sjette|øverste|overste|nederste|1st|2nd|3rd|4th|ground|top)"
     rf"[ \t]+(?i:etasje|etg|floor)(?!\w)"
-    rf"|,?[ \t]+(?i:oppgang|inngang)[ \t]+[A-Za-z0-9]{{1,2}}(?!\w)"
+    rf"|,?[ \t]+(?i:oppgang|inngang|inng\.?)[ \t]+(?:{_SIDE}|(?i:bak|fra baksiden)(?!\w)|[A-Za-z0-9]{{1,2}}(?!\w))"
+    rf"|,?[ \t]+(?:{_SIDE})"
+    rf"|,?[ \t]+(?i:u\.[ \t]?etg\.?|u\.?etg\.?|underetasjen|underetasje|sokkelen|sokkelleiligheten|loftsleiligheten)(?!\w)"
+    rf"|[ \t]*\((?=[^()\n]{{0,30}}(?i:leil|sokkel|brakke|hybel|etg|etasje|rom|inng|oppgang|kjeller|loft|bolig))[^()\n]{{1,40}}\)"
     rf"|,?[ \t]+(?i:basement|kjeller)(?:[ \t]+(?i:flat|leilighet|leilegheit))?(?!\w)"
 )
 _FLAT = rf"(?:{_FLAT_PART}){{0,2}}"
@@ -199,7 +204,7 @@ _FLAT = rf"(?:{_FLAT_PART}){{0,2}}"
 # "nr 12" too; a letter after a space is no house letter when it is a word: "Skolegata 7 i Drammen"
 def _house_number(max_digits: int) -> str:
     return (
-        rf"(?:(?i:nr)\.?\s*)?\d{{1,{max_digits}}}(?:-\d{{1,{max_digits}}}(?!\d)(?![.,]\d))?(?:{_LETTER}(?!\w)|\s(?![iIåÅeE](?!\w)){_LETTER}(?!\w))?"
+        rf"(?:(?i:nr|nummer)\.?\s*)?\d{{1,{max_digits}}}(?:-\d{{1,{max_digits}}}(?!\d)(?![.,]\d))?(?:{_LETTER}(?!\w)|\s(?![iIåÅeE](?!\w)){_LETTER}(?!\w)(?!\.\s?(?i:etg)))?"
         rf"(?:\s*[HhUuKkLl]\d{{4}}(?!\d))?{_FLAT}"
     )
 
@@ -241,14 +246,20 @@ _LOWERCASE_PLACE = (
 # The place after a comma belongs to the address too, with or without a postcode: ", 3015 Drammen",
 # ", Drammen" (capitalised: ", og" or ", men" are no place)
 _POSTCODE_PLACE = (
-    rf"(?:,?\s+\d{{4}}\s+(?:{_PLACE}|{_LOWERCASE_PLACE})"
+    rf"(?:,?\s+(?:N-|NO-)?\d{{4}}\s+(?:{_PLACE}|{_LOWERCASE_PLACE})"
     rf"|,[ \t]*(?!(?i:{_alternation(_NOT_PLACE_WORDS)})(?!{_LETTER})){_PLACE}(?![ \t]*\d)(?!{_LETTER}))?"
+)
+
+# Street endings that are street names on their own («Torget 4»), without their capital letter
+_WHOLE_WORD_STREETS = (
+    "orget", "orvet", "rygga", "ryggen", "aia", "aien", "unet", "vingen", "økka", "roken", "lassen",
+    "tredet", "mauet", "eita", "errassen", "renda", "eltet", "ordet",
 )
 
 _ADDRESS_PATTERNS = (
     # one compound word in any case: "Storgata 5", "kirkeveien 12 B", "Elvebakken 3, 3050 Mjøndalen"
     re.compile(
-        rf"(?<!{_LETTER}){_STREET_PREFIX}(?i:{_LETTER}{{2,}}?(?:{_alternation(_STREET_SUFFIXES)}))\s+{_HOUSE_NUMBER}{_POSTCODE_PLACE}(?!\d)"
+        rf"(?<!{_LETTER}){_STREET_PREFIX}(?i:{_LETTER}{{2,}}?(?:{_alternation(_STREET_SUFFIXES)}))(?:\s+|,\s*(?=(?i:nr|nummer)\.?\s*\d)){_HOUSE_NUMBER}{_POSTCODE_PLACE}(?!\d)"
     ),
     # a capitalised compound with a rarer suffix: "Solplass 4", "Furuparken 2"
     re.compile(
@@ -268,13 +279,17 @@ _ADDRESS_PATTERNS = (
         rf"(?<!{_LETTER})(?i:gnr|g\.nr|gardsnr|gårdsnr|gardsnummer|gårdsnummer)\.?[ \t]*\d{{1,4}}[ \t]*(?:,|/|og)?[ \t]*"
         rf"(?i:bnr|b\.nr|bruksnr|bruksnummer)\.?[ \t]*\d{{1,4}}(?!\d)"
     ),
+    # "gnr/bnr 87/3"
+    re.compile(rf"(?<!{_LETTER})(?i:gnr|g\.nr)\.?[ \t]*/[ \t]*(?i:bnr|b\.nr)\.?[ \t]*\d{{1,4}}[ \t]*/[ \t]*\d{{1,4}}(?!\d)"),
+    # a street that is only its ending, capitalised: "Torget 4", "Brygga 2", "Tunet 3 b"
+    re.compile(rf"(?<!{_LETTER}){_STREET_PREFIX}{_CAPITAL}(?i:{_alternation(_WHOLE_WORD_STREETS)})\s+{_HOUSE_NUMBER}{_POSTCODE_PLACE}(?!\d){_NOT_HOUSE_NUMBER}"),
     # a plot at a camping site or a cabin field: "Solheim camping, plass 14"
     re.compile(
         rf"(?<!{_LETTER}){_CAPITAL}{_LETTER}+[ \t]+(?i:camping|campingplass|hyttefelt|hyttefeltet),?[ \t]+"
         rf"(?i:plass|tomt|hytte)[ \t]*(?:(?i:nr)\.?[ \t]*)?\d{{1,4}}(?!\d)"
     ),
     # "postboks 12", "Pb. 7, 3001 Drammen"
-    re.compile(rf"(?<!{_LETTER})(?i:postboks|postboks nr\.?|pb\.?|p\.o\. box|po box)\s*\d{{1,5}}{_POSTCODE_PLACE}(?!\d)"),
+    re.compile(rf"(?<!{_LETTER})(?i:postboks|postboks nr\.?|pb\.?|p\.o\. box|po box)\s*\d{{1,5}}(?:[ \t]+{_PLACE}(?=,?[ \t]+\d{{4}}))?{_POSTCODE_PLACE}(?!\d)"),
     # a postcode with its place: "3041 Drammen"
     re.compile(
         rf"(?<![\d.,/:-])\d{{4}}\s+(?!(?i:{_alternation(_NOT_PLACE_WORDS)})(?!{_LETTER})){_PLACE}(?!{_LETTER})"
@@ -295,6 +310,7 @@ _STREET_WORDS = (
     "alléen", "alleen", "plass", "plassen", "torg", "torget", "bakke", "bakken", "terrasse",
     "terrassen", "sti", "stien", "brygge", "bryggen", "kai", "kaia", "park", "parken", "løkke", "tun",
     "v.",  # «Øvre Sund v. 3»
+    "stræde", "strede", "stredet",  # «Kongens stræde 4»
 )
 _SEPARATE_STREET = re.compile(
     rf"(?<!{_LETTER})((?:{_LETTER}+\.?[ \t]+){{1,3}})(?i:{_alternation(_STREET_WORDS)})[ \t]+{_HOUSE_NUMBER}{_POSTCODE_PLACE}"
@@ -325,7 +341,7 @@ _NOT_LOWERCASE_STREET_WORDS = _NOT_STREET_WORDS + (
     "huset", "blokka", "leilighet",
 )
 # «bor nå på Tangen 7», «bur framleis i ...»: one such word may stand between «bor» and «på»
-_WORD_BEFORE_THE_PLACE = r"(?:(?i:nå|no|fortsatt|fremdeles|framleis|alene|aleine|sammen|saman)\s+)?"
+_WORD_BEFORE_THE_PLACE = r"(?:(?i:nå|no|fortsatt|fremdeles|framleis|alene|aleine|sammen|saman|oppe|nede|ute|borte)\s+)?"
 # Any street name in a phrase that says it is one: "bor på Kullerød 12", "adressen er Torvet 3"
 _ADDRESS_CONTEXT_PATTERNS = (
     # in lowercase chat, one word and a house number: "vi bor i engene 12", "bor i kobbervikdalen 60"
@@ -335,12 +351,21 @@ _ADDRESS_CONTEXT_PATTERNS = (
         rf"(?!\d)(?![.,]\d){_NOT_HOUSE_NUMBER}"
     ),
     re.compile(
-        rf"(?<!{_LETTER})(?i:bor|bur|bodde|budde|flytta|flyttet|flytter|bo)\s+{_WORD_BEFORE_THE_PLACE}(?i:i|på|pa)\s+"
-        rf"((?:{_CAPITAL}{_LETTER}+\s+){{1,2}}{_HOUSE_NUMBER}{_POSTCODE_PLACE})(?!\d){_NOT_HOUSE_NUMBER}"
+        rf"(?<!{_LETTER})(?i:bor|bur|bodde|budde|flytta|flyttet|flytter|flytte|bo)\s+{_WORD_BEFORE_THE_PLACE}(?:(?i:i|på|pa|fra|frå|til)\s+)?"
+        rf"({_STREET_PREFIX}(?:{_CAPITAL}{_LETTER}+(?:-{_LETTER}+)?\s+){{1,2}}{_HOUSE_NUMBER}{_POSTCODE_PLACE})(?!\d){_NOT_HOUSE_NUMBER}"
+    ),
+    re.compile(
+        rf"(?<!{_LETTER})(?i:bor|bur)\s+({_SMALL}{_LETTER}+(?:{_alternation(_STREET_SUFFIXES + ('vn.', 'vn', 'gt'))})\s+{_house_number(3)}{_POSTCODE_PLACE})"
+        rf"(?!\d)(?![.,]\d){_NOT_HOUSE_NUMBER}"
+    ),
+    # the house number first: "nr 12 i Bjerkestien", "nummer 4 i Lindevangen"
+    re.compile(
+        rf"(?<!{_LETTER})((?i:nr|nummer)\.?\s*\d{{1,3}}{_LETTER}?\s+(?i:i|på|pa)\s+{_STREET_PREFIX}"
+        rf"{_CAPITAL}{_LETTER}*(?i:{_alternation(_STREET_SUFFIXES + _CAPITAL_ONLY_SUFFIXES)}){_FLAT})(?!{_LETTER})"
     ),
     # "adressen er kullerød 12", "adresse: torvet 3" (any case, but no "adressen er ikke 12 ...")
     re.compile(
-        rf"(?<!{_LETTER})(?i:adressen(?:\s+(?:min|mi|vår|var|hans|hennes|deres|til\s+{_LETTER}+))?\s+er|adressen?\s*:|adr\.?\s*:?|address(?:\s+is|\s*:))\s*:?\s+"
+        rf"(?<!{_LETTER})(?i:(?:adressen|adressa|adresse)(?:\s+(?:min|mi|vår|var|hans|hennes|deres|til\s+{_LETTER}+))?\s+er|adressen?\s*:|adr\.?\s*:?|address(?:\s+is|\s*:))\s*:?\s+"
         rf"(?!(?i:{_alternation(_NOT_STREET_WORDS)})\s)((?:{_LETTER}+\.?\s+){{1,3}}{_HOUSE_NUMBER}{_POSTCODE_PLACE})(?!\d){_NOT_HOUSE_NUMBER}"
     ),
     # "ny adresse Kullerød 12": a capitalised street name
@@ -358,6 +383,22 @@ _ADDRESS_CONTEXT_PATTERNS = (
 _FARM_WITHOUT_A_STREET = re.compile(
     rf"(?<!{_LETTER})(?i:bor|bur|bodde|budde)\s+{_WORD_BEFORE_THE_PLACE}(?i:på|pa)\s+"
     rf"({_STREET_PREFIX}{_CAPITAL}{_LETTER}+[ \t]+(?i:gård|gard)(?:[ \t]+(?i:i)[ \t]+{_PLACE})?)(?!{_LETTER})"
+)
+
+# Two streets that meet, with no house number: "hjørnet av Kirkegata og Nedre Storgate", "i krysset
+# Konnerudgata/Engene", "mellom Kirkeveien og Bekkeveien, nr. 3" (one of the two has a street ending)
+_STREET_NAME = rf"{_STREET_PREFIX}(?:{_CAPITAL}{_LETTER}+\.?[ \t]+){{0,2}}(?:{_CAPITAL}{_LETTER}+|(?i:gate|gata|vei|veien|veg|vegen|allé))"
+_CROSSING = re.compile(
+    rf"(?<!{_LETTER})(?i:hjørnet av|hjørnet mellom|hjornet av|krysset|krysset mellom|mellom)[ \t]+"
+    rf"({_STREET_NAME})[ \t]*(?:/|&|[ \t](?i:og)[ \t])[ \t]*({_STREET_NAME}(?:,?[ \t]*(?i:nr|nummer)\.?[ \t]*\d{{1,3}}{_LETTER}?(?!\w))?)"
+)
+_STREET_ENDING = re.compile(
+    rf"(?i:{_alternation(_STREET_SUFFIXES + _CAPITAL_ONLY_SUFFIXES)}|[ \t](?:gate|gata|vei|veg|allé))(?:,?[ \t]*(?i:nr|nummer)\.?[ \t]*\d{{1,3}}{_LETTER}?)?$"
+)
+# A home or ward named before its street: "Solstua bofellesskap, Solstuveien 10", "Bragernes bo- og
+# omsorgssenter, Tordenskiolds gate 40"
+_INSTITUTION_BEFORE_THE_STREET = re.compile(
+    rf"(?<!{_LETTER})({_CAPITAL}{_LETTER}+[ \t]+(?:(?i:bo-[ \t]+og)[ \t]+)?(?i:sykehjem|sjukeheim|bofellesskap|bufellesskap|omsorgssenter|omsorgsboliger|omsorgsbolig|hospits)),[ \t]*$"
 )
 
 # The same after the postcode and place: "Tollbugata 12, 3044 Drammen, leilighet 303"
@@ -390,6 +431,11 @@ _DISTRICT_BEFORE_THE_STREET = re.compile(
     rf"(?<!{_LETTER})(?i:bor|bur|bodde|budde)[ \t]+(?:(?i:nå|no|fortsatt|framleis|alene|aleine)[ \t]+)?(?i:på|pa)[ \t]+"
     rf"({_STREET_PREFIX}{_PLACE}(?:[ \t]+(?i:nordre|søndre|sondre|øvre|nedre|vestre|østre|gård|gard))?),[ \t]*$"
 )
+# The town after «i» or «på» right after the house number: "Sagveien 9 på Vestfossen", "storgt. 5 i
+# drammen" (lowercase only when it is a known place)
+_TOWN_AFTER_THE_NUMBER = re.compile(
+    rf"[ \t]+(?i:på|pa)[ \t]+(?:(?!(?i:{_alternation(_NOT_PLACE_WORDS)})(?!{_LETTER})){_PLACE}|({_LOWERCASE_PLACE}))(?![ \t]*\d)(?!{_LETTER})"
+)
 _ENDS_WITH_A_PLACE = re.compile(rf"\d{{4}}[ \t]+{_LETTER}+$|,[ \t]*{_PLACE}$")
 
 
@@ -405,11 +451,18 @@ def _widen_address(text: str, start: int, end: int) -> Tuple[int, int]:
         lowercase = _LOWERCASE_PLACE_AT_THE_END.match(text, end)
         if lowercase and _names.default_lexicon().lookup(lowercase.group(1)) & _names.KNOWN_PLACE:
             place = lowercase
+        if not place and re.search(r"\d\w?$", text[start:end]):
+            town = _TOWN_AFTER_THE_NUMBER.match(text, end)
+            if town and (town.group(1) is None or _names.default_lexicon().lookup(town.group(1)) & _names.KNOWN_PLACE):
+                place = town
         if place:
             end = place.end()
     before = _FLAT_BEFORE_THE_STREET.search(text, 0, start)
     if before:
         start = before.start()
+    institution = _INSTITUTION_BEFORE_THE_STREET.search(text, 0, start)
+    if institution:
+        start = institution.start(1)
     farm = _FARM_BEFORE.search(text, 0, start)
     named_a_farm = _FARM_WORDS_BEFORE_A_STREET.search(text, 0, start) is not None
     starts_with_postcode = re.match(r"\d{4}\s", text[start:end]) is not None
@@ -645,6 +698,10 @@ class Masker:
     def _address_cores(self, text: str) -> Iterable[Finding]:
         for match in _FARM_WITHOUT_A_STREET.finditer(text):
             yield Finding(ADDRESS, match.start(1), match.end(1))
+        for match in _CROSSING.finditer(text):
+            if _STREET_ENDING.search(match.group(1)) or _STREET_ENDING.search(match.group(2)):
+                yield Finding(ADDRESS, match.start(1), match.end(1))
+                yield Finding(ADDRESS, match.start(2), match.end(2))
         if not any(ch.isdigit() for ch in text):
             return
         for pattern in _ADDRESS_PATTERNS:
@@ -758,7 +815,7 @@ def _resolve_overlaps(candidates: Sequence[Finding]) -> List[Finding]:
     return chosen
 
 
-_ONLY_A_COMMA = re.compile(r"[ \t]*,?[ \t]*")
+_ONLY_A_COMMA = re.compile(r"[ \t]*[,/]?[ \t]*")  # «Vinkelstykket 4 H0101 / 3040 Drammen»
 
 
 def _joined_addresses(text: str, findings: List[Finding]) -> List[Finding]:

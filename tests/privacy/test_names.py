@@ -489,6 +489,26 @@ def test_floors_places_after_a_comma_and_lowercase_streets(masker, text, address
     ("Han bur på Haug nordre, Haugsvegen 120, 3619 Skollenborg.", "Haug nordre, Haugsvegen 120, 3619 Skollenborg"),
     ("mor bor på Lunde gård i Sande, og er alene", "Lunde gård i Sande"),
     ("bor i Nedre Sand v. 3, 3616 Kongsberg", "Nedre Sand v. 3, 3616 Kongsberg"),
+    # from the development set U (2026-12-05): sides, basement floors, wards, parentheses, the
+    # house number first, «bor» with no «i», a postcode with «N-», the district after «på»,
+    # a home named before its street, a street that is only its ending, gnr/bnr with a slash
+    ("Mor bor i Furuveien 3, 4. etg. t.v., alene", "Furuveien 3, 4. etg. t.v."),
+    ("bor i Fjordgata 5 te høyre, kom gjerne", "Fjordgata 5 te høyre"),
+    ("Han leier i Nordre Kilevei 4 u.etg, og drikker", "Nordre Kilevei 4 u.etg"),
+    ("Far er på Granly sykehjem, Granlyveien 8, avd. 2. Han er trist", "Granly sykehjem, Granlyveien 8, avd. 2"),
+    ("Han bor i Verkstedveien 2 (brakke 4) på jobben", "Verkstedveien 2 (brakke 4)"),
+    ("Eleven bor i nr 9 i Furustien, tror jeg", "nr 9 i Furustien"),
+    ("Jeg bor Myrbakken 3 leil 5 og er 30", "Myrbakken 3 leil 5"),
+    ("bor lierbyvn. 12 og trenger hjelp", "lierbyvn. 12"),
+    ("Send det til Elvegata 2, N-3015 Drammen", "Elvegata 2, N-3015 Drammen"),
+    ("adressen er Sagveien 9 på Vestfossen, og jeg er 40", "Sagveien 9 på Vestfossen"),
+    ("han sover på hospitset i Brygga 2, rom 14", "Brygga 2, rom 14"),
+    ("Stikk innom Torget 4, 2. etasje, inngang bak", "Torget 4, 2. etasje, inngang bak"),
+    ("Vi bur på Nordre Ås, gnr/bnr 87/3, langt ute", "Nordre Ås, gnr/bnr 87/3"),
+    ("adresse er Kleivtråkket 6b, 3.etg, ring på", "Kleivtråkket 6b, 3.etg"),
+    ("Vi bor i Kongens stræde 4 i sentrum", "Kongens stræde 4"),
+    ("min adresse: Lindestykket 4 H0101 / 3040 Drammen.", "Lindestykket 4 H0101 / 3040 Drammen"),
+    ("Skal flytte fra Øvre Sund 5 neste måned", "Øvre Sund 5"),
 ])
 def test_flats_after_the_place_farms_and_streets_before_a_postcode(masker, text, address):
     assert masker.mask(text).text == text.replace(address, placeholder(ADDRESS))
@@ -501,6 +521,7 @@ def test_flats_after_the_place_farms_and_streets_before_a_postcode(masker, text,
     "Jeg kommer fra Hokksund, 3300 er vel postnummeret",  # «fra» a town, not a farm
     "Vi var på camping i 14 dager",
     "Vi var på Bogstad gård i helga",  # a farm visited, not lived on
+    "Han ble nr 3 i Norgescupen",  # a place in a race, not a house number
 ])
 def test_places_and_rooms_without_a_street_stay(masker, text):
     assert ADDRESS not in masker.mask(text).kinds
@@ -510,9 +531,25 @@ def test_places_and_rooms_without_a_street_stay(masker, text):
     ("bor i bruveien 3a, takk.", "takk"),  # a word after the comma that is no place
     ("Mor bor i Bakkeveien 2, alene.", "alene"),
     ("flyttet til Storgata 5 i 2019", "2019"),  # a year after «i» is no postcode
+    ("Vi bor i Kirkeveien 12B i Mjøndalen", "Mjøndalen"),  # the town after «i» stays (sets 1 and 3)
+    ("Bor i Storgata 5 (bak Rema) nå", "Rema"),
 ])
 def test_words_after_an_address_that_are_no_place_stay(masker, text, kept):
     assert kept in masker.mask(text).text
+
+
+@pytest.mark.parametrize("text, streets", [
+    ("vi bor på hjørnet av Kirkegata og Nedre Storgate, rett over apoteket", ["Kirkegata", "Nedre Storgate"]),
+    ("Vi bor i krysset Konnerudgata/Engene, i den gule blokka", ["Konnerudgata", "Engene"]),
+    ("vi bor mellom Kirkeveien og Bekkeveien, nr. 3, og naboen", ["Kirkeveien", "Bekkeveien, nr. 3"]),
+])
+def test_two_streets_that_meet_are_masked_without_a_house_number(masker, text, streets):
+    masked = masker.mask(text).text
+    assert placeholder(ADDRESS) in masked and not any(street in masked for street in streets)
+
+
+def test_a_crossing_of_two_ordinary_names_stays(masker):
+    assert ADDRESS not in masker.mask("Valget står mellom Per og Kari nå").kinds
 
 
 def test_four_and_four_digits_stay_a_phone_number(masker):
