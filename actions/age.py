@@ -485,11 +485,13 @@ def _vg_year(number: int, ordinals: str) -> re.Pattern[str]:
 
 
 _SCHOOL = [  # (pattern, ages): "VG3", "videregående" and "student" straddle 18, so they ask
-    (_vg_year(1, "første|fyrste"), (15, 17)),
-    (_vg_year(2, "andre"), (16, 17)),
+    # the issue and routing set 6's author: VG1-VG3 are under 18 only when the text says so
+    (_vg_year(1, "første|fyrste"), (15, 18)),
+    (_vg_year(2, "andre"), (16, 18)),
     (_vg_year(3, "tredje"), (17, 19)),
     (_compile(rf"\b{_VGS}\b"), (15, 19)),
     (_compile(r"\b(?:barnehage|barnehagen|bhg)\b"), (0, 6)),
+    (_compile(r"\b(?:sfo|sfoen|aks|aksen)\b"), (5, 10)),  # skolefritidsordning: 1.-4. klasse
     (_compile(r"\b(?:barneskole|barneskolen|barneskule|barneskulen|barnetrinnet)\b"), (6, 13)),
     (_compile(r"\b(?:ungdomsskole|ungdomsskolen|ungdomsskule|ungdomsskulen|ungdomstrinnet|u skolen)\b"), (12, 16)),
     # university and college are 18 or older: three blind authors of routing sets 4 and 5 said adult
@@ -498,7 +500,7 @@ _SCHOOL = [  # (pattern, ages): "VG3", "videregående" and "student" straddle 18
     (_compile(r"\b(?:student|studenten)\b"), (17, MAX_PLAUSIBLE_AGE)),  # in English a pupil too: asks
     (_compile(r"\b(?:lærling|lærlingen)\b"), (15, MAX_PLAUSIBLE_AGE)),
     # konfirmasjon is the year one turns 15 (a year either side: «konfirmert i fjor»)
-    (_compile(r"\b(?:konfirmant|konfirmanten|konfirmert|konfirmerte|konfirmeres|konfirmasjon|konfirmasjonen)\b"), (13, 16)),
+    (_compile(r"\b(?:konfirmant\w*|konfirmert\w*|konfirmere\w*|konfirmera\w*|konfirmasjon\w*)\b"), (13, 16)),
 ]
 _ORDINALS = _values({1: "første fyrste", 2: "andre", 3: "tredje", 4: "fjerde", 5: "femte",
                      6: "sjette", 7: "sjuende syvende sjuande", 8: "åttende åttande",
@@ -507,6 +509,7 @@ _GRADE = _compile(
     rf"\b(10|[1-9]|{_alternatives(_ORDINALS)}) (?:klasse|klassen|trinn|trinnet|klassetrinn|kl)\b"
     rf"(?! (?:på|i|ved) {_VGS})"  # "3. klasse på vgs" is VG3
     rf"|\b(?:går|gjeng|er|elev|eleven|elevar|elever|elevane|elevene) (?:i|på) ({_alternatives(_ORDINALS)})\b(?! (?:året|år))"  # "han går i tiende", "ein elev i sjuande"
+    rf"|\b(?:går|gjeng|e|æ) (?:i|på) (10|[1-9])(?= qsep| og|$)"  # "han e i 9ende" (the ending is folded away)
 )
 _PAST_SCHOOL = _words("gikk gjekk gjorde var va vart da ferdig fullført fullførte sluttet slutta "
                       "droppet droppa tidligere forrige")  # "gikk på ungdomsskolen" says little now
@@ -529,7 +532,7 @@ def _school_span(norm: str) -> Span | None:
     for pattern, (low, high) in _SCHOOL:
         found += [(m.start(), low, high) for m in pattern.finditer(norm)]
     for m in _GRADE.finditer(norm):
-        word = m.group(1) or m.group(2)
+        word = m.group(1) or m.group(2) or m.group(3)
         grade = _ORDINALS.get(word) or int(word)
         found.append((m.start(), grade + 5, grade + 6))  # 1. klasse at 6, 10. klasse at 15-16
     found = [f for f in found if not _says_past(norm[:f[0]].split()[-5:])]
@@ -553,7 +556,7 @@ _ADULT_WORDS = _compile(
     r"kona|kone|kjerringa|gubben|ektemann\w*|ektefelle\w*|samboer\w*|sambuar\w*|mora mi|moren min|"
     r"mor mi|faren min|far min|pappa|mamma|foreldre|foreldra|besteforeldre|besteforelder|bestemor\w*|"
     r"bestefar\w*|besta|bestaen|mormor|morfar|farmor|farfar|oldemor\w*|oldefar\w*|onkel\w*|tante|tanta|tanten|"
-    r"svoger\w*|sviger(?:far|mor|foreldre|inne|sønn|datter)\w*|gamle mor|gamle mora|gamle far|gamle faren|gamlemor|gamlefar|"
+    r"svoger\w*|sviger(?:far|mor|foreldre|inne|sønn|son|datter|dotter)\w*|gamle mor|gamle mora|gamle far|gamle faren|gamlemor|gamlefar|"
     r"pensjonist\w*|kollega|kollegaen|småbarns(?:mor|far|mamma|pappa|forelder|foreldre|familie)\w*)\b"
 )
 # Words that make an adult of whoever they describe, a son or a daughter too: "datteren min er myndig"
@@ -562,7 +565,9 @@ _ADULT_WHOEVER = _compile(
     # a master's degree, a doctorate and military service come after 18
     r"masterstudent\w*|masteroppgave\w*|masteroppgåve\w*|(?:tar|tek|ta|skriver|skriv|holder på med) (?:en |ein )?master\w*|"
     r"doktorgrad\w*|stipendiat\w*|førstegangstjeneste\w*|førstegongsteneste\w*|førstegangsteneste\w*|"
-    r"verneplikt\w*|i militæret|i forsvaret)\b")
+    r"verneplikt\w*|i militæret|i forsvaret|"
+    # a disability pension is for adults
+    r"uføretrygd\w*|uføretrygda|uførepensjon\w*|uføre|ufør)\b")
 # "jeg har 2 barn" tells that the writer is a parent, not that the help is for a child
 _COUNTED_CHILDREN = _compile(r"\b(?:[2-9]|\d\d+) (?:barn|born|unger|ungar|ungane|ungene)\b")  # not "ett barn"
 # Someone whose age the words leave open ("sønnen min" may be 40): ask
@@ -662,26 +667,45 @@ def _birth_year_span(text: str, today: date) -> Span | None:
 _COUNT = r"(?:to|tvo|tre|fire|fem|seks|two|three|four|five|six|[2-9])"
 _PARENT_OF_SEVERAL = re.compile(
     rf"\b(?:(?:mamma|mor|pappa|far|forelder|alenemor|alenemamma|alenefar|alenepappa) (?:til|åt|aat|at) {_COUNT}"
-    rf"(?: (?:barn|born|unger|ungar|onger|små|tenåringer|tenåringar|tenåringa|tenåringene))?(?: her)?(?: \([^)]*\))?"
+    rf"(?: (?:små )?(?:barn|born|unger|ungar|onger|tenåringer|tenåringar|tenåringa|tenåringene)| små)?(?: her)?(?: \([^)]*\))?"
+    rf"|(?:to|tre|fire|fem|seks)barns(?:mor|far|mamma|pappa)"
     rf"|(?:jeg|eg|je|æ|vi|me) (?:har|hev) {_COUNT} (?:barn|born|unger|ungar|onger|tenåringer|tenåringar)"
     rf"|(?:mum|mom|mother|dad|father|parent) of {_COUNT}(?: (?:kids|children|boys|girls|teenagers|teens))?(?: here)?(?: \([^)]*\))?"
     rf"|(?:have|have got|'ve got|got) {_COUNT} (?:kids|children|little ones))"
     rf"(?: (?:på|pa|paa|i|mellom|aged|age|in) (?:\d+(?:,? (?:og|and|&) \d+|, \d+)*(?: år| ar| aar)?"
-    rf"|barneskolen|barneskulen|barnehagen|barnehage|skolealder|skulealder|primary school|school))?",
+    rf"|barneskolen|barneskulen|barnehagen|barnehage|skolealder|skulealder|primary school|school))?"
+    # «..., youngest in kindergarten», «den yngste går i barnehagen»: still the children
+    rf"(?:[,.]? (?:the |den |han |ho )?(?:youngest|oldest|yngste|eldste)(?: (?:one|is|er|e|går|goes))? (?:in|i|på|pa|at) \w+)?",
     re.IGNORECASE)
 # The writer's own trouble, said after they said they are a parent: «sliter selv», «hjelpe meg»
 _OWN_TROUBLE = re.compile(
     r"\b(?:selv|sjølv|sjøl|meg selv|hjelpe meg|hjelpa meg|hjelp meg|jeg sliter|eg slit|jeg har fått|eg har fått|"
     r"jeg er så|eg er så|jeg klarer ikke|eg klarer ikkje|help me|i'm so|i am so|im so|i'm struggling|"
     r"i am struggling|i've been|i can barely|i can't cope|myself|det er meg|det er eg|meg det gjelder|"
-    r"meg det gjeld|it's me|it is me|it's actually me|me who needs)\b", re.IGNORECASE)
+    r"meg det gjeld|it's me|it is me|it's actually me|me who needs|jeg trenger hjelp|eg treng hjelp|i need help)\b", re.IGNORECASE)
 # The writer says what only an adult is: a profession, a full-time job, a flat of their own. It
 # decides only for the writer's own trouble with nobody else named («jeg er lærer og bekymret for
 # en elev» is about the pupil)
 _WRITER_ADULT = re.compile(
     r"\b(?:jobber som|jobbar som|jobbe som|i work as|working as|jobber fulltid|jobbar fulltid|"
-    r"full[- ]time job|work full[- ]time|egen leilighet|eigen leilegheit|own (?:flat|apartment|place))\b",
+    r"full[- ]time job|work full[- ]time|egen leilighet|eigen leilegheit|own (?:flat|apartment|place)|"
+    # years of work: «har jobba som bussjåfør i 25 år»
+    r"(?:jobba|jobbet|jobbar|jobber|arbeidd|arbeidet|arbeider|worked|been working) (?:\w+ ){0,4}(?:i|in|for) (?:[3-9]|[1-9]\d) (?:år|ar|years))\b",
     re.IGNORECASE)
+
+
+# A young writer asks help for a parent: «Eg er 14 og mamma er deprimert ... Kven kan hjelpe ho?»,
+# «I'm 15 and my mom drinks every day. Who can help her?» (routing set 6): the parent is meant
+_PARENT = (r"mamma|pappa|mor|far|mora|faren|moren|stefar|stemor|mum|mom|mother|dad|father|"
+           r"stepdad|stepmom|stepmum|stepfather|stepmother")
+_HELP_FOR_A_PARENT = re.compile(
+    rf"(?<!\b(?:er|am|'m|im) )\b(?:my )?(?:{_PARENT})\b(?! (?:til|åt|aat|of)\b)"
+    r".*\b(?:hjelpe|hjelpa|help|hjelp|snakke med|snakka med|talk to) (?:ham|han|henne|ho|hu|her|him)\b",
+    re.IGNORECASE | re.DOTALL)
+# A parent of one child with their own trouble: «Eg er mor til ein tenåring og har sjølv slite med
+# depresjon» (routing set 6); the child is context
+_PARENT_OF_ONE = re.compile(rf"\b(?:{_PARENT}) (?:til|åt|aat|of) (?:en|ein|ei|eitt|ett|a|one) \w+", re.IGNORECASE)
+_OWN = re.compile(r"\b(?:selv|sjølv|sjøl|myself)\b", re.IGNORECASE)
 
 
 def read_person(text: str | None) -> Person:
@@ -689,6 +713,11 @@ def read_person(text: str | None) -> Person:
 
     A parent of several children is read without the children: what is left decides, and the
     writer's own trouble is an adult's. Otherwise the whole text is read (_read_person)."""
+    one = _PARENT_OF_ONE.search(text or "")
+    if one:
+        rest = text[:one.start()] + " " + text[one.end():]
+        if _OWN.search(rest) and not _names_someone_of_open_age(rest):
+            return Person(None, ADULT, True)
     declared = _PARENT_OF_SEVERAL.search(text or "")
     if declared:
         rest = text[:declared.start()] + " " + text[declared.end():]
@@ -698,6 +727,8 @@ def read_person(text: str | None) -> Person:
         if _OWN_TROUBLE.search(rest) and not _names_someone_of_open_age(rest):
             return Person(None, ADULT, True)
     person = _read_person(text)
+    if person.audience == CHILD and _HELP_FOR_A_PARENT.search(text) and not _names_someone_of_open_age(text):
+        return Person(None, ADULT, False)  # the writer's own age or class was what said «child»
     if not person.known and text and _WRITER_ADULT.search(text) and not _names_someone_of_open_age(text):
         return Person(None, ADULT, True)  # «jeg jobber som sykepleier og har selv begynt å ...»
     return person

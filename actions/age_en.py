@@ -55,12 +55,14 @@ _PRONOUN_AGE = re.compile(rf"\b(?:he|she|they)(?:'s|'re|\s+is|\s+are|\s+turned|\
                           rf"(?:only\s+|just\s+|(?:around|about|maybe|probably|roughly|like)\s+(?=(?:1[0-5]|[2-9])\b))?{_AGE}")  # «around 10»; «around 17» asks
 # «she's 17 – sorry, 19», «I mean 16»: a correction repeats the last claim with a new age
 _CORRECTION = re.compile(rf"\b(?:sorry|i\s+mean|i\s+meant|correction|oops|no)\s*[,:]?\s+(?:she's\s+|he's\s+|i'm\s+)?{_AGE}")
-_OTHER_YEAR_OLD = re.compile(r"\b(?:my|our|a|her|his|their)\s+(\d{1,2})\s*(?:-|\s)?\s*(?:(?:years?|yrs?|y)?\s*(?:-|\s)?\s*old\b"
+_OTHER_YEAR_OLD = re.compile(r"\b(?:my|our|a|the|her|his|their)\s+(\d{1,2})\s*(?:-|\s)?\s*(?:(?:years?|yrs?|y)?\s*(?:-|\s)?\s*old\b"
                              r"|(?:yo|y/o|y\.o\.?)(?=\W|$))")  # «my 15yo's room», «our 8 y/o»
+# «my son have 11 years» (a Polish or Ukrainian way to say it)
+_OTHER_HAS_YEARS = re.compile(rf"\b(?:{_OTHERS})s?\s+(?:have|has|having)\s+{_AGE}\s*(?:years?|yrs?)\b")
 # «a team of 16 year olds», «we're both 14» (a young writer about a friend of the same age)
 _GROUP_AGE = re.compile(r"\b(\d{1,2})[\s-]*(?:years?|yrs?)[\s-]*olds\b|\b(?:we're|we\s+are)\s+(?:both\s+|all\s+)?(\d{1,2})\b")
 _SELF_AGE = re.compile(rf"\b(?:i\s+am|i'm|im|i\s+m|i\s+turned|i\s+just\s+turned|i\s+have\s+just\s+turned)\s+"
-                       rf"(?:only\s+|just\s+)?{_AGE}")
+                       rf"(?:only\s+|just\s+|already\s+|actually\s+|now\s+)?{_AGE}")
 _SELF_SOON = re.compile(rf"\b(?:(?:i\s+am|i'm|im|i\s+m)\s+(?:almost|nearly|turning)|i\s+turn|i\s+will\s+turn|"
                         rf"i\s+will\s+be|i'll\s+be)\s+{_AGE}")
 # «she just had her 18th birthday», «his 17th birthday is in May» (had: that age now)
@@ -105,7 +107,7 @@ def _claims(text: str) -> Tuple[List[int], List[int]]:
     """(ages of someone else, the writer's own ages), each in the order they are written."""
     soon_others = _found([_OTHER_SOON], text, 1)  # a birthday ahead: one year younger now
     others = _not_at(_found([_OTHER_WITH_AGE], text, 0), soon_others) + soon_others
-    others += _found([_AGE_BEFORE_OTHER, _OTHER_YEAR_OLD, _BIRTHDAY_HAD, _GROUP_AGE], text, 0)
+    others += _found([_AGE_BEFORE_OTHER, _OTHER_YEAR_OLD, _BIRTHDAY_HAD, _GROUP_AGE, _OTHER_HAS_YEARS], text, 0)
     if (_FAMILY_OTHER.search(text) or _ADULT_WORDS.search(text) or _CHILD_WORDS.search(text)
             or re.match(r"\s*(?:she|he|they)\b", text)):  # «She's 17», answering «who is it for?»
         others += _found([_PRONOUN_AGE], text, 0)

@@ -183,9 +183,9 @@ SCHOOL = [
     ("går på ungdomsskulen", CHILD, None),
     ("barneskolen", CHILD, None),
     ("i barnehagen", CHILD, None),
-    ("VG1", CHILD, None),
-    ("han går på vg 2", CHILD, None),
-    ("andre året på videregående", CHILD, None),
+    ("VG1", None, None),  # VG1-VG3 are under 18 only when the text says so (the issue; routing set 6)
+    ("han går på vg 2", None, None),
+    ("andre året på videregående", None, None),
     ("jeg er 17 og går i vg3", CHILD, 17),   # the stated age decides
     ("han er 19 og går på vgs", ADULT, 19),
     ("mannen min er student", ADULT, None),  # "student" leaves room for the husband's words
@@ -273,7 +273,7 @@ FROM_THE_DATA = [
     ("pasienten er 15", CHILD, 15),
     ("eg er ikkje myndig", CHILD, None),
     ("myndig", ADULT, None),
-    ("Hvem tar jeg kontakt med for stesønnen min som går på VG1?", CHILD, None),
+    ("Hvem tar jeg kontakt med for stesønnen min som går på VG1?", None, None),
     ("kven kontaktar eg for son min som går i 8. klasse", CHILD, None),
     ("kor mykje er 100 delt på 4", None, None),
     ("regn ut 144 delt på 12", None, None),
@@ -398,7 +398,7 @@ def test_about_self_is_kept_with_an_age(text):
     ("sønnen var i 7. klasse for lenge siden", None, None),  # the past says nothing about now
     ("lillesøstera mi er 13", CHILD, 13),
     ("storebroren min er 19", ADULT, 19),
-    ("stesønnen min går på VG1", CHILD, None),
+    ("stesønnen min går på VG1", None, None),
     ("bonusdattera vår er 16", CHILD, 16),
     ("niesa mi på 11", CHILD, 11),  # nynorsk and dialect forms of relatives
     ("tantebarnet mitt på 12", CHILD, 12),
@@ -439,6 +439,22 @@ def test_about_self_is_kept_with_an_age(text):
     ("hei, eg har eigen leilegheit og jobbar fulltid, men drikk kvar kveld", ADULT, None),
     ("mor til to tenåringer her, men det er meg det gjelder", ADULT, None),
     ("mamma sier jeg må få hjelp for spisingen min", None, None),  # the writer, of any age
+    # the kinds routing set 6 and behaviour set 7 (2026-12-05, spent) missed, own examples:
+    # a young writer asking help for a parent, a parent with their own trouble, SFO,
+    # konfirmasjon ahead, a class in dialect, a disability pension, years at work, in-laws
+    ("Jeg går i 8. klasse og mamma drikker hver kveld. Hvem kan hjelpe henne?", ADULT, None),
+    ("eg er 13 og far min har blitt så rar. kven kan snakke med han?", ADULT, None),
+    ("Jeg er pappa. Han er 12. Hvem kan hjelpe ham?", CHILD, 12),  # the writer is the parent
+    ("Jeg er 14 og mamma drikker. Hvem kan hjelpe meg?", CHILD, 14),  # help for the writer
+    ("Jeg er pappa til to små barn og har fått angst, kan noen hjelpe meg?", ADULT, None),
+    ("Jeg er firebarnsfar og sliter med rusen. Jeg trenger hjelp.", ADULT, None),
+    ("Eg er far til ein gut på 10 og har sjølv slite med angst", ADULT, None),
+    ("Veslesøstera mi går på SFO og er så redd", CHILD, None),
+    ("Barnebarnet mitt skal konfirmerast til hausten", CHILD, None),
+    ("niesen min, ho e i 8ende", CHILD, None),
+    ("Eg er uføretrygda og har slite lenge", ADULT, None),
+    ("Har jobba som snekker i 20 år og no har eg fått panikkangst", ADULT, None),
+    ("Svigersonen min drikk for mykje", ADULT, None),
 ])
 def test_our_and_compound_relatives(text, audience, age):
     person = read_person(text)

@@ -26,6 +26,12 @@ from actions.age import ADULT, CHILD, read_person
     ("42 here. my drinking has gotten out of hand", ADULT, 42),  # routing set 5 (spent)
     ("Hi, 35F, postnatal depression, baby is 4 months", ADULT, 35),
     ("16 y/o girl, anxiety + ocd, parents dont get it", CHILD, 16),
+    # routing set 6 (spent): «have N years», «the 6 year old», «already 19», a parent meant
+    ("hello, my son have 11 years and is scared all time", CHILD, 11),
+    ("I'm an au pair and the 6 year old I look after is anxious", CHILD, 6),
+    ("I'm in VG3 but I'm already 19, who can help me?", ADULT, 19),
+    ("I'm 15 and my dad drinks every day. Who can help him?", ADULT, None),
+    ("Mother of three here, youngest in kindergarten. I've been struggling since the birth", ADULT, None),
     ("My grandma is in her 80s and low. I'm 16, who should we call?", ADULT, None),
     ("mum of three here (oldest is 15) and it's actually me who needs help", ADULT, None),
     ("My parents say I need to get help for my eating", None, None),
