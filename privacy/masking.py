@@ -191,8 +191,9 @@ _FLAT_PART = (
     rf",?[ \t]+(?i:{'|'.join(_FLAT_WORDS + _ROOM_WORDS)})\.?(?:[ \t]*(?i:nr|no)\.?)?[ \t]*(?:[HhUuKkLl]\d{{4}}|\d{{1,4}}{_LETTER}?)(?!\w)"
     rf"|,[ \t]*[HhUuKkLl]\d{{4}}(?!\d)"
     rf"|,?[ \t]+\d{{1,2}}\.?[ \t]*(?i:etasje|etasjen|etg\.?)(?:[ \t]+(?:{_SIDE}|(?i:th|tv)(?!\w)))?(?!\w)"
-    rf"|,?[ \t]+(?i:første|forste|andre|tredje|fjerde|femte|sjette|øverste|overste|nederste|1st|2nd|3rd|4th|ground|top)"
+    rf"|[,.]?[ \t]+(?i:første|forste|andre|tredje|fjerde|femte|sjette|øverste|overste|nederste|1st|2nd|3rd|4th|ground|top)"
     rf"[ \t]+(?i:etasje|etg|floor)(?!\w)"
+    rf"|,?[ \t]+\d{{1,2}}(?i:st|nd|rd|th)?[ \t]+(?i:floor)(?!\w)"
     rf"|,?[ \t]+(?i:oppgang|inngang|inng\.?)[ \t]+(?:{_SIDE}|(?i:bak|fra baksiden)(?!\w)|[A-Za-z0-9]{{1,2}}(?!\w))"
     rf"|,?[ \t]+(?:{_SIDE})"
     rf"|,?[ \t]+(?i:u\.[ \t]?etg\.?|u\.?etg\.?|underetasjen|underetasje|sokkelen|sokkelleiligheten|loftsleiligheten)(?!\w)"
@@ -259,7 +260,7 @@ _WHOLE_WORD_STREETS = (
 _ADDRESS_PATTERNS = (
     # one compound word in any case: "Storgata 5", "kirkeveien 12 B", "Elvebakken 3, 3050 Mjøndalen"
     re.compile(
-        rf"(?<!{_LETTER}){_STREET_PREFIX}(?i:{_LETTER}{{2,}}?(?:{_alternation(_STREET_SUFFIXES)}))(?:\s+|,\s*(?=(?i:nr|nummer)\.?\s*\d)){_HOUSE_NUMBER}{_POSTCODE_PLACE}(?!\d)"
+        rf"(?<!{_LETTER}){_STREET_PREFIX}(?i:{_LETTER}{{2,}}?(?:{_alternation(_STREET_SUFFIXES)}))(?:\s+|[,.]\s*(?=(?i:nr|nummer)\.?\s*\d)){_HOUSE_NUMBER}{_POSTCODE_PLACE}(?!\d)"
     ),
     # a capitalised compound with a rarer suffix: "Solplass 4", "Furuparken 2"
     re.compile(
@@ -279,8 +280,9 @@ _ADDRESS_PATTERNS = (
         rf"(?<!{_LETTER})(?i:gnr|g\.nr|gardsnr|gårdsnr|gardsnummer|gårdsnummer)\.?[ \t]*\d{{1,4}}[ \t]*(?:,|/|og)?[ \t]*"
         rf"(?i:bnr|b\.nr|bruksnr|bruksnummer)\.?[ \t]*\d{{1,4}}(?!\d)"
     ),
-    # "gnr/bnr 87/3"
-    re.compile(rf"(?<!{_LETTER})(?i:gnr|g\.nr)\.?[ \t]*/[ \t]*(?i:bnr|b\.nr)\.?[ \t]*\d{{1,4}}[ \t]*/[ \t]*\d{{1,4}}(?!\d)"),
+    # "gnr/bnr 87/3", "gårdsnr. 112/4", "bnr 12, gnr 104"
+    re.compile(rf"(?<!{_LETTER})(?i:gnr|g\.nr|gardsnr|gårdsnr)\.?[ \t]*(?:/[ \t]*(?i:bnr|b\.nr|bruksnr)\.?[ \t]*)?\d{{1,4}}[ \t]*/[ \t]*\d{{1,4}}(?!\d)"),
+    re.compile(rf"(?<!{_LETTER})(?i:bnr|b\.nr|bruksnr)\.?[ \t]*\d{{1,4}}[ \t]*,?[ \t]*(?i:gnr|g\.nr|gardsnr|gårdsnr)\.?[ \t]*\d{{1,4}}(?!\d)"),
     # a street that is only its ending, capitalised: "Torget 4", "Brygga 2", "Tunet 3 b"
     re.compile(rf"(?<!{_LETTER}){_STREET_PREFIX}{_CAPITAL}(?i:{_alternation(_WHOLE_WORD_STREETS)})\s+{_HOUSE_NUMBER}{_POSTCODE_PLACE}(?!\d){_NOT_HOUSE_NUMBER}"),
     # a plot at a camping site or a cabin field: "Solheim camping, plass 14"
@@ -316,6 +318,8 @@ _SEPARATE_STREET = re.compile(
     rf"(?<!{_LETTER})((?:{_LETTER}+\.?[ \t]+){{1,3}})(?i:{_alternation(_STREET_WORDS)})[ \t]+{_HOUSE_NUMBER}{_POSTCODE_PLACE}"
     rf"(?!\d)(?![.,]\d){_NOT_HOUSE_NUMBER}"
 )
+# «bor i strømsø allé 7», «adresse Tangen brygge 2»: the words before the street word are its name
+_LIVES_AT = re.compile(r"(?<!\w)(?i:bor|bur|adresse|adressen|adressa|adr\.?|address)[ \t]+(?:(?i:i|på|pa|er)[ \t]+)?$")
 # The word before the street word: a genitive ("oscars gate"), a known name ("sondre gate"), or
 # one of these ("kong", "nedre", "gamle"); an ordinary word is no street ("ledig plass 2")
 _STREET_NAME_WORDS = frozenset("""
@@ -361,7 +365,12 @@ _ADDRESS_CONTEXT_PATTERNS = (
     # the house number first: "nr 12 i Bjerkestien", "nummer 4 i Lindevangen"
     re.compile(
         rf"(?<!{_LETTER})((?i:nr|nummer)\.?\s*\d{{1,3}}{_LETTER}?\s+(?i:i|på|pa)\s+{_STREET_PREFIX}"
-        rf"{_CAPITAL}{_LETTER}*(?i:{_alternation(_STREET_SUFFIXES + _CAPITAL_ONLY_SUFFIXES)}){_FLAT})(?!{_LETTER})"
+        rf"(?:{_CAPITAL}{_LETTER}*(?i:{_alternation(_STREET_SUFFIXES + _CAPITAL_ONLY_SUFFIXES)})|{_CAPITAL}{_LETTER}+[ \t]+(?i:gate|gata|vei|veg|allé|plass)){_FLAT})(?!{_LETTER})"
+    ),
+    # «lives with me at Hamborgstrøm 12», «living at Grønland 60»
+    re.compile(
+        rf"(?<!{_LETTER})(?i:live|lives|living|lived|stay|stays|staying)[ \t]+(?:(?i:with)[ \t]+\w+[ \t]+)?(?i:at|in|on)[ \t]+"
+        rf"({_STREET_PREFIX}(?:{_CAPITAL}{_LETTER}+\s+){{1,2}}{_HOUSE_NUMBER}{_POSTCODE_PLACE})(?!\d){_NOT_HOUSE_NUMBER}"
     ),
     # "adressen er kullerød 12", "adresse: torvet 3" (any case, but no "adressen er ikke 12 ...")
     re.compile(
@@ -397,9 +406,24 @@ _STREET_ENDING = re.compile(
 )
 # A home or ward named before its street: "Solstua bofellesskap, Solstuveien 10", "Bragernes bo- og
 # omsorgssenter, Tordenskiolds gate 40"
+# Homes and institutions people live in, written before their street
+_HOMES = (r"sykehjem|sykehjemmet|sjukeheim|sjukeheimen|bofellesskap|bofellesskapet|bufellesskap|bufellesskapet|"
+          r"omsorgssenter|omsorgssenteret|omsorgsboliger|omsorgsbolig|omsorgsbustad|hospits|hospitset|studenthus|"
+          r"studentheim|studenthjem|ungdomshjem|ungdomsheim|hybelhus|hybelhuset|asylmottak|asylmottaket|gamlehjem|gamlehjemmet|"
+          r"avlastningsbolig|avlastningsboligen|institusjon|institusjonen|hyttefelt|hyttefeltet")
 _INSTITUTION_BEFORE_THE_STREET = re.compile(
-    rf"(?<!{_LETTER})({_CAPITAL}{_LETTER}+[ \t]+(?:(?i:bo-[ \t]+og)[ \t]+)?(?i:sykehjem|sjukeheim|bofellesskap|bufellesskap|omsorgssenter|omsorgsboliger|omsorgsbolig|hospits)),[ \t]*$"
+    rf"(?<!{_LETTER})((?:{_CAPITAL}{_LETTER}+[ \t]+(?:(?i:bo-[ \t]+og)[ \t]+)?(?i:{_HOMES})|{_CAPITAL}{_LETTER}*(?:{_HOMES}))"
+    rf"(?:[ \t]+(?i:avd|avdeling)\.?[ \t]*\d{{1,3}})?),[ \t]*$"
 )
+# The dwelling written before the street with «i»: «bofellesskapet i Ringveien 40», «kjellerleiligheten
+# i Fagerliveien 19», «sokkelen hos Ola Nordby i Bjørkeveien 31», «leilegheit 3 i Kyrkjevegen 12»
+_DWELLING_BEFORE_THE_STREET = re.compile(
+    rf"(?<!{_LETTER})((?:{_CAPITAL}{_LETTER}+[ \t]+)?(?i:{_HOMES}|brakka|brakke|brakka|kjellerleiligheten|kjellarleilegheita|"
+    rf"sokkelen|sokkelleiligheten|loftet|loftsleiligheten|hybelen|leiligheten|leilegheita|leilighet[ \t]+\d{{1,4}}|leilegheit[ \t]+\d{{1,4}}|"
+    rf"{_CAPITAL}{_LETTER}*(?:{_HOMES}))(?:[ \t]+(?i:hos)(?:[ \t]+{_CAPITAL}{_LETTER}+){{1,3}})?)[ \t]+(?i:i|på|pa)[ \t]+$"
+)
+# «c/o Hoa Tran, Kirkegata 3»: the c/o line belongs to the address
+_CARE_OF_BEFORE_THE_STREET = re.compile(rf"(?<!{_LETTER})((?i:c/o|co\.|c\.o\.)[ \t]+[^,\n]{{1,40}}),[ \t]*$")
 
 # The same after the postcode and place: "Tollbugata 12, 3044 Drammen, leilighet 303"
 _FLAT_AFTER_THE_PLACE = re.compile(rf"(?:{_FLAT_PART})+")
@@ -411,7 +435,7 @@ _FLAT_BEFORE_THE_STREET = re.compile(
 # Lampeland", "på garden Nordre Haug, 3360 Geithus", "på Fossum gård, 3358 Nedre Eggedal", and
 # "gården Skoglund, Tranbyveien 40"
 _FARM_BEFORE = re.compile(
-    rf"(?<!{_LETTER})(?i:på|pa|er|fra|frå|gården|garden|gard|gård)[ \t]+"
+    rf"(?<!{_LETTER})(?i:på|pa|er|fra|frå|gården|garden|gard|gård|bosatt|busett)[ \t]+"
     rf"({_STREET_PREFIX}{_CAPITAL}{_LETTER}+(?:[ \t]+(?i:gård|gard|garden|gården))?),[ \t]*$"
 )
 _FARM_WORDS_BEFORE_A_STREET = re.compile(
@@ -428,7 +452,7 @@ _ENDS_WITH_A_BOLIGNUMMER = re.compile(r"[HhUuKkLl]\d{4}$")
 # A district or farm named before the street after «bor på»: «bor på Vikersund, Hagaveien 15»,
 # «bur på Rud nordre, Hedenstadveien 120»
 _DISTRICT_BEFORE_THE_STREET = re.compile(
-    rf"(?<!{_LETTER})(?i:bor|bur|bodde|budde)[ \t]+(?:(?i:nå|no|fortsatt|framleis|alene|aleine)[ \t]+)?(?i:på|pa)[ \t]+"
+    rf"(?<!{_LETTER})(?i:bor|bur|bodde|budde)[ \t]+(?:(?i:nå|no|fortsatt|framleis|alene|aleine|åleine|hos oss|hjå oss|hos meg|hjå meg)[ \t]+)?(?i:på|pa)[ \t]+"
     rf"({_STREET_PREFIX}{_PLACE}(?:[ \t]+(?i:nordre|søndre|sondre|øvre|nedre|vestre|østre|gård|gard))?),[ \t]*$"
 )
 # The town after «i» or «på» right after the house number: "Sagveien 9 på Vestfossen", "storgt. 5 i
@@ -460,12 +484,13 @@ def _widen_address(text: str, start: int, end: int) -> Tuple[int, int]:
     before = _FLAT_BEFORE_THE_STREET.search(text, 0, start)
     if before:
         start = before.start()
-    institution = _INSTITUTION_BEFORE_THE_STREET.search(text, 0, start)
-    if institution:
-        start = institution.start(1)
+    for before_the_street in (_INSTITUTION_BEFORE_THE_STREET, _DWELLING_BEFORE_THE_STREET, _CARE_OF_BEFORE_THE_STREET):
+        found = before_the_street.search(text, 0, start)
+        if found:
+            start = found.start(1)
     farm = _FARM_BEFORE.search(text, 0, start)
     named_a_farm = _FARM_WORDS_BEFORE_A_STREET.search(text, 0, start) is not None
-    starts_with_postcode = re.match(r"\d{4}\s", text[start:end]) is not None
+    starts_with_postcode = re.match(r"\d{4}\s|(?i:gnr|gårdsnr|gardsnr|bnr)", text[start:end]) is not None
     # «fra» names a farm only as one: «fra Nordby gård, ...», not «fra Hokksund, 3300 ...»
     from_a_town = farm is not None and farm.group().lower().startswith(("fra", "frå")) and not named_a_farm
     if farm and not from_a_town and (starts_with_postcode or named_a_farm):
@@ -736,8 +761,10 @@ class Masker:
         last = kept[0].group().rstrip(".")
         lexicon = self.name_finder.lexicon
         flags = lexicon.lookup(last.lower())
+        said_to_live = _LIVES_AT.search(match.string, 0, match.start(1) + kept[-1].start()) is not None
         if not (
             with_postcode
+            or said_to_live
             or _fold_word(last) in _STREET_NAME_WORDS_FOLDED
             or (len(last) > 2 and last.lower().endswith("s") and not last.lower().endswith("ss"))  # "oscars gate"
             or (flags & NAME_FLAGS and not flags & NOT_A_NAME_FLAGS)  # "sondre gate", "Thereses gate"

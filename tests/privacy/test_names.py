@@ -502,13 +502,24 @@ def test_floors_places_after_a_comma_and_lowercase_streets(masker, text, address
     ("bor lierbyvn. 12 og trenger hjelp", "lierbyvn. 12"),
     ("Send det til Elvegata 2, N-3015 Drammen", "Elvegata 2, N-3015 Drammen"),
     ("adressen er Sagveien 9 på Vestfossen, og jeg er 40", "Sagveien 9 på Vestfossen"),
-    ("han sover på hospitset i Brygga 2, rom 14", "Brygga 2, rom 14"),
+    ("han sover på hospitset i Brygga 2, rom 14", "hospitset i Brygga 2, rom 14"),
     ("Stikk innom Torget 4, 2. etasje, inngang bak", "Torget 4, 2. etasje, inngang bak"),
     ("Vi bur på Nordre Ås, gnr/bnr 87/3, langt ute", "Nordre Ås, gnr/bnr 87/3"),
     ("adresse er Kleivtråkket 6b, 3.etg, ring på", "Kleivtråkket 6b, 3.etg"),
     ("Vi bor i Kongens stræde 4 i sentrum", "Kongens stræde 4"),
     ("min adresse: Lindestykket 4 H0101 / 3040 Drammen.", "Lindestykket 4 H0101 / 3040 Drammen"),
     ("Skal flytte fra Øvre Sund 5 neste måned", "Øvre Sund 5"),
+    # from spent set 7: the home written before the street, c/o, gnr/bnr in other orders, a lowercase
+    # street word after «bor i», «. nr 88», «3 floor», «lives with me at»
+    ("Far bur på bufellesskapet i Elvegata 4 leil 2 no", "bufellesskapet i Elvegata 4 leil 2"),
+    ("jeg bor i sokkelen hos Per Hansen i Furuveien 3, 3410 Sylling.", "sokkelen hos Per Hansen i Furuveien 3, 3410 Sylling"),
+    ("Send det til c/o Anna Berg, Storgata 3, 3016 Drammen", "c/o Anna Berg, Storgata 3, 3016 Drammen"),
+    ("Han er på Lindheim sykehjem avd. 2, Lindheimveien 9, og er 80", "Lindheim sykehjem avd. 2, Lindheimveien 9"),
+    ("vi bur på Haugen, gårdsnr. 112/4, 3360 Geithus", "Haugen, gårdsnr. 112/4, 3360 Geithus"),
+    ("Adr: Bjørkeveien 4, bnr 12, gnr 104, 3520 Jevnaker.", "Bjørkeveien 4, bnr 12, gnr 104, 3520 Jevnaker"),
+    ("hei, bor i bragernes allé 7. hvordan", "bragernes allé 7"),
+    ("bor nederst i Bakkeveien. nr 88. blått hus", "Bakkeveien. nr 88"),
+    ("my wife lives with me at Elvebakken 12, 3 floor.", "Elvebakken 12, 3 floor"),
 ])
 def test_flats_after_the_place_farms_and_streets_before_a_postcode(masker, text, address):
     assert masker.mask(text).text == text.replace(address, placeholder(ADDRESS))
