@@ -59,6 +59,8 @@ def crisis_sets() -> Dict[str, Set]:
     sets["sixth fresh set 2026-12-05, English (spent)"] = _language(DATA / "crisis_fresh6.yml", "en")
     sets["seventh fresh set 2026-12-05 pm, Norwegian (spent)"] = _language(DATA / "crisis_fresh7.yml", "nb")
     sets["seventh fresh set 2026-12-05 pm, English (spent)"] = _language(DATA / "crisis_fresh7.yml", "en")
+    sets["eighth fresh set 2026-12-05 evening, Norwegian (spent)"] = _language(DATA / "crisis_fresh8.yml", "nb")
+    sets["eighth fresh set 2026-12-05 evening, English (spent)"] = _language(DATA / "crisis_fresh8.yml", "en")
     return sets
 
 
