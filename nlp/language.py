@@ -55,12 +55,15 @@ grandmother grandfather grandma grandpa granny grandson granddaughter grandchild
 nephew niece cousin stepson stepdaughter stepmother stepfather stepdad stepmum stepmom neighbour
 neighbor colleague teacher
 i'll i've i'd you'll we'll take care off log entitled coordinator coworker
+one two three four five six seven eight nine eleven twelve thirteen fourteen fifteen sixteen
+seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety
 """.split())
 # English words that alone make a short message English («howdy», «ttyl»): nobody writes them in
 # Norwegian chat, unlike «help», «thanks» or «ok»
 ENGLISH_ON_THEIR_OWN = frozenset("""
 howdy hiya ttyl cya goodbye grandmother grandfather grandma grandpa granny
 myself yourself coworker entitled i'll i've
+he's she's it's i'm they're we're you're
 """.split())
 WORD = re.compile(r"[a-zæøåäö']+")
 
