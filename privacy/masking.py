@@ -190,7 +190,7 @@ _SIDE = r"(?i:t\.[ \t]?h\.?|t\.[ \t]?v\.?|til[ \t]+venstre|til[ \t]+høyre|til[ 
 _FLAT_PART = (
     rf",?[ \t]+(?i:{'|'.join(_FLAT_WORDS + _ROOM_WORDS)})\.?(?:[ \t]*(?i:nr|no)\.?)?[ \t]*(?:[HhUuKkLl]\d{{4}}|\d{{1,4}}{_LETTER}?)(?!\w)"
     rf"|,[ \t]*[HhUuKkLl]\d{{4}}(?!\d)"
-    rf"|,?[ \t]+\d{{1,2}}\.?[ \t]*(?i:etasje|etasjen|etg\.?)(?:[ \t]+(?:{_SIDE}|(?i:th|tv)(?!\w)))?(?!\w)"
+    rf"|,?[ \t]+\d{{1,2}}\.?(?:[ \t]+(?i:og)[ \t]+\d{{1,2}}\.?)?[ \t]*(?i:etasje|etasjen|etg\.?)(?:[ \t]+(?:{_SIDE}|(?i:th|tv)(?!\w)\.?))?(?!\w)"
     rf"|[,.]?[ \t]+(?i:første|forste|andre|tredje|fjerde|femte|sjette|øverste|overste|nederste|1st|2nd|3rd|4th|ground|top)"
     rf"[ \t]+(?i:etasje|etg|floor)(?!\w)"
     rf"|,?[ \t]+\d{{1,2}}(?i:st|nd|rd|th)?[ \t]+(?i:floor)(?!\w)"
@@ -205,7 +205,7 @@ _FLAT = rf"(?:{_FLAT_PART}){{0,2}}"
 # "nr 12" too; a letter after a space is no house letter when it is a word: "Skolegata 7 i Drammen"
 def _house_number(max_digits: int) -> str:
     return (
-        rf"(?:(?i:nr|nummer)\.?\s*)?\d{{1,{max_digits}}}(?:-\d{{1,{max_digits}}}(?!\d)(?![.,]\d))?(?:{_LETTER}(?!\w)|\s(?![iIåÅeE](?!\w)){_LETTER}(?!\w)(?!\.\s?(?i:etg)))?"
+        rf"(?:(?i:nr|nummer)\.?\s*)?\d{{1,{max_digits}}}(?:-\d{{1,{max_digits}}}(?!\d)(?![.,]\d))?(?:{_LETTER}(?!\w)|\s(?![iIåÅe](?!\w)){_LETTER}(?!\w)(?!\.\s?(?i:etg)))?"
         rf"(?:\s*[HhUuKkLl]\d{{4}}(?!\d))?{_FLAT}"
     )
 
@@ -247,7 +247,7 @@ _LOWERCASE_PLACE = (
 # The place after a comma belongs to the address too, with or without a postcode: ", 3015 Drammen",
 # ", Drammen" (capitalised: ", og" or ", men" are no place)
 _POSTCODE_PLACE = (
-    rf"(?:,?\s+(?:N-|NO-)?\d{{4}}\s+(?:{_PLACE}|{_LOWERCASE_PLACE})"
+    rf"(?:[,.]?\s+(?:N-|NO-|(?i:postnr|postnummer)\.?\s*)?\d{{4}}\s+(?:{_PLACE}|{_LOWERCASE_PLACE})"
     rf"|,[ \t]*(?!(?i:{_alternation(_NOT_PLACE_WORDS)})(?!{_LETTER})){_PLACE}(?![ \t]*\d)(?!{_LETTER}))?"
 )
 
@@ -285,6 +285,8 @@ _ADDRESS_PATTERNS = (
     re.compile(rf"(?<!{_LETTER})(?i:bnr|b\.nr|bruksnr)\.?[ \t]*\d{{1,4}}[ \t]*,?[ \t]*(?i:gnr|g\.nr|gardsnr|gårdsnr)\.?[ \t]*\d{{1,4}}(?!\d)"),
     # a street that is only its ending, capitalised: "Torget 4", "Brygga 2", "Tunet 3 b"
     re.compile(rf"(?<!{_LETTER}){_STREET_PREFIX}{_CAPITAL}(?i:{_alternation(_WHOLE_WORD_STREETS)})\s+{_HOUSE_NUMBER}{_POSTCODE_PLACE}(?!\d){_NOT_HOUSE_NUMBER}"),
+    # the house number first, in English: "14B Parkveien, 3050 Mjøndalen"
+    re.compile(rf"(?<![\w.,/-])\d{{1,3}}[A-Za-z]?[ \t]+{_CAPITAL}{_LETTER}*(?i:veien|vegen|gata|gaten|gate|vei|veg)(?!{_LETTER}){_POSTCODE_PLACE}"),
     # a plot at a camping site or a cabin field: "Solheim camping, plass 14"
     re.compile(
         rf"(?<!{_LETTER}){_CAPITAL}{_LETTER}+[ \t]+(?i:camping|campingplass|hyttefelt|hyttefeltet),?[ \t]+"
@@ -410,9 +412,12 @@ _STREET_ENDING = re.compile(
 _HOMES = (r"sykehjem|sykehjemmet|sjukeheim|sjukeheimen|bofellesskap|bofellesskapet|bufellesskap|bufellesskapet|"
           r"omsorgssenter|omsorgssenteret|omsorgsboliger|omsorgsbolig|omsorgsbustad|hospits|hospitset|studenthus|"
           r"studentheim|studenthjem|ungdomshjem|ungdomsheim|hybelhus|hybelhuset|asylmottak|asylmottaket|gamlehjem|gamlehjemmet|"
-          r"avlastningsbolig|avlastningsboligen|institusjon|institusjonen|hyttefelt|hyttefeltet")
+          r"avlastningsbolig|avlastningsboligen|institusjon|institusjonen|hyttefelt|hyttefeltet|"
+          r"servicesenter|servicesenteret|bustadsenter|bustadsenteret|barnebolig|barneboligen|ungdomsbolig|ungdomsboligen|"
+          r"tiltakssenter|tiltakssenteret|studentbolig|studentboligen|studentboliger|omsorgsbustad|omsorgsbustaden")
 _INSTITUTION_BEFORE_THE_STREET = re.compile(
-    rf"(?<!{_LETTER})((?:{_CAPITAL}{_LETTER}+[ \t]+(?:(?i:bo-[ \t]+og)[ \t]+)?(?i:{_HOMES})|{_CAPITAL}{_LETTER}*(?:{_HOMES}))"
+    rf"(?<!{_LETTER})((?:{_CAPITAL}{_LETTER}+[ \t]+(?:(?i:bo-[ \t]+og)[ \t]+)?(?i:{_HOMES})|{_CAPITAL}{_LETTER}*(?:{_HOMES})"
+    rf"|(?i:villa)[ \t]+{_CAPITAL}{_LETTER}+|(?:{_HOMES})(?<=[et]))"
     rf"(?:[ \t]+(?i:avd|avdeling)\.?[ \t]*\d{{1,3}})?),[ \t]*$"
 )
 # The dwelling written before the street with «i»: «bofellesskapet i Ringveien 40», «kjellerleiligheten
@@ -452,8 +457,10 @@ _ENDS_WITH_A_BOLIGNUMMER = re.compile(r"[HhUuKkLl]\d{4}$")
 # A district or farm named before the street after «bor på»: «bor på Vikersund, Hagaveien 15»,
 # «bur på Rud nordre, Hedenstadveien 120»
 _DISTRICT_BEFORE_THE_STREET = re.compile(
-    rf"(?<!{_LETTER})(?i:bor|bur|bodde|budde)[ \t]+(?:(?i:nå|no|fortsatt|framleis|alene|aleine|åleine|hos oss|hjå oss|hos meg|hjå meg)[ \t]+)?(?i:på|pa)[ \t]+"
-    rf"({_STREET_PREFIX}{_PLACE}(?:[ \t]+(?i:nordre|søndre|sondre|øvre|nedre|vestre|østre|gård|gard))?),[ \t]*$"
+    rf"(?<!{_LETTER})(?:(?i:bor|bur|bodde|budde)[ \t]+(?:(?i:nå|no|fortsatt|framleis|alene|aleine|åleine|hos oss|hjå oss|hos meg|hjå meg)[ \t]+)?(?i:på|pa)"
+    rf"|(?i:adressen|adressa|adresse)(?:[ \t]+(?i:vår|var|min|mi))?[ \t]+(?i:er))[ \t]+"
+    rf"((?i:{_STREET_PREFIX}){_PLACE}(?:[ \t]+(?i:nordre|søndre|sondre|øvre|nedre|vestre|østre|gård|gard))?"
+    rf"|(?i:nedre|øvre|ovre|søndre|sondre|nordre|vestre|østre|ostre)[ \t]+{_SMALL}{_LETTER}+),[ \t]*$"
 )
 # The town after «i» or «på» right after the house number: "Sagveien 9 på Vestfossen", "storgt. 5 i
 # drammen" (lowercase only when it is a known place)

@@ -520,6 +520,18 @@ def test_floors_places_after_a_comma_and_lowercase_streets(masker, text, address
     ("hei, bor i bragernes allé 7. hvordan", "bragernes allé 7"),
     ("bor nederst i Bakkeveien. nr 88. blått hus", "Bakkeveien. nr 88"),
     ("my wife lives with me at Elvebakken 12, 3 floor.", "Elvebakken 12, 3 floor"),
+    # from spent set 8: more kinds of home before the street, a farm after «adressen vår er», a
+    # lowercase farm after «bur på», two floors, «th.», an uppercase house letter E, the house
+    # number first in English, «postnr»
+    ("Far bor på Lia bo- og servicesenter, Liaveien 6. Han er trist", "Lia bo- og servicesenter, Liaveien 6"),
+    ("Han bor på asylmottaket, Mottaksveien 2, rom 4, 3300 Hokksund.", "asylmottaket, Mottaksveien 2, rom 4, 3300 Hokksund"),
+    ("Adressen vår er Nordre Bø, Bøvegen 540, 3536 Noresund.", "Nordre Bø, Bøvegen 540, 3536 Noresund"),
+    ("bur på nedre li, livegen 7, 3536 noresund. ring meg", "nedre li, livegen 7, 3536 noresund"),
+    ("Min adresse er Hagegata 6, 3. og 4. etasje, 3019 Drammen.", "Hagegata 6, 3. og 4. etasje, 3019 Drammen"),
+    ("Adresse Danvikgata 18, 3. etasje th., 3045 Drammen. Takk", "Danvikgata 18, 3. etasje th., 3045 Drammen"),
+    ("Jeg bor i Glassveien 122 E. Hva nå?", "Glassveien 122 E"),
+    ("The address is 14B Parkveien, 3050 Mjøndalen, and my name", "14B Parkveien, 3050 Mjøndalen"),
+    ("jeg bor i Hamborggata 20. postnr 3019 Drammen. Ring meg", "Hamborggata 20. postnr 3019 Drammen"),
 ])
 def test_flats_after_the_place_farms_and_streets_before_a_postcode(masker, text, address):
     assert masker.mask(text).text == text.replace(address, placeholder(ADDRESS))
