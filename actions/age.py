@@ -206,6 +206,7 @@ _PERSON_NOUNS = _words(
     "tvillingen tvillingene folk personer voksne "  # "elevene mine på 14", "unge under 18"
     "pappaen mammaen yngste eldste jentene guttene gutta kar karen fyr fyren"  # "min yngste er 9"
     " venen venene veninne veninna søstra systra besta bestamor bestaen"  # «venen min på 21», «besta mi er 85»
+    " student studenten vesleguten veslegut veslejenta veslebror veslesøster veslesøstera sambo sambon"
 )
 _NOUNS_WITH_POSSESSIVE = _words("far mor")  # "far min er 50"; bare "far" is also "får"
 # "tenåringssønnen", "lillesøstera", "storebroren", "stesønnen", "bonusdattera"
@@ -235,7 +236,7 @@ _QUALIFIERS = {
                            "antakeleg sannsynligvis visstnok"), _ABOUT),  # «ho er kanskje 10-11 år»
     **dict.fromkeys(_words("ikke ikkje itj ike"), _NOT),
     "mellom": _BETWEEN,
-    **dict.fromkeys(_words("bare kun akkurat allerede alt nettopp nett nyss nylig nyleg hele godt litt jo vel nå no "
+    **dict.fromkeys(_words("bare berre kun akkurat allerede alt nettopp nett nyss nylig nyleg hele godt litt jo vel nå no "
                            "faktisk egentlig også visst enn altså fortsatt fremdeles sikkert nok"),
                     _NEUTRAL),
 }
@@ -492,6 +493,8 @@ _SCHOOL = [  # (pattern, ages): "VG3", "videregående" and "student" straddle 18
     (_compile(rf"\b{_VGS}\b"), (15, 19)),
     (_compile(r"\b(?:barnehage|barnehagen|bhg)\b"), (0, 6)),
     (_compile(r"\b(?:sfo|sfoen|aks|aksen)\b"), (5, 10)),  # skolefritidsordning: 1.-4. klasse
+    (_compile(r"\b(?:begynte|begynt|byrja|byrjar|starta|startet|begynner) på (?:skolen|skulen)\b"), (5, 7)),  # first year
+    (_compile(r"\b[jgu] ?(?:1[0-6]|[6-9])(?: laget|laget)?\b"), (6, 16)),  # a youth team: «J13-laget», «G14», «U12»
     (_compile(r"\b(?:barneskole|barneskolen|barneskule|barneskulen|barnetrinnet)\b"), (6, 13)),
     (_compile(r"\b(?:ungdomsskole|ungdomsskolen|ungdomsskule|ungdomsskulen|ungdomstrinnet|u skolen)\b"), (12, 16)),
     # university and college are 18 or older: three blind authors of routing sets 4 and 5 said adult
@@ -673,7 +676,7 @@ _PARENT_OF_SEVERAL = re.compile(
     rf"|(?:mum|mom|mother|dad|father|parent) of {_COUNT}(?: (?:kids|children|boys|girls|teenagers|teens))?(?: here)?(?: \([^)]*\))?"
     rf"|(?:have|have got|'ve got|got) {_COUNT} (?:kids|children|little ones))"
     rf"(?: (?:på|pa|paa|i|mellom|aged|age|in) (?:\d+(?:,? (?:og|and|&) \d+|, \d+)*(?: år| ar| aar)?"
-    rf"|barneskolen|barneskulen|barnehagen|barnehage|skolealder|skulealder|primary school|school))?"
+    rf"|barneskolen|barneskulen|barnehagen|barnehage|barneskolealder|barneskulealder|skolealder|skulealder|primary school|school))?"
     # «..., youngest in kindergarten», «den yngste går i barnehagen»: still the children
     rf"(?:[,.]? (?:the |den |han |ho )?(?:youngest|oldest|yngste|eldste)(?: (?:one|is|er|e|går|goes))? (?:in|i|på|pa|at) \w+)?",
     re.IGNORECASE)
@@ -682,7 +685,8 @@ _OWN_TROUBLE = re.compile(
     r"\b(?:selv|sjølv|sjøl|meg selv|hjelpe meg|hjelpa meg|hjelp meg|jeg sliter|eg slit|jeg har fått|eg har fått|"
     r"jeg er så|eg er så|jeg klarer ikke|eg klarer ikkje|help me|i'm so|i am so|im so|i'm struggling|"
     r"i am struggling|i've been|i can barely|i can't cope|myself|det er meg|det er eg|meg det gjelder|"
-    r"meg det gjeld|it's me|it is me|it's actually me|me who needs|jeg trenger hjelp|eg treng hjelp|i need help)\b", re.IGNORECASE)
+    r"meg det gjeld|it's me|it is me|it's actually me|me who needs|jeg trenger hjelp|eg treng hjelp|i need help|"
+    r"det er jeg som|det er eg som|i'm the one|i am the one)\b", re.IGNORECASE)
 # The writer says what only an adult is: a profession, a full-time job, a flat of their own. It
 # decides only for the writer's own trouble with nobody else named («jeg er lærer og bekymret for
 # en elev» is about the pupil)
@@ -690,7 +694,8 @@ _WRITER_ADULT = re.compile(
     r"\b(?:jobber som|jobbar som|jobbe som|i work as|working as|jobber fulltid|jobbar fulltid|"
     r"full[- ]time job|work full[- ]time|egen leilighet|eigen leilegheit|own (?:flat|apartment|place)|"
     # years of work: «har jobba som bussjåfør i 25 år»
-    r"(?:jobba|jobbet|jobbar|jobber|arbeidd|arbeidet|arbeider|worked|been working) (?:\w+ ){0,4}(?:i|in|for) (?:[3-9]|[1-9]\d) (?:år|ar|years))\b",
+    r"(?:jobba|jobbet|jobbar|jobber|arbeidd|arbeidet|arbeider|worked|been working) (?:\w+ ){0,4}(?:i|in|for) (?:[3-9]|[1-9]\d) (?:år|ar|years)|"
+    r"(?:jeg|eg) (?:kjører|køyrer|kjorer|koyrer) (?:buss|taxi|drosje|lastebil|trikk|tog))\b",
     re.IGNORECASE)
 
 
@@ -700,7 +705,7 @@ _PARENT = (r"mamma|pappa|mor|far|mora|faren|moren|stefar|stemor|mum|mom|mother|d
            r"stepdad|stepmom|stepmum|stepfather|stepmother")
 _HELP_FOR_A_PARENT = re.compile(
     rf"(?<!\b(?:er|am|'m|im) )\b(?:my )?(?:{_PARENT})\b(?! (?:til|åt|aat|of)\b)"
-    r".*\b(?:hjelpe|hjelpa|help|hjelp|snakke med|snakka med|talk to) (?:ham|han|henne|ho|hu|her|him)\b",
+    rf".*\b(?:hjelpe|hjelpa|help|hjelp|snakke med|snakka med|talk to) (?:ham|han|henne|ho|hu|her|him|{_PARENT})\b",
     re.IGNORECASE | re.DOTALL)
 # A parent of one child with their own trouble: «Eg er mor til ein tenåring og har sjølv slite med
 # depresjon» (routing set 6); the child is context

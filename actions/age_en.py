@@ -57,11 +57,14 @@ _PRONOUN_AGE = re.compile(rf"\b(?:he|she|they)(?:'s|'re|\s+is|\s+are|\s+turned|\
 _CORRECTION = re.compile(rf"\b(?:sorry|i\s+mean|i\s+meant|correction|oops|no)\s*[,:]?\s+(?:she's\s+|he's\s+|i'm\s+)?{_AGE}")
 _OTHER_YEAR_OLD = re.compile(r"\b(?:my|our|a|the|her|his|their)\s+(\d{1,2})\s*(?:-|\s)?\s*(?:(?:years?|yrs?|y)?\s*(?:-|\s)?\s*old\b"
                              r"|(?:yo|y/o|y\.o\.?)(?=\W|$))")  # «my 15yo's room», «our 8 y/o»
+# «The boy living with us is 10»: a few words between the person and the age
+_OTHER_LATER = re.compile(rf"\b(?:the|our|my)\s+(?:boy|girl|child|kid|son|daughter|teen|teenager)\b[^.?!,]{{1,30}}?\b(?:is|turned)\s+{_AGE}")
 # «my son have 11 years» (a Polish or Ukrainian way to say it)
 _OTHER_HAS_YEARS = re.compile(rf"\b(?:{_OTHERS})s?\s+(?:have|has|having)\s+{_AGE}\s*(?:years?|yrs?)\b")
 # «a team of 16 year olds», «we're both 14» (a young writer about a friend of the same age)
 _GROUP_AGE = re.compile(r"\b(\d{1,2})[\s-]*(?:years?|yrs?)[\s-]*olds\b|\b(?:we're|we\s+are)\s+(?:both\s+|all\s+)?(\d{1,2})\b")
-_SELF_AGE = re.compile(rf"\b(?:i\s+am|i'm|im|i\s+m|i\s+turned|i\s+just\s+turned|i\s+have\s+just\s+turned)\s+"
+_SELF_AGE = re.compile(rf"(?:\b(?:i\s+am|i'm|im|i\s+m|i\s+turned|i\s+just\s+turned|i\s+have\s+just\s+turned)"
+                       rf"|(?:^|[.!?]\s+)(?:just\s+)?turned)\s+"
                        rf"(?:only\s+|just\s+|already\s+|actually\s+|now\s+)?{_AGE}")
 _SELF_SOON = re.compile(rf"\b(?:(?:i\s+am|i'm|im|i\s+m)\s+(?:almost|nearly|turning)|i\s+turn|i\s+will\s+turn|"
                         rf"i\s+will\s+be|i'll\s+be)\s+{_AGE}")
@@ -76,7 +79,7 @@ _DECADE = re.compile(r"\b(?:in\s+(?:his|her|their|my)?\s*(?:early\s+|mid\s+|late
 _UNDER_18 = re.compile(r"\b(?:under\s*18|underage|under\s+age|minor)\b")
 _OVER_18 = re.compile(r"\b(?:over\s*18|18\s+or\s+older|18\+|adult)\b")
 _CHILD_WORDS = re.compile(r"\b(?:(?<!my )(?<!our )kid|kids|(?<!my )(?<!our )child|children|toddler|baby|"
-                          r"kindergarten|nursery|preschool|pre-school|daycare|"
+                          r"kindergarten|nursery|preschool|pre-school|daycare|barnehage|barnehagen|"
                           r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+(?:grade|class)|"
                           r"(?:middle|junior\s+high|(?<!upper )secondary|primary|elementary)\s+school|"
                           r"(?:[1-9]|10)(?:th|st|nd|rd)\s+grade|(?:grade|year)\s+(?:[1-9]|10)\b|"
@@ -108,6 +111,7 @@ def _claims(text: str) -> Tuple[List[int], List[int]]:
     soon_others = _found([_OTHER_SOON], text, 1)  # a birthday ahead: one year younger now
     others = _not_at(_found([_OTHER_WITH_AGE], text, 0), soon_others) + soon_others
     others += _found([_AGE_BEFORE_OTHER, _OTHER_YEAR_OLD, _BIRTHDAY_HAD, _GROUP_AGE, _OTHER_HAS_YEARS], text, 0)
+    others += _not_at(_found([_OTHER_LATER], text, 0), others)
     if (_FAMILY_OTHER.search(text) or _ADULT_WORDS.search(text) or _CHILD_WORDS.search(text)
             or re.match(r"\s*(?:she|he|they)\b", text)):  # «She's 17», answering «who is it for?»
         others += _found([_PRONOUN_AGE], text, 0)

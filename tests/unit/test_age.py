@@ -455,6 +455,18 @@ def test_about_self_is_kept_with_an_age(text):
     ("Eg er uføretrygda og har slite lenge", ADULT, None),
     ("Har jobba som snekker i 20 år og no har eg fått panikkangst", ADULT, None),
     ("Svigersonen min drikk for mykje", ADULT, None),
+    # routing set 7 and behaviour set 8 (2026-12-05, spent), own examples: a youth team, the first
+    # school year, «berre», «vesleguten», a student with an age, «sambo'n», a bus driver, a parent
+    # named as the one to help, «det er eg som»
+    ("Eg trenar G14-laget og ein av spelarane bekymrar meg", CHILD, None),
+    ("Nevøen min begynte på skolen i august", CHILD, None),
+    ("ho er berre tolv år", CHILD, 12),
+    ("Vesleguten min på 5 er redd", CHILD, 5),
+    ("Jeg er student på 24 og sliter", ADULT, 24),
+    ("gjeld sambo'n min på 41", ADULT, 41),
+    ("Jeg kjører buss og har fått angst", ADULT, None),
+    ("pappa drikk og eg er 11. kven kan hjelpe pappa", ADULT, None),
+    ("Eg har to born i barneskulealder og det er eg som slit", ADULT, None),
 ])
 def test_our_and_compound_relatives(text, audience, age):
     person = read_person(text)

@@ -32,6 +32,11 @@ from actions.age import ADULT, CHILD, read_person
     ("I'm in VG3 but I'm already 19, who can help me?", ADULT, 19),
     ("I'm 15 and my dad drinks every day. Who can help him?", ADULT, None),
     ("Mother of three here, youngest in kindergarten. I've been struggling since the birth", ADULT, None),
+    # routing set 7 (spent)
+    ("just turned 18 last month. who do i call", ADULT, 18),
+    ("Foster parent here. The girl living with us is 9", CHILD, 9),
+    ("Our kid is in barnehage and anxious", CHILD, None),
+    ("I have two kids in primary school and I'm the one who is struggling", ADULT, None),
     ("My grandma is in her 80s and low. I'm 16, who should we call?", ADULT, None),
     ("mum of three here (oldest is 15) and it's actually me who needs help", ADULT, None),
     ("My parents say I need to get help for my eating", None, None),
