@@ -8,7 +8,7 @@ from evaluation.behaviour import DEFAULT_SET, Case, Outcome, figures, read_cases
 
 def test_the_committed_set_reads_and_has_both_kinds():
     cases = read_cases(DEFAULT_SET)
-    assert {c.kind for c in cases} == {"core", "robust"} and len(cases) >= 150
+    assert {"core", "robust"} <= {c.kind for c in cases} and len(cases) >= 150
     assert any(c.route for c in cases)
 
 
