@@ -710,6 +710,7 @@ _HELP_FOR_A_PARENT = re.compile(
 # A parent of one child with their own trouble: «Eg er mor til ein tenåring og har sjølv slite med
 # depresjon» (routing set 6); the child is context
 _PARENT_OF_ONE = re.compile(rf"\b(?:{_PARENT}) (?:til|åt|aat|of) (?:en|ein|ei|eitt|ett|a|one) \w+", re.IGNORECASE)
+# stricter than _OWN_TROUBLE: with one child named, only «selv» says the trouble is the writer's
 _OWN = re.compile(r"\b(?:selv|sjølv|sjøl|myself)\b", re.IGNORECASE)
 
 
@@ -720,12 +721,12 @@ def read_person(text: str | None) -> Person:
     writer's own trouble is an adult's. Otherwise the whole text is read (_read_person)."""
     one = _PARENT_OF_ONE.search(text or "")
     if one:
-        rest = text[:one.start()] + " " + text[one.end():]
+        rest = _without(text, one)
         if _OWN.search(rest) and not _names_someone_of_open_age(rest):
             return Person(None, ADULT, True)
     declared = _PARENT_OF_SEVERAL.search(text or "")
     if declared:
-        rest = text[:declared.start()] + " " + text[declared.end():]
+        rest = _without(text, declared)
         person = _read_person(rest)
         if person.known:
             return person  # «min kone drikker ... vi har to barn på 10 og 12»: the wife
@@ -737,6 +738,11 @@ def read_person(text: str | None) -> Person:
     if not person.known and text and _WRITER_ADULT.search(text) and not _names_someone_of_open_age(text):
         return Person(None, ADULT, True)  # «jeg jobber som sykepleier og har selv begynt å ...»
     return person
+
+
+def _without(text: str, match: re.Match) -> str:
+    """The text with what the match found left out: the children a parent named, say."""
+    return text[:match.start()] + " " + text[match.end():]
 
 
 def _names_someone_of_open_age(text: str) -> bool:

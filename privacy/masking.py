@@ -406,15 +406,15 @@ _CROSSING = re.compile(
 _STREET_ENDING = re.compile(
     rf"(?i:{_alternation(_STREET_SUFFIXES + _CAPITAL_ONLY_SUFFIXES)}|[ \t](?:gate|gata|vei|veg|allé))(?:,?[ \t]*(?i:nr|nummer)\.?[ \t]*\d{{1,3}}{_LETTER}?)?$"
 )
-# A home or ward named before its street: "Solstua bofellesskap, Solstuveien 10", "Bragernes bo- og
-# omsorgssenter, Tordenskiolds gate 40"
 # Homes and institutions people live in, written before their street
 _HOMES = (r"sykehjem|sykehjemmet|sjukeheim|sjukeheimen|bofellesskap|bofellesskapet|bufellesskap|bufellesskapet|"
           r"omsorgssenter|omsorgssenteret|omsorgsboliger|omsorgsbolig|omsorgsbustad|hospits|hospitset|studenthus|"
           r"studentheim|studenthjem|ungdomshjem|ungdomsheim|hybelhus|hybelhuset|asylmottak|asylmottaket|gamlehjem|gamlehjemmet|"
           r"avlastningsbolig|avlastningsboligen|institusjon|institusjonen|hyttefelt|hyttefeltet|"
           r"servicesenter|servicesenteret|bustadsenter|bustadsenteret|barnebolig|barneboligen|ungdomsbolig|ungdomsboligen|"
-          r"tiltakssenter|tiltakssenteret|studentbolig|studentboligen|studentboliger|omsorgsbustad|omsorgsbustaden")
+          r"tiltakssenter|tiltakssenteret|studentbolig|studentboligen|studentboliger|omsorgsbustaden")
+# A home or ward named before its street: "Solstua bofellesskap, Solstuveien 10", "Bragernes bo- og
+# omsorgssenter, Tordenskiolds gate 40"
 _INSTITUTION_BEFORE_THE_STREET = re.compile(
     rf"(?<!{_LETTER})((?:{_CAPITAL}{_LETTER}+[ \t]+(?:(?i:bo-[ \t]+og)[ \t]+)?(?i:{_HOMES})|{_CAPITAL}{_LETTER}*(?:{_HOMES})"
     rf"|(?i:villa)[ \t]+{_CAPITAL}{_LETTER}+|(?:{_HOMES})(?<=[et]))"
@@ -423,7 +423,7 @@ _INSTITUTION_BEFORE_THE_STREET = re.compile(
 # The dwelling written before the street with «i»: «bofellesskapet i Ringveien 40», «kjellerleiligheten
 # i Fagerliveien 19», «sokkelen hos Ola Nordby i Bjørkeveien 31», «leilegheit 3 i Kyrkjevegen 12»
 _DWELLING_BEFORE_THE_STREET = re.compile(
-    rf"(?<!{_LETTER})((?:{_CAPITAL}{_LETTER}+[ \t]+)?(?i:{_HOMES}|brakka|brakke|brakka|kjellerleiligheten|kjellarleilegheita|"
+    rf"(?<!{_LETTER})((?:{_CAPITAL}{_LETTER}+[ \t]+)?(?i:{_HOMES}|brakka|brakke|kjellerleiligheten|kjellarleilegheita|"
     rf"sokkelen|sokkelleiligheten|loftet|loftsleiligheten|hybelen|leiligheten|leilegheita|leilighet[ \t]+\d{{1,4}}|leilegheit[ \t]+\d{{1,4}}|"
     rf"{_CAPITAL}{_LETTER}*(?:{_HOMES}))(?:[ \t]+(?i:hos)(?:[ \t]+{_CAPITAL}{_LETTER}+){{1,3}})?)[ \t]+(?i:i|på|pa)[ \t]+$"
 )
@@ -462,12 +462,17 @@ _DISTRICT_BEFORE_THE_STREET = re.compile(
     rf"((?i:{_STREET_PREFIX}){_PLACE}(?:[ \t]+(?i:nordre|søndre|sondre|øvre|nedre|vestre|østre|gård|gard))?"
     rf"|(?i:nedre|øvre|ovre|søndre|sondre|nordre|vestre|østre|ostre)[ \t]+{_SMALL}{_LETTER}+),[ \t]*$"
 )
-# The town after «i» or «på» right after the house number: "Sagveien 9 på Vestfossen", "storgt. 5 i
-# drammen" (lowercase only when it is a known place)
+# The district after «på» right after the house number: "Sagveien 9 på Vestfossen", "bruveien 3 på
+# mjøndalen" (lowercase only when it is a known place). The town after «i» stays: sets 1 and 3 keep it
 _TOWN_AFTER_THE_NUMBER = re.compile(
     rf"[ \t]+(?i:på|pa)[ \t]+(?:(?!(?i:{_alternation(_NOT_PLACE_WORDS)})(?!{_LETTER})){_PLACE}|({_LOWERCASE_PLACE}))(?![ \t]*\d)(?!{_LETTER})"
 )
 _ENDS_WITH_A_PLACE = re.compile(rf"\d{{4}}[ \t]+{_LETTER}+$|,[ \t]*{_PLACE}$")
+
+
+def _is_known_place(word: str) -> bool:
+    """A lowercase word that names a town or district («drammen», «mjøndalen»)."""
+    return bool(_names.default_lexicon().lookup(word) & _names.KNOWN_PLACE)
 
 
 def _widen_address(text: str, start: int, end: int) -> Tuple[int, int]:
@@ -480,11 +485,11 @@ def _widen_address(text: str, start: int, end: int) -> Tuple[int, int]:
         if not place and _ENDS_WITH_A_BOLIGNUMMER.search(text, start, end):  # "Hamborggata 18 H0102 Drammen"
             place = _PLACE_AFTER_A_BOLIGNUMMER.match(text, end)
         lowercase = _LOWERCASE_PLACE_AT_THE_END.match(text, end)
-        if lowercase and _names.default_lexicon().lookup(lowercase.group(1)) & _names.KNOWN_PLACE:
+        if lowercase and _is_known_place(lowercase.group(1)):
             place = lowercase
         if not place and re.search(r"\d\w?$", text[start:end]):
             town = _TOWN_AFTER_THE_NUMBER.match(text, end)
-            if town and (town.group(1) is None or _names.default_lexicon().lookup(town.group(1)) & _names.KNOWN_PLACE):
+            if town and (town.group(1) is None or _is_known_place(town.group(1))):
                 place = town
         if place:
             end = place.end()
