@@ -48,13 +48,10 @@ def resolve_audience(tracker: Tracker) -> Dict[str, Any]:
     # in another municipality; the answer still comes from this municipality's own directory
     named = named_audience(text, catalogue.load().all_contacts())
     audience = person.audience or DIRECTORY_TO_AUDIENCE.get(named) or _entity(tracker, "audience")
-    assumed_self = False
-    if audience is None and person.about_self:
-        audience, assumed_self = ADULT, True
-    if audience is None:
+    if audience is None and not person.about_self:
         audience = tracker.get_slot("audience")
     return {"audience": audience if audience in (CHILD, ADULT) else None,
-            "age": person.age, "assumed_self": assumed_self}
+            "age": person.age, "about_self": person.about_self}
 
 
 def audience_of_conversation(tracker: Tracker) -> str:
@@ -73,14 +70,15 @@ class ActionRoutePerson(Action):
         found = resolve_audience(tracker)
         audience = found["audience"]
         if audience is None:
-            dispatcher.utter_message(response="utter_ask_audience")
+            # «det gjelder meg selv» with no age: the writer may be 15 or 50, so ask them
+            dispatcher.utter_message(response="utter_ask_own_age" if found["about_self"] else "utter_ask_audience")
             return []
         municipality, lang = municipality_of(tracker), language_of(tracker)
         contact = municipality.contact(AUDIENCE_TO_DIRECTORY[audience])
         if contact is None:
             text = fact_replies.no_contact(municipality, audience, lang)
         else:
-            text = replies.contact_reply(contact, audience, line_status_text(contact, lang), found["assumed_self"], lang)
+            text = replies.contact_reply(contact, audience, line_status_text(contact, lang), lang)
         dispatcher.utter_message(text=text)
         events = [SlotSet("audience", audience)]
         if found["age"] is not None:

@@ -12,7 +12,6 @@ from actions.directory import Contact
 from actions.texts import name, say
 
 ACUTE_CHILD = say("nb", "acute_child")
-ASSUMED_SELF_NOTE = say("nb", "assumed_self_note")
 TECHNICAL_APOLOGY = say("nb", "technical_apology")
 EMERGENCY_LINE = say("nb", "emergency_line")
 
@@ -42,7 +41,7 @@ def _phone_line(contact: Contact, line_status: Optional[str], lang: str) -> str:
 
 
 def contact_reply(contact: Contact, audience: str, line_status: Optional[str] = None,
-                  assumed_self: bool = False, lang: str = "nb") -> str:
+                  lang: str = "nb") -> str:
     parts = [say(lang, "contact_child" if audience == CHILD else "contact_adult", who=_who(contact, lang))]
     phone = _phone_line(contact, line_status, lang)
     if phone:
@@ -51,8 +50,6 @@ def contact_reply(contact: Contact, audience: str, line_status: Optional[str] = 
         parts.append(say(lang, "email_line", email=contact.email))
     if audience == CHILD:
         parts.append(say(lang, "acute_child"))
-    if audience == ADULT and assumed_self:
-        parts.append(say(lang, "assumed_self_note"))
     return "\n".join(parts)
 
 

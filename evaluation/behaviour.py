@@ -56,7 +56,7 @@ def _first_lines(response: str) -> List[str]:
 
 MARKS = (
     ("crisis", [CRISIS_MARK, *_first_lines("utter_crisis")]),
-    ("ask", [ASK_MARK, *_first_lines("utter_ask_audience")]),
+    ("ask", [ASK_MARK, *_first_lines("utter_ask_audience"), *_first_lines("utter_ask_own_age")]),
     ("child", [CHILD_MARK, *_opening("contact_child"), *_opening("no_contact_children")]),
     ("adult", [ADULT_MARK, *_opening("contact_adult"), *_opening("no_contact_adults")]),
 )

@@ -41,7 +41,6 @@ def run(action, state, text=None, entities=None):
     ("new_conversation", "jeg er 17 og trenger hjelp", None, "child", "forløpskoordinator for barn og unge"),
     ("new_conversation", "jeg er 18", None, "adult", "Morten Jansson"),
     ("new_conversation", "/inform_person", [{"entity": "audience", "value": "child"}], "child", "Barne- og familietjenesten"),
-    ("new_conversation", "det gjelder meg", None, "adult", "under 18"),
     ("child_routed", "unnskyld, det gjelder meg selv, jeg er 30", None, "adult", "901 50 842"),
     ("child_routed", "hvem ringer jeg?", None, "child", "forløpskoordinator for barn og unge"),
 ])
@@ -54,6 +53,13 @@ def test_route_person(state, text, entities, expected_slot, expected_in_reply):
 def test_unclear_person_is_asked_with_buttons_and_sets_nothing():
     messages, events = run(contact_actions.ActionRoutePerson(), "new_conversation", "sønnen min sliter")
     assert messages[0]["response"] == "utter_ask_audience"
+    assert events == []
+
+
+@pytest.mark.parametrize("state", ["new_conversation", "child_routed"])
+def test_writer_about_themselves_without_an_age_is_asked_their_own_age(state):
+    messages, events = run(contact_actions.ActionRoutePerson(), state, "det gjelder meg selv")
+    assert messages[0]["response"] == "utter_ask_own_age"
     assert events == []
 
 

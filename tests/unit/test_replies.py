@@ -31,11 +31,6 @@ def test_child_reply_goes_to_barne_og_familietjenesten_with_acute_line():
     assert "Morten" not in text
 
 
-def test_assumed_self_gets_a_way_to_the_child_route():
-    assert "under 18" in contact_reply(ADULTS, ADULT, None, assumed_self=True)
-    assert "under 18" not in contact_reply(ADULTS, ADULT, None, assumed_self=False)
-
-
 def test_email_missing_offers_the_phone():
     text = email_reply(ADULTS)
     assert "ingen e-postadresse" in text and "901 50 842" in text and "@" not in text
