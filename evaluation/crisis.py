@@ -61,6 +61,8 @@ def crisis_sets() -> Dict[str, Set]:
     sets["seventh fresh set 2026-12-05 pm, English (spent)"] = _language(DATA / "crisis_fresh7.yml", "en")
     sets["eighth fresh set 2026-12-05 evening, Norwegian (spent)"] = _language(DATA / "crisis_fresh8.yml", "nb")
     sets["eighth fresh set 2026-12-05 evening, English (spent)"] = _language(DATA / "crisis_fresh8.yml", "en")
+    sets["ninth fresh set 2026-12-05 night, Norwegian"] = _language(DATA / "crisis_fresh9.yml", "nb")
+    sets["ninth fresh set 2026-12-05 night, English"] = _language(DATA / "crisis_fresh9.yml", "en")
     return sets
 
 
