@@ -171,6 +171,7 @@ _CAPITAL_ONLY_SUFFIXES = (
     "torvet", "tangen", "hagen", "sletta", "enga", "vika", "dalen", "moen", "moa", "rud",
     "vang", "tveit", "holtet", "lunden", "engen", "bråtan", "skauen", "grend", "haug", "bakke",
     "faret", "engene", "jordene", "løkkene", "brynet", "tråkket", "traakket", "stykket",
+    "stranda", "stranden",  # «Lierstranda 98»
 )
 # "Nedre Storgate 3", "Øvre Slottsgate 2": the prefix word belongs to the street name
 _STREET_PREFIX = r"(?:(?i:nedre|øvre|ovre|søndre|sondre|nordre|vestre|østre|ostre|store|lille|gamle|nye|indre|ytre)\s+)?"
@@ -184,16 +185,18 @@ _FLAT_WORDS = (  # longest first
 _ROOM_WORDS = ("hybel", "room", "rom", "avdeling", "avd", "brakke")
 # Which side of the landing: "3. etg. t.h.", "nr 5 te venstre" (dialect)
 _SIDE = r"(?i:t\.[ \t]?h\.?|t\.[ \t]?v\.?|til[ \t]+venstre|til[ \t]+høyre|til[ \t]+hogre|te[ \t]+venstre|te[ \t]+høyre)(?!\w)"
+# «3rd floor apartment on the left»
+_FLOOR_IN_ENGLISH = r"(?:[ \t]+(?i:apartment|flat))?(?:[ \t]+(?i:on the left|on the right|to the left|to the right))?"
 # One flat, floor or entrance: "Haugesgate 61, 2. etasje", "Tomtegata 7 b, 3 etg.", "tredje etasje",
 # ", oppgang B", "basement flat" (the period after "etasje" ends the sentence; after "etg" it is the
 # abbreviation's)
 _FLAT_PART = (
     rf",?[ \t]+(?i:{'|'.join(_FLAT_WORDS + _ROOM_WORDS)})\.?(?:[ \t]*(?i:nr|no)\.?)?[ \t]*(?:[HhUuKkLl]\d{{4}}|\d{{1,4}}{_LETTER}?)(?!\w)"
     rf"|,[ \t]*[HhUuKkLl]\d{{4}}(?!\d)"
-    rf"|,?[ \t]+\d{{1,2}}\.?(?:[ \t]+(?i:og)[ \t]+\d{{1,2}}\.?)?[ \t]*(?i:etasje|etasjen|etg\.?)(?:[ \t]+(?:{_SIDE}|(?i:th|tv)(?!\w)\.?))?(?!\w)"
+    rf"|,?[ \t]+\d{{1,2}}\.?(?:[ \t]+(?i:og)[ \t]+\d{{1,2}}\.?)?[ \t]*(?i:etasje|etasjen|etg\.?|høgda|høgd|høgde)(?:[ \t]+(?:{_SIDE}|(?i:th|tv)(?!\w)\.?))?(?!\w)"
     rf"|[,.]?[ \t]+(?i:første|forste|andre|tredje|fjerde|femte|sjette|øverste|overste|nederste|1st|2nd|3rd|4th|ground|top)"
-    rf"[ \t]+(?i:etasje|etg|floor)(?!\w)"
-    rf"|,?[ \t]+\d{{1,2}}(?i:st|nd|rd|th)?[ \t]+(?i:floor)(?!\w)"
+    rf"[ \t]+(?i:etasje|etg|floor){_FLOOR_IN_ENGLISH}(?!\w)"
+    rf"|,?[ \t]+\d{{1,2}}(?i:st|nd|rd|th)?[ \t]+(?i:floor){_FLOOR_IN_ENGLISH}(?!\w)"
     rf"|,?[ \t]+(?i:oppgang|inngang|inng\.?)[ \t]+(?:{_SIDE}|(?i:bak|fra baksiden)(?!\w)|[A-Za-z0-9]{{1,2}}(?!\w))"
     rf"|,?[ \t]+(?:{_SIDE})"
     rf"|,?[ \t]+(?i:u\.[ \t]?etg\.?|u\.?etg\.?|underetasjen|underetasje|sokkelen|sokkelleiligheten|loftsleiligheten)(?!\w)"
@@ -247,7 +250,7 @@ _LOWERCASE_PLACE = (
 # The place after a comma belongs to the address too, with or without a postcode: ", 3015 Drammen",
 # ", Drammen" (capitalised: ", og" or ", men" are no place)
 _POSTCODE_PLACE = (
-    rf"(?:[,.]?\s+(?:N-|NO-|(?i:postnr|postnummer)\.?\s*)?\d{{4}}\s+(?:{_PLACE}|{_LOWERCASE_PLACE})"
+    rf"(?:[ \t]?[,.]?\s+(?:N-|NO-|(?i:postnr|postnummer)\.?\s*)?\d{{4}}\s+(?:{_PLACE}|{_LOWERCASE_PLACE})"
     rf"|,[ \t]*(?!(?i:{_alternation(_NOT_PLACE_WORDS)})(?!{_LETTER})){_PLACE}(?![ \t]*\d)(?!{_LETTER}))?"
 )
 
@@ -256,6 +259,15 @@ _WHOLE_WORD_STREETS = (
     "orget", "orvet", "rygga", "ryggen", "aia", "aien", "unet", "vingen", "økka", "roken", "lassen",
     "tredet", "mauet", "eita", "errassen", "renda", "eltet", "ordet",
 )
+
+# Words of a message that are no part of a street name: "bor i", "på", "nær"
+_NOT_STREET_NAME_WORDS = frozenset("""
+    og i på pa paa til fra med ved nær naer mot over under bak foran mellom hos om av for etter
+    bor bur bodde budde flytta flyttet flytter bo er var ligger ligg adresse adressen adressa
+    jeg eg vi du han hun ho de dei den det en ei et ein eit min mi mitt vår var hans hennes
+    nå no her der som the at on in is a an near
+    """.split())
+_NOT_A_STREET_WORD = rf"(?!(?i:{_alternation(_NOT_STREET_NAME_WORDS)})(?!{_LETTER}))"
 
 _ADDRESS_PATTERNS = (
     # one compound word in any case: "Storgata 5", "kirkeveien 12 B", "Elvebakken 3, 3050 Mjøndalen"
@@ -275,6 +287,15 @@ _ADDRESS_PATTERNS = (
     re.compile(
         rf"(?<!{_LETTER}){_STREET_PREFIX}(?:{_CAPITAL}{_LETTER}+\.?[ \t]+){{1,3}}\d{{1,4}}{_LETTER}?[ \t]*[HhUuKkLl]\d{{4}}(?!\d){_FLAT}{_POSTCODE_PLACE}(?!\d)"
     ),
+    # a name with its direction and a house number: «Øvre Sund 2, rom 14», «Nedre Rud 4» (no «3 år»)
+    re.compile(
+        rf"(?<!{_LETTER})(?i:nedre|øvre|ovre|søndre|sondre|nordre|vestre|østre|ostre)[ \t]+{_CAPITAL}{_LETTER}+[ \t]+{_HOUSE_NUMBER}{_POSTCODE_PLACE}(?!\d)(?![.,]\d){_NOT_HOUSE_NUMBER}"
+    ),
+    # any capitalised name with a house number and a flat, floor or room: «Grønland 58, room 214»,
+    # «Engene 10, 2nd floor», «Bjørkhaug 3, leil. 12»
+    re.compile(
+        rf"(?<!{_LETTER}){_STREET_PREFIX}(?:{_NOT_A_STREET_WORD}{_CAPITAL}{_LETTER}+[ \t]+){{1,3}}\d{{1,4}}{_LETTER}?(?!\w)(?:{_FLAT_PART})+{_POSTCODE_PLACE}(?!\d)"
+    ),
     # a rural property with no street: "gnr. 45 bnr. 3", "gårdsnr 12/bruksnr 4"
     re.compile(
         rf"(?<!{_LETTER})(?i:gnr|g\.nr|gardsnr|gårdsnr|gardsnummer|gårdsnummer)\.?[ \t]*\d{{1,4}}[ \t]*(?:,|/|og)?[ \t]*"
@@ -286,7 +307,7 @@ _ADDRESS_PATTERNS = (
     # a street that is only its ending, capitalised: "Torget 4", "Brygga 2", "Tunet 3 b"
     re.compile(rf"(?<!{_LETTER}){_STREET_PREFIX}{_CAPITAL}(?i:{_alternation(_WHOLE_WORD_STREETS)})\s+{_HOUSE_NUMBER}{_POSTCODE_PLACE}(?!\d){_NOT_HOUSE_NUMBER}"),
     # the house number first, in English: "14B Parkveien, 3050 Mjøndalen"
-    re.compile(rf"(?<![\w.,/-])\d{{1,3}}[A-Za-z]?[ \t]+{_CAPITAL}{_LETTER}*(?i:veien|vegen|gata|gaten|gate|vei|veg)(?!{_LETTER}){_POSTCODE_PLACE}"),
+    re.compile(rf"(?<![\w.,/-])\d{{1,3}}[A-Za-z]?[ \t]+{_CAPITAL}{_LETTER}*(?i:veien|vegen|gata|gaten|gate|vei|veg)(?!{_LETTER}){_FLAT}{_POSTCODE_PLACE}"),
     # a plot at a camping site or a cabin field: "Solheim camping, plass 14"
     re.compile(
         rf"(?<!{_LETTER}){_CAPITAL}{_LETTER}+[ \t]+(?i:camping|campingplass|hyttefelt|hyttefeltet),?[ \t]+"
@@ -328,13 +349,6 @@ _STREET_NAME_WORDS = frozenset("""
     nedre øvre ovre søndre sondre nordre vestre østre ostre store lille gamle nye indre ytre midtre
     kong kongen dronning prins prinsesse kronprins kronprinsesse konge biskop sankt st general
     kaptein doktor dr professor fru tordenskiolds
-    """.split())
-# Words of a message that are no part of a street name: "bor i", "på", "nær"
-_NOT_STREET_NAME_WORDS = frozenset("""
-    og i på pa paa til fra med ved nær naer mot over under bak foran mellom hos om av for etter
-    bor bur bodde budde flytta flyttet flytter bo er var ligger ligg adresse adressen adressa
-    jeg eg vi du han hun ho de dei den det en ei et ein eit min mi mitt vår var hans hennes
-    nå no her der som the at on in is a an near
     """.split())
 # Words that after "adressen er" say it is not given: "adressen er ikke 12 ..."
 _NOT_STREET_WORDS = (
@@ -396,6 +410,21 @@ _FARM_WITHOUT_A_STREET = re.compile(
     rf"({_STREET_PREFIX}{_CAPITAL}{_LETTER}+[ \t]+(?i:gård|gard)(?:[ \t]+(?i:i)[ \t]+{_PLACE})?)(?!{_LETTER})"
 )
 
+# A street named with no house number where someone lives: «vi bor i Tollbugata», «for oss i
+# Elvegata», «bur i skogvegen» (only the endings no ordinary word has: not «på hjemveien»)
+_STREET_WITHOUT_A_NUMBER = re.compile(
+    rf"(?<!{_LETTER})(?i:bor|bur|bodde|budde|oss|meg|flytta|flyttet|flytter|live|lives|living)[ \t]+{_WORD_BEFORE_THE_PLACE}(?i:i|på|pa|in|on)[ \t]+"
+    rf"({_STREET_PREFIX}(?!(?i:hjem|heim|halv|midt|mot|arbeids|skole|skule|livs)){_LETTER}{{3,}}?(?i:veien|vegen|gata|gaten|gate|stien|allé|alléen|alleen|svingen|terrassen|kroken|smauet|stredet|veita))"
+    rf"(?![ \t]*\d)(?!{_LETTER})"
+)
+# A farm named after «garden», or a farm with its direction after «bor på»: «på garden Haugtun»,
+# «garden Nedre Rud (gnr. 88/4)», «vi bur på Vestre Haug»
+_NAMED_FARM = re.compile(
+    rf"(?<!{_LETTER})(?:(?i:garden|gården|garde|gardsbruket|gårdsbruket|småbruket|smabruket)[ \t]+({_STREET_PREFIX}{_CAPITAL}{_LETTER}+)"
+    rf"|(?i:bor|bur|bodde|budde)[ \t]+{_WORD_BEFORE_THE_PLACE}(?i:på|pa)[ \t]+((?i:nedre|øvre|ovre|søndre|sondre|nordre|vestre|østre|ostre)[ \t]+{_CAPITAL}{_LETTER}+))"
+    rf"(?:[ \t]*\((?i:gnr|g\.nr|gårdsnr|gardsnr)[^()\n]{{1,20}}\))?(?!{_LETTER})"
+)
+
 # Two streets that meet, with no house number: "hjørnet av Kirkegata og Nedre Storgate", "i krysset
 # Konnerudgata/Engene", "mellom Kirkeveien og Bekkeveien, nr. 3" (one of the two has a street ending)
 _STREET_NAME = rf"{_STREET_PREFIX}(?:{_CAPITAL}{_LETTER}+\.?[ \t]+){{0,2}}(?:{_CAPITAL}{_LETTER}+|(?i:gate|gata|vei|veien|veg|vegen|allé))"
@@ -412,11 +441,17 @@ _HOMES = (r"sykehjem|sykehjemmet|sjukeheim|sjukeheimen|bofellesskap|bofellesskap
           r"studentheim|studenthjem|ungdomshjem|ungdomsheim|hybelhus|hybelhuset|asylmottak|asylmottaket|gamlehjem|gamlehjemmet|"
           r"avlastningsbolig|avlastningsboligen|institusjon|institusjonen|hyttefelt|hyttefeltet|"
           r"servicesenter|servicesenteret|bustadsenter|bustadsenteret|barnebolig|barneboligen|ungdomsbolig|ungdomsboligen|"
-          r"tiltakssenter|tiltakssenteret|studentbolig|studentboligen|studentboliger|omsorgsbustaden")
+          r"tiltakssenter|tiltakssenteret|studentbolig|studentboligen|studentboliger|omsorgsbustaden|"
+          r"behandlingssenter|behandlingssenteret|internat|internatet|studentby|studentbyen|"
+          r"skole|skolen|skule|skulen|ungdomsskole|ungdomsskule|barneskole|barneskule|barnehage|barnehagen|"
+          r"bibliotek|biblioteket")
+# «Gol vidaregåande skule», «Drammen videregående skole»
+_SCHOOL_ADJECTIVE = r"(?:(?i:videregående|videregaende|vidaregåande|vidaregaande|private?)[ \t]+)?"
 # A home or ward named before its street: "Solstua bofellesskap, Solstuveien 10", "Bragernes bo- og
 # omsorgssenter, Tordenskiolds gate 40"
 _INSTITUTION_BEFORE_THE_STREET = re.compile(
-    rf"(?<!{_LETTER})((?:{_CAPITAL}{_LETTER}+[ \t]+(?:(?i:bo-[ \t]+og)[ \t]+)?(?i:{_HOMES})|{_CAPITAL}{_LETTER}*(?:{_HOMES})"
+    rf"(?<!{_LETTER})((?:{_CAPITAL}{_LETTER}+[ \t]+{_SCHOOL_ADJECTIVE}(?:(?i:bo-[ \t]+og)[ \t]+)?(?i:{_HOMES})|{_CAPITAL}{_LETTER}*(?:{_HOMES})"
+    rf"|(?i:barnehagen|skolen|skulen|bofellesskapet|sykehjemmet)[ \t]+{_CAPITAL}{_LETTER}+"
     rf"|(?i:villa)[ \t]+{_CAPITAL}{_LETTER}+|(?:{_HOMES})(?<=[et]))"
     rf"(?:[ \t]+(?i:avd|avdeling)\.?[ \t]*\d{{1,3}})?),[ \t]*$"
 )
@@ -487,7 +522,7 @@ def _widen_address(text: str, start: int, end: int) -> Tuple[int, int]:
         lowercase = _LOWERCASE_PLACE_AT_THE_END.match(text, end)
         if lowercase and _is_known_place(lowercase.group(1)):
             place = lowercase
-        if not place and re.search(r"\d\w?$", text[start:end]):
+        if not place and re.search(r"(?:\d\w?|(?i:etasje|etg\.?|høgda|floor|[hu]\d{4}))$", text[start:end]):
             town = _TOWN_AFTER_THE_NUMBER.match(text, end)
             if town and (town.group(1) is None or _is_known_place(town.group(1))):
                 place = town
@@ -735,6 +770,12 @@ class Masker:
     def _address_cores(self, text: str) -> Iterable[Finding]:
         for match in _FARM_WITHOUT_A_STREET.finditer(text):
             yield Finding(ADDRESS, match.start(1), match.end(1))
+        for match in _STREET_WITHOUT_A_NUMBER.finditer(text):
+            yield Finding(ADDRESS, match.start(1), match.end(1))
+        for match in _NAMED_FARM.finditer(text):
+            farm = match.group(1) or match.group(2)
+            if not _is_known_place(farm.split()[-1].lower()):  # «bor på Nedre Eiker» names a town
+                yield Finding(ADDRESS, match.start(1) if match.group(1) else match.start(2), match.end())
         for match in _CROSSING.finditer(text):
             if _STREET_ENDING.search(match.group(1)) or _STREET_ENDING.search(match.group(2)):
                 yield Finding(ADDRESS, match.start(1), match.end(1))

@@ -532,6 +532,28 @@ def test_floors_places_after_a_comma_and_lowercase_streets(masker, text, address
     ("Jeg bor i Glassveien 122 E. Hva nå?", "Glassveien 122 E"),
     ("The address is 14B Parkveien, 3050 Mjøndalen, and my name", "14B Parkveien, 3050 Mjøndalen"),
     ("jeg bor i Hamborggata 20. postnr 3019 Drammen. Ring meg", "Hamborggata 20. postnr 3019 Drammen"),
+    # from development set W: a school, kindergarten or library before the street, a street with
+    # no number where someone lives, a farm after «garden», a direction and a name with a number,
+    # a name with a number and a room, English floors, nynorsk «høgda», a space before the comma
+    ("Eg er lærar på Lia skule, Skulevegen 3, og har ein elev", "Lia skule, Skulevegen 3"),
+    ("helsesøster på Berg ungdomsskole, Bergveien 11, her", "Berg ungdomsskole, Bergveien 11"),
+    ("bur på internatet ved Ål vidaregåande skule, Torget 9, 3570 Ål.", "Ål vidaregåande skule, Torget 9, 3570 Ål"),
+    ("jobber i barnehagen Løvetann, Kvernveien 2, og lurer", "barnehagen Løvetann, Kvernveien 2"),
+    ("send det til Lier bibliotek, Kirkegata 4, 3400 Lier", "Lier bibliotek, Kirkegata 4, 3400 Lier"),
+    ("Vi bor i Fjellgata, like ved kirka", "Fjellgata"),
+    ("for oss som bur i Skogvegen og har ungar", "Skogvegen"),
+    ("vi bur på garden Nordbø i Sigdal", "Nordbø"),
+    ("bror min bor på garden Øvre Lie (gnr. 12/3) i Lier", "Øvre Lie (gnr. 12/3)"),
+    ("han bor på Søndre Bakke med kona", "Søndre Bakke"),
+    ("fikk en hybel i Nedre Kvern 4, rom 7. Jeg er 30", "Nedre Kvern 4, rom 7"),
+    ("She lives at Bragernes 12, room 3, near the river", "Bragernes 12, room 3"),
+    ("I live in Drammen at Tinghuset 5, 4th floor. Help", "Tinghuset 5, 4th floor"),
+    ("We live in Kongsgata 2, 1st floor apartment on the right, with", "Kongsgata 2, 1st floor apartment on the right"),
+    ("Please write to 7 Nyveien, flat 2, Hokksund, thanks", "7 Nyveien, flat 2, Hokksund"),
+    ("Ho bur i Kyrkjevegen 8, 3. høgda, 3540 Nesbyen.", "Kyrkjevegen 8, 3. høgda, 3540 Nesbyen"),
+    ("bor i Parkveien 3 , 3300 hokksund nå", "Parkveien 3 , 3300 hokksund"),
+    ("bor i Bekkeveien 4 B, 2. etasje på Solbergelva.", "Bekkeveien 4 B, 2. etasje på Solbergelva"),
+    ("kan dere sende post til Mjøndalsstranda 14?", "Mjøndalsstranda 14"),
 ])
 def test_flats_after_the_place_farms_and_streets_before_a_postcode(masker, text, address):
     assert masker.mask(text).text == text.replace(address, placeholder(ADDRESS))
@@ -545,6 +567,10 @@ def test_flats_after_the_place_farms_and_streets_before_a_postcode(masker, text,
     "Vi var på camping i 14 dager",
     "Vi var på Bogstad gård i helga",  # a farm visited, not lived on
     "Han ble nr 3 i Norgescupen",  # a place in a race, not a house number
+    "jeg er på hjemveien nå og lurer på noe",  # «på hjemveien»: on the way home
+    "vi bor på Nedre Eiker, sønnen er 12",  # a town after «bor på Nedre»
+    "Etter mange år med rus er jeg på halvveien",
+    "Sønnen min går på Fjell skole og sliter",  # a school with no street stays
 ])
 def test_places_and_rooms_without_a_street_stay(masker, text):
     assert ADDRESS not in masker.mask(text).kinds
