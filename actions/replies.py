@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import List, Optional
 
-from actions.age import ADULT, CHILD
+from actions.age import CHILD
 from actions.directory import Contact
 from actions.texts import name, say
 
