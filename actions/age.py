@@ -207,6 +207,7 @@ _PERSON_NOUNS = _words(
     "pappaen mammaen yngste eldste jentene guttene gutta kar karen fyr fyren"  # "min yngste er 9"
     " venen venene veninne veninna søstra systra besta bestamor bestaen"  # «venen min på 21», «besta mi er 85»
     " student studenten vesleguten veslegut veslejenta veslebror veslesøster veslesøstera sambo sambon"
+    " kjærast kjærasten kjæraste partner partneren ektefelle ektefellen"  # «kjærasten min er 25»
 )
 _NOUNS_WITH_POSSESSIVE = _words("far mor")  # "far min er 50"; bare "far" is also "får"
 # "tenåringssønnen", "lillesøstera", "storebroren", "stesønnen", "bonusdattera"
@@ -491,7 +492,9 @@ _SCHOOL = [  # (pattern, ages): "VG3", "videregående" and "student" straddle 18
     (_vg_year(2, "andre"), (16, 18)),
     (_vg_year(3, "tredje"), (17, 19)),
     (_compile(rf"\b{_VGS}\b"), (15, 19)),
-    (_compile(r"\b(?:barnehage|barnehagen|bhg)\b"), (0, 6)),
+    # not the workplace: «har jobbet i barnehage i ti år»
+    (_compile(r"(?<!jobber i )(?<!jobbet i )(?<!jobba i )(?<!jobbar i )(?<!arbeider i )(?<!arbeidar i )(?<!jobber på )(?<!jobbar på )"
+              r"(?<!jobbet på )(?<!jobba på )(?<!ansatt i )(?<!tilsett i )\b(?:barnehage|barnehagen|bhg)\b"), (0, 6)),
     (_compile(r"\b(?:sfo|sfoen|aks|aksen)\b"), (5, 10)),  # skolefritidsordning: 1.-4. klasse
     (_compile(r"\b(?:begynte|begynt|byrja|byrjar|starta|startet|begynner) på (?:skolen|skulen)\b"), (5, 7)),  # first year
     (_compile(r"\b[jgu] ?(?:1[0-6]|[6-9])(?: laget|laget)?\b"), (6, 16)),  # a youth team: «J13-laget», «G14», «U12»
@@ -568,7 +571,10 @@ _ADULT_WHOEVER = _compile(
     # a master's degree, a doctorate and military service come after 18
     r"masterstudent\w*|masteroppgave\w*|masteroppgåve\w*|(?:tar|tek|ta|skriver|skriv|holder på med) (?:en |ein )?master\w*|"
     r"doktorgrad\w*|stipendiat\w*|førstegangstjeneste\w*|førstegongsteneste\w*|førstegangsteneste\w*|"
-    r"verneplikt\w*|i militæret|i forsvaret|"
+    r"verneplikt\w*|i militæret|i forsvaret|ferdig med militæret|etter militæret|dimittert|dimma|dimmet|"
+    # «student» is one at a university or college in Norwegian (a pupil is an «elev»)
+    # (bare «student», or «a student in upper secondary», stays open)
+    r"(?:er|e|som) student|studerer|studere ved|studere på|universitetet|høgskolen|høgskulen|høyskolen|"
     # a disability pension is for adults
     r"uføretrygd\w*|uføretrygda|uførepensjon\w*|uføre|ufør)\b")
 # "jeg har 2 barn" tells that the writer is a parent, not that the help is for a child
@@ -577,11 +583,14 @@ _COUNTED_CHILDREN = _compile(r"\b(?:[2-9]|\d\d+) (?:barn|born|unger|ungar|ungane
 _FAMILY_OTHER = _compile(
     r"\b(?:sønn|sønnen|son|sonen|datter|datteren|dattera|dattra|dotter|dottera|dotra|dotteren|bror|"
     r"broren|søster|søstera|søsteren|syster|systera|niese|nevø|nevøen|barnebarn\w*|venn|vennen|"
-    r"venninne\w*|kjæreste\w*|gutt|gutten|jente|jenta|pasient|pasienten|klient|klienten|"
+    r"venninne\w*|kjæreste\w*|kjærast\w*|gutt|gutten|jente|jenta|pasient|pasienten|klient|klienten|"
     r"barnet|barn mitt|ungen|onga|ongen|barna mine|barna våre|venen|søstra|systra|beste(?:venn|ven|kompis)\w*|"
     # a teenager or a pupil may be 13 or 19, a pupil at vgs 18: six blind authors of four sets asked
     r"tenåring\w*|tenårene|tenårane|elev|eleven|elevane|elevene|elever)\b"
 )
+# «Det er eldstemann som ...», «den yngste slit»: which of the children named with ages is meant
+_ELDEST = _compile(r"\b(?:eldstemann|eldste|eldst|den eldre|oldest|eldest)\b")
+_YOUNGEST = _compile(r"\b(?:yngstemann|minstemann|yngste|yngst|den minste|youngest)\b")
 # Explicitly about the writer; "jeg trenger hjelp" alone is not (a 15-year-old writes that too)
 _SELF_WORDS = _compile(r"\b(?:gjelder meg|gjeld meg|meg selv|meg sjøl|meg sjølv|det er meg|til meg selv)\b")
 # Someone else is named: their age, not the writer's, decides ("jeg er 45 og sønnen min er 15")
@@ -672,11 +681,11 @@ _PARENT_OF_SEVERAL = re.compile(
     rf"\b(?:(?:mamma|mor|pappa|far|forelder|alenemor|alenemamma|alenefar|alenepappa) (?:til|åt|aat|at) {_COUNT}"
     rf"(?: (?:små )?(?:barn|born|unger|ungar|onger|tenåringer|tenåringar|tenåringa|tenåringene)| små)?(?: her)?(?: \([^)]*\))?"
     rf"|(?:to|tre|fire|fem|seks)barns(?:mor|far|mamma|pappa)"
-    rf"|(?:jeg|eg|je|æ|vi|me) (?:har|hev) {_COUNT} (?:barn|born|unger|ungar|onger|tenåringer|tenåringar)"
+    rf"|(?:jeg|eg|je|æ|vi|me) (?:har|hev) (?:selv |sjølv |sjøl |sjæl )?{_COUNT} (?:barn|born|unger|ungar|onger|tenåringer|tenåringar)"
     rf"|(?:mum|mom|mother|dad|father|parent) of {_COUNT}(?: (?:kids|children|boys|girls|teenagers|teens))?(?: here)?(?: \([^)]*\))?"
-    rf"|(?:have|have got|'ve got|got) {_COUNT} (?:kids|children|little ones))"
+    rf"|(?:have|have got|'ve got|got) {_COUNT} (?:small |little |young )?(?:kids|children|little ones))"
     rf"(?: (?:på|pa|paa|i|mellom|aged|age|in) (?:\d+(?:,? (?:og|and|&) \d+|, \d+)*(?: år| ar| aar)?"
-    rf"|barneskolen|barneskulen|barnehagen|barnehage|barneskolealder|barneskulealder|skolealder|skulealder|primary school|school))?"
+    rf"|barneskolen|barneskulen|barnehagen|barnehage|barneskolealder|barneskulealder|skolealder|skulealder|skolen|skulen|primary school|school))?"
     # «..., youngest in kindergarten», «den yngste går i barnehagen»: still the children
     rf"(?:[,.]? (?:the |den |han |ho )?(?:youngest|oldest|yngste|eldste)(?: (?:one|is|er|e|går|goes))? (?:in|i|på|pa|at) \w+)?",
     re.IGNORECASE)
@@ -691,10 +700,11 @@ _OWN_TROUBLE = re.compile(
 # decides only for the writer's own trouble with nobody else named («jeg er lærer og bekymret for
 # en elev» is about the pupil)
 _WRITER_ADULT = re.compile(
-    r"\b(?:jobber som|jobbar som|jobbe som|i work as|working as|jobber fulltid|jobbar fulltid|"
+    r"\b(?:(?:jobber|jobbar|jobbe)(?: selv| sjøl| sjølv)? som|i work as|working as|jobber fulltid|jobbar fulltid|"
     r"full[- ]time job|work full[- ]time|egen leilighet|eigen leilegheit|own (?:flat|apartment|place)|"
     # years of work: «har jobba som bussjåfør i 25 år»
-    r"(?:jobba|jobbet|jobbar|jobber|arbeidd|arbeidet|arbeider|worked|been working) (?:\w+ ){0,4}(?:i|in|for) (?:[3-9]|[1-9]\d) (?:år|ar|years)|"
+    r"(?:jobba|jobbet|jobbar|jobber|arbeidd|arbeidet|arbeider|worked|been working) (?:\w+ ){0,4}(?:i|in|for) (?:[3-9]|[1-9]\d|tre|fire|fem|seks|sju|syv|åtte|ni|ti|elleve|tolv|femten|tjue|tretti|"
+    r"three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty) (?:år|ar|years)|"
     r"(?:jeg|eg) (?:kjører|køyrer|kjorer|koyrer) (?:buss|taxi|drosje|lastebil|trikk|tog))\b",
     re.IGNORECASE)
 
@@ -712,6 +722,33 @@ _HELP_FOR_A_PARENT = re.compile(
 _PARENT_OF_ONE = re.compile(rf"\b(?:{_PARENT}) (?:til|åt|aat|of) (?:en|ein|ei|eitt|ett|a|one) \w+", re.IGNORECASE)
 # stricter than _OWN_TROUBLE: with one child named, only «selv» says the trouble is the writer's
 _OWN = re.compile(r"\b(?:selv|sjølv|sjøl|myself)\b", re.IGNORECASE)
+
+
+# A writer who gives their own age and asks help for a brother, sister or cousin: «jeg er 16 og
+# storesøstera mi drikker ... hvem kan hjelpe henne?», «lillebror min e 11 ... eg e 19 sjøl»
+_WRITER_AGE = re.compile(r"\b(?:(?:jeg|eg|je|jæ|æ|i) (?:er|e|æ|ær|am) |i'm |im )(\d{1,2})(?: ?(?:år|ar|years?)(?: old)?)?(?: (?:selv|sjøl|sjølv|myself))?\b",
+                         re.IGNORECASE)
+_HELP_FOR_THEM = re.compile(r"\b(?:hjelpe|hjelpa|hjælpe|hjælpa|hjølpe|hjelp|help|snakke med|snakka med|talk to|support) (?:ham|han|henne|ho|hu|her|him|them|dem|dei)\b",
+                            re.IGNORECASE)
+_SIBLING = re.compile(r"\b(?:(?P<younger>lille|vesle|yngre |little |younger |baby )|(?P<older>store|eldre |big |older ))?"
+                      r"(?:bror|søster|søstr|syster|systr|brother|sister)\w*|\b(?:kusine|fetter|cousin)\w*", re.IGNORECASE)
+
+
+def _for_a_sibling(text: str) -> Person | None:
+    """The sibling's route when a writer with an age asks help for them; None when this is no such message."""
+    writer = _WRITER_AGE.search(text)
+    sibling = _SIBLING.search(text)
+    if not (writer and sibling and _HELP_FOR_THEM.search(text)):
+        return None
+    person = _read_person(_without(text, writer))
+    if person.known:
+        return Person(person.age, person.audience, False)  # «lillebror min e 11»
+    writer_age = int(writer.group(1))
+    if sibling.group("younger") and writer_age < ADULT_AGE:
+        return Person(None, CHILD, False)  # younger than a child
+    if sibling.group("older") and writer_age >= ADULT_AGE:
+        return Person(None, ADULT, False)  # older than an adult
+    return Person(None, None, False)  # a 16-year-old's big sister may be 17 or 20: ask
 
 
 def read_person(text: str | None) -> Person:
@@ -732,8 +769,12 @@ def read_person(text: str | None) -> Person:
             return person  # «min kone drikker ... vi har to barn på 10 og 12»: the wife
         if _OWN_TROUBLE.search(rest) and not _names_someone_of_open_age(rest):
             return Person(None, ADULT, True)
+    sibling = _for_a_sibling(text) if text else None
+    if sibling is not None:
+        return sibling
     person = _read_person(text)
-    if person.audience == CHILD and _HELP_FOR_A_PARENT.search(text) and not _names_someone_of_open_age(text):
+    if (person.audience == CHILD and _HELP_FOR_A_PARENT.search(text) and not _names_someone_of_open_age(text)
+            and not _SIBLING.search(text)):
         return Person(None, ADULT, False)  # the writer's own age or class was what said «child»
     if not person.known and text and _WRITER_ADULT.search(text) and not _names_someone_of_open_age(text):
         return Person(None, ADULT, True)  # «jeg jobber som sykepleier og har selv begynt å ...»
@@ -760,6 +801,8 @@ def _read_person(text: str | None) -> Person:
         english = read_person_en(text)
         if english.audience is not None or english.age is not None or english.about_self:
             return english
+    if text and detect(text) == ENGLISH:
+        text = re.sub(r"(?i)\bto\b", " ", text)  # «the right person to contact»: no «to» (two)
     person = _read_person_nb(text)
     born = _birth_year_span(text, date.today()) if text and person.age is None else None
     if born and (person.audience is None or audience_for_span(*born) is not None):
@@ -783,7 +826,12 @@ def _read_person_nb(text: str | None) -> Person:
     present = [c for c in claims if not c.past]
     school = _school_span(norm)
     past = [c for c in claims if c.past]
-    if present and _two_people_either_side(present, tokens, about_self):
+    eldest, youngest = _ELDEST.search(norm), _YOUNGEST.search(norm)
+    if len(present) > 1 and bool(eldest) != bool(youngest):
+        # «tre barn på 8, 13 og 20. Det er eldstemann ...»: the eldest or the youngest is meant
+        claim = (max if eldest else min)(present, key=lambda c: c.low)
+        age, audience = claim.age, audience_for_span(claim.low, claim.high)
+    elif present and _two_people_either_side(present, tokens, about_self):
         pass  # "tvillingene er 16 og 19", "sønnen på 18 og datteren på 15": ask
     elif present:
         claim = _latest(present, norm, about_self)

@@ -78,9 +78,13 @@ _DECADE = re.compile(r"\b(?:in\s+(?:his|her|their|my)?\s*(?:early\s+|mid\s+|late
                      r"(?:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties|[2-9]0s|[2-9]0's)\b")  # «mid-twenties»
 _UNDER_18 = re.compile(r"\b(?:under\s*18|underage|under\s+age|minor)\b")
 _OVER_18 = re.compile(r"\b(?:over\s*18|18\s+or\s+older|18\+|adult)\b")
-_CHILD_WORDS = re.compile(r"\b(?:(?<!my )(?<!our )kid|kids|(?<!my )(?<!our )child|children|toddler|baby|"
-                          r"kindergarten|nursery|preschool|pre-school|daycare|barnehage|barnehagen|"
+# the workplace is no child: «I work at a kindergarten», «har jobbet i barnehage i ti år»
+_NOT_AT_WORK = "".join(f"(?<!{verb} {at} )" for verb in ("work", "works", "working", "worked", "jobbet", "jobber", "jobba", "jobbar", "arbeider")
+                       for at in ("in", "at", "i", "på", "in a", "at a"))
+_CHILD_WORDS = re.compile(r"\b(?:(?<!my )(?<!our )(?<!'s )kid|kids|(?<!my )(?<!our )(?<!'s )child|children|toddler|baby|"
+                          rf"{_NOT_AT_WORK}(?:kindergarten|nursery|preschool|pre-school|daycare|barnehage|barnehagen)|"
                           r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+(?:grade|class)|"
+                          r"(?:[1-9]|10)(?:th|st|nd|rd)[\s-]+grader|(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)[\s-]+grader|"
                           r"(?:middle|junior\s+high|(?<!upper )secondary|primary|elementary)\s+school|"
                           r"(?:[1-9]|10)(?:th|st|nd|rd)\s+grade|(?:grade|year)\s+(?:[1-9]|10)\b|"
                           r"(?:[1-9]|10)(?:th|st|nd|rd)\s+class)\b")
@@ -91,13 +95,14 @@ _ADULT_WORDS = re.compile(r"\b(?:husband|wife|partner|mother|mum|mom|father|dad|
 # words that make an adult of whoever they describe: «my neighbour, a retired old man» (as age.py's)
 _ADULT_WHOEVER = re.compile(r"\b(?:retired|pensioner|elderly|senior citizen|old (?:man|woman|lady|guy|gentleman|chap)|veteran|"
                             r"master'?s(?: degree| student)?|master student|phd|ph\.d|doctorate|"  # degrees and service after 18
-                            r"military service|national service|conscription|førstegangstjeneste|in the army)(?!\w)")
+                            r"military service|national service|conscription|førstegangstjeneste|in the army|"
+                            r"university|uni|college|exchange student|uio|uib|ntnu|usn|oslomet|bachelor'?s?(?: degree)?)(?!\w)")
 # someone whose age is open: a son may be 8 or 38 (adult relatives are _ADULT_WORDS)
 _FAMILY_OTHER = re.compile(r"\b(?:son|daughter|brother|sister|friend|boy|girl|cousin|grandson|granddaughter|"
                            r"grandchild|grandkid|nephew|niece|(?:step|foster)(?:son|daughter|child|kid)|student|"
                            r"pupil|client|patient|tenant|flatmate|roommate|neighbou?r|boyfriend|girlfriend|twins|mate|buddy|pal|bestie|"
                            r"teen|teenager|teens|teenagers|"  # 13 to 19: blind authors asked
-                           r"(?<=my )(?:kid|child)|(?<=our )(?:kid|child))s?\b")
+                           r"(?<=my )(?:kid|child)|(?<=our )(?:kid|child)|(?<='s )(?:kid|child))s?\b")  # «my partner's kid»
 _SELF_WORDS = re.compile(r"\b(?:myself|about me|it's me|its me|it is me)\b")  # not «for me»: nynorsk «me» is «we»
 
 

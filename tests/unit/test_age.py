@@ -330,7 +330,7 @@ NOT_AGES = [
     ("de siste 2 årene", None, None),
     ("jeg har ventet 3 år", None, None),
     ("15 år med rus", None, None),
-    ("jeg har jobbet her i tjue år", None, None),
+    ("jeg har jobbet her i tjue år", ADULT, None),  # twenty years at work: an adult, not 20
     ("100 prosent", None, None),
     ("jeg er 100% sikker", None, None),
     ("i 2019", None, None),
@@ -467,6 +467,25 @@ def test_about_self_is_kept_with_an_age(text):
     ("Jeg kjører buss og har fått angst", ADULT, None),
     ("pappa drikk og eg er 11. kven kan hjelpe pappa", ADULT, None),
     ("Eg har to born i barneskulealder og det er eg som slit", ADULT, None),
+    # kinds from routing set 8 and behaviour set 9 (spent), in new words
+    ("kjærasten min er 31 og søv heile dagen", ADULT, 31),
+    ("mor til fem her, jobbet i barnehage i tolv år og er utslitt", ADULT, None),  # the workplace
+    ("jobber selv som lærer og har fått angst", ADULT, None),
+    ("broren min er ferdig med militæret og drikker mye", ADULT, None),
+    ("gjeld meg, eg er student", ADULT, None),
+    ("ungene er 9 og 19, det er eldstemann som sliter", ADULT, 19),
+    ("gutta våre er 16 og 24, den yngste har slutta på skolen", CHILD, 16),
+    ("jeg er 15 og storebroren min ruser seg. hvem kan hjelpe ham?", None, None),  # 17 or 20: ask
+    ("eg er 21 og storesyster mi drikk, kven kan hjelpe ho", ADULT, None),  # older than an adult
+    ("jeg er 14 og lillebroren min gråter hele tiden, hvem kan hjelpe ham?", CHILD, None),
+    ("veslesøstera mi er 9, eg er 22 sjølv. kven kan hjelpe ho?", CHILD, 9),
+    ("lillesøstera mi går i 3. klasse og mamma drikk, kven kan hjelpe ho?", CHILD, None),
+    ("who do I speak to about this", None, None),  # «to» is no «two» in English
+    ("my sister's kid has stopped eating, who can help", None, None),
+    ("my neighbour's son is a 9th grader and struggling", CHILD, None),
+    ("I have three small kids but I'm the one who is struggling", ADULT, None),
+    ("I study at the university and have panic attacks", ADULT, None),
+    ("I'm 14 and my older cousin drinks a lot, who can help him", None, None),
 ])
 def test_our_and_compound_relatives(text, audience, age):
     person = read_person(text)
