@@ -182,7 +182,7 @@ _FLAT_WORDS = (  # longest first
     "lgh", "apt",
 )
 # a room after the house number too; before a postcode alone it is no address ("Rom 214, 3041 Drammen")
-_ROOM_WORDS = ("hybel", "room", "rom", "avdeling", "avd", "brakke")
+_ROOM_WORDS = ("hybel", "room", "rom", "rum", "avdeling", "avd", "brakke")
 # Which side of the landing: "3. etg. t.h.", "nr 5 te venstre" (dialect)
 _SIDE = r"(?i:t\.[ \t]?h\.?|t\.[ \t]?v\.?|til[ \t]+venstre|til[ \t]+høyre|til[ \t]+hogre|te[ \t]+venstre|te[ \t]+høyre)(?!\w)"
 # «3rd floor apartment on the left»
@@ -269,6 +269,19 @@ _NOT_STREET_NAME_WORDS = frozenset("""
     """.split())
 _NOT_A_STREET_WORD = rf"(?!(?i:{_alternation(_NOT_STREET_NAME_WORDS)})(?!{_LETTER}))"
 
+# Homes and institutions people live in, written before their street
+_HOMES = (r"sykehjem|sykehjemmet|sjukeheim|sjukeheimen|bofellesskap|bofellesskapet|bufellesskap|bufellesskapet|"
+          r"omsorgssenter|omsorgssenteret|omsorgsboliger|omsorgsbolig|omsorgsbustad|hospits|hospitset|studenthus|"
+          r"studentheim|studenthjem|ungdomshjem|ungdomsheim|hybelhus|hybelhuset|asylmottak|asylmottaket|gamlehjem|gamlehjemmet|"
+          r"avlastningsbolig|avlastningsboligen|institusjon|institusjonen|hyttefelt|hyttefeltet|"
+          r"servicesenter|servicesenteret|bustadsenter|bustadsenteret|barnebolig|barneboligen|ungdomsbolig|ungdomsboligen|"
+          r"tiltakssenter|tiltakssenteret|studentbolig|studentboligen|studentboliger|omsorgsbustaden|"
+          r"behandlingssenter|behandlingssenteret|internat|internatet|studentby|studentbyen|"
+          r"skole|skolen|skule|skulen|ungdomsskole|ungdomsskule|barneskole|barneskule|barnehage|barnehagen|"
+          r"bibliotek|biblioteket|flyktningmottak|flyktningmottaket|mottak|mottaket|omsorgssenter|bolig for enslige\w*")
+# «Gol vidaregåande skule», «Drammen videregående skole»
+_SCHOOL_ADJECTIVE = r"(?:(?i:videregående|videregaende|vidaregåande|vidaregaande|private?)[ \t]+)?"
+
 _ADDRESS_PATTERNS = (
     # one compound word in any case: "Storgata 5", "kirkeveien 12 B", "Elvebakken 3, 3050 Mjøndalen"
     re.compile(
@@ -295,6 +308,14 @@ _ADDRESS_PATTERNS = (
     # «Engene 10, 2nd floor», «Bjørkhaug 3, leil. 12»
     re.compile(
         rf"(?<!{_LETTER}){_STREET_PREFIX}(?:{_NOT_A_STREET_WORD}{_CAPITAL}{_LETTER}+[ \t]+){{1,3}}\d{{1,4}}{_LETTER}?(?!\w)(?:{_FLAT_PART})+{_POSTCODE_PLACE}(?!\d)"
+    ),
+    # a home or institution, then any capitalised name with a number: «Bragernes sykehjem, Grønland 11»
+    re.compile(
+        rf"(?<!{_LETTER}){_CAPITAL}{_LETTER}+[ \t]+(?i:{_HOMES}),[ \t]*{_STREET_PREFIX}(?:{_NOT_A_STREET_WORD}{_CAPITAL}{_LETTER}+\.?[ \t]+){{1,3}}{_HOUSE_NUMBER}{_POSTCODE_PLACE}(?!\d){_NOT_HOUSE_NUMBER}"
+    ),
+    # a lowercase «-gt» street with a postcode: «nedre storgt 12, 3013 drammen» («sagt 3» has none)
+    re.compile(
+        rf"(?<!{_LETTER}){_STREET_PREFIX}(?i:{_LETTER}{{2,}}gt)\.?[ \t]+\d{{1,4}}{_LETTER}?,?[ \t]+\d{{4}}[ \t]+(?:{_PLACE}|{_LOWERCASE_PLACE})"
     ),
     # a rural property with no street: "gnr. 45 bnr. 3", "gårdsnr 12/bruksnr 4"
     re.compile(
@@ -435,18 +456,6 @@ _CROSSING = re.compile(
 _STREET_ENDING = re.compile(
     rf"(?i:{_alternation(_STREET_SUFFIXES + _CAPITAL_ONLY_SUFFIXES)}|[ \t](?:gate|gata|vei|veg|allé))(?:,?[ \t]*(?i:nr|nummer)\.?[ \t]*\d{{1,3}}{_LETTER}?)?$"
 )
-# Homes and institutions people live in, written before their street
-_HOMES = (r"sykehjem|sykehjemmet|sjukeheim|sjukeheimen|bofellesskap|bofellesskapet|bufellesskap|bufellesskapet|"
-          r"omsorgssenter|omsorgssenteret|omsorgsboliger|omsorgsbolig|omsorgsbustad|hospits|hospitset|studenthus|"
-          r"studentheim|studenthjem|ungdomshjem|ungdomsheim|hybelhus|hybelhuset|asylmottak|asylmottaket|gamlehjem|gamlehjemmet|"
-          r"avlastningsbolig|avlastningsboligen|institusjon|institusjonen|hyttefelt|hyttefeltet|"
-          r"servicesenter|servicesenteret|bustadsenter|bustadsenteret|barnebolig|barneboligen|ungdomsbolig|ungdomsboligen|"
-          r"tiltakssenter|tiltakssenteret|studentbolig|studentboligen|studentboliger|omsorgsbustaden|"
-          r"behandlingssenter|behandlingssenteret|internat|internatet|studentby|studentbyen|"
-          r"skole|skolen|skule|skulen|ungdomsskole|ungdomsskule|barneskole|barneskule|barnehage|barnehagen|"
-          r"bibliotek|biblioteket")
-# «Gol vidaregåande skule», «Drammen videregående skole»
-_SCHOOL_ADJECTIVE = r"(?:(?i:videregående|videregaende|vidaregåande|vidaregaande|private?)[ \t]+)?"
 # A home or ward named before its street: "Solstua bofellesskap, Solstuveien 10", "Bragernes bo- og
 # omsorgssenter, Tordenskiolds gate 40"
 _INSTITUTION_BEFORE_THE_STREET = re.compile(
@@ -732,6 +741,7 @@ class Masker:
                 candidates.extend(detect(text))
         if not candidates:
             return MaskResult(text)
+        candidates.extend(_repeated_names(text, candidates))
         findings = _joined_addresses(text, _resolve_overlaps(candidates))
         return MaskResult(replace_findings(text, findings), tuple(findings))
 
@@ -878,6 +888,18 @@ def _capitalised_street_start(match: "re.Match") -> Optional[int]:
     if not kept:
         return None
     return match.start(1) + kept[-1].start()
+
+
+def _repeated_names(text: str, candidates: Sequence[Finding]) -> List[Finding]:
+    """A name found once is a name wherever else it stands in the message, alone or in part:
+    «Bestemor til Liv her. Liv er 8» (the second «Liv» starts a sentence, like the word «liv»)."""
+    names = {text[f.start:f.end] for f in candidates if f.kind == NAME}
+    parts = {part for name in names for part in re.findall(rf"{_CAPITAL}{_LETTER}{{2,}}", name)}
+    found = []
+    for word in names | parts:
+        for match in re.finditer(rf"(?<!{_LETTER}){re.escape(word)}(?!{_LETTER})", text):
+            found.append(Finding(NAME, match.start(), match.end()))
+    return found
 
 
 def _resolve_overlaps(candidates: Sequence[Finding]) -> List[Finding]:

@@ -554,6 +554,13 @@ def test_floors_places_after_a_comma_and_lowercase_streets(masker, text, address
     ("bor i Parkveien 3 , 3300 hokksund nå", "Parkveien 3 , 3300 hokksund"),
     ("bor i Bekkeveien 4 B, 2. etasje på Solbergelva.", "Bekkeveien 4 B, 2. etasje på Solbergelva"),
     ("kan dere sende post til Mjøndalsstranda 14?", "Mjøndalsstranda 14"),
+    # from spent set 9: a named home before a street with no ending, a refugee centre, a Swedish
+    # room, a lowercase «-gt» street with its postcode, the farm word with the farm
+    ("mor bor på Solli sykehjem, Bakke 3, og er lei seg", "Solli sykehjem, Bakke 3"),
+    ("vi bor på Lier flyktningmottak, Ringveien 9 nå", "Lier flyktningmottak, Ringveien 9"),
+    ("Jag bor på Storgata 3, rum 12. Hjälp", "Storgata 3, rum 12"),
+    ("bor i øvre torggt 7, 3017 drammen. hei", "øvre torggt 7, 3017 drammen"),
+    ("far bur på garden Haugen, gnr. 3 bnr. 1, i Flå", "Haugen, gnr. 3 bnr. 1")  # earlier sets keep «garden»,
 ])
 def test_flats_after_the_place_farms_and_streets_before_a_postcode(masker, text, address):
     assert masker.mask(text).text == text.replace(address, placeholder(ADDRESS))
@@ -595,6 +602,15 @@ def test_words_after_an_address_that_are_no_place_stay(masker, text, kept):
 def test_two_streets_that_meet_are_masked_without_a_house_number(masker, text, streets):
     masked = masker.mask(text).text
     assert placeholder(ADDRESS) in masked and not any(street in masked for street in streets)
+
+
+def test_a_name_found_once_is_masked_wherever_it_stands_again(masker):
+    masked = masker.mask("Jeg er mormor til Liv. Liv er 9 og har sluttet å spise.").text
+    assert "Liv" not in masked and masked.count(placeholder(NAME)) == 2
+
+
+def test_the_word_liv_stays_when_no_name_liv_was_found(masker):
+    assert masker.mask("Liv og helse er viktig for oss.").text == "Liv og helse er viktig for oss."
 
 
 def test_a_crossing_of_two_ordinary_names_stays(masker):
