@@ -61,8 +61,10 @@ def crisis_sets() -> Dict[str, Set]:
     sets["seventh fresh set 2026-12-05 pm, English (spent)"] = _language(DATA / "crisis_fresh7.yml", "en")
     sets["eighth fresh set 2026-12-05 evening, Norwegian (spent)"] = _language(DATA / "crisis_fresh8.yml", "nb")
     sets["eighth fresh set 2026-12-05 evening, English (spent)"] = _language(DATA / "crisis_fresh8.yml", "en")
-    sets["ninth fresh set 2026-12-05 night, Norwegian"] = _language(DATA / "crisis_fresh9.yml", "nb")
-    sets["ninth fresh set 2026-12-05 night, English"] = _language(DATA / "crisis_fresh9.yml", "en")
+    sets["ninth fresh set 2026-12-05 night, Norwegian (spent)"] = _language(DATA / "crisis_fresh9.yml", "nb")
+    sets["ninth fresh set 2026-12-05 night, English (spent)"] = _language(DATA / "crisis_fresh9.yml", "en")
+    sets["tenth fresh set 2026-12-05 night, Norwegian"] = _language(DATA / "crisis_fresh10.yml", "nb")
+    sets["tenth fresh set 2026-12-05 night, English"] = _language(DATA / "crisis_fresh10.yml", "en")
     return sets
 
 
