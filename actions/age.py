@@ -208,12 +208,13 @@ _PERSON_NOUNS = _words(
     " venen venene veninne veninna søstra systra besta bestamor bestaen"  # «venen min på 21», «besta mi er 85»
     " student studenten vesleguten veslegut veslejenta veslebror veslesøster veslesøstera sambo sambon"
     " kjærast kjærasten kjæraste partner partneren ektefelle ektefellen"  # «kjærasten min er 25»
+    " kusine kusina kusinen fetter fetteren stefar stefaren stemor stemora stemoren mellomste mellomstemann"
 )
 _NOUNS_WITH_POSSESSIVE = _words("far mor")  # "far min er 50"; bare "far" is also "får"
 # "tenåringssønnen", "lillesøstera", "storebroren", "stesønnen", "bonusdattera"
 _PERSON_COMPOUND = re.compile(fold(
     r"(?:tenåring|småbarn)\w*|(?:lille|vesle|store|halv|ste|bonus|foster|yngste|eldste)"
-    r"(?:bror|søster|søstr|syster|systr|sønn|son|datter|dotter|dattera|gutt|jent|barn)\w*"
+    r"(?:bror|søster|søstr|syster|systr|sønn|son|datter|dotter|dattera|gutt|gut|jent|barn)\w*"
     r"|beste(?:venn|ven|kompis|kamerat)\w*"))  # «bestevenninna mi er 14»
 
 _NOW, _DONE, _SOON, _PAST = "now", "done", "soon", "past"
@@ -518,7 +519,7 @@ _GRADE = _compile(
     rf"|\b(?:går|gjeng|e|æ) (?:i|på) (10|[1-9])(?= qsep| og|$)"  # "han e i 9ende" (the ending is folded away)
 )
 _PAST_SCHOOL = _words("gikk gjekk gjorde var va vart da ferdig fullført fullførte sluttet slutta "
-                      "droppet droppa tidligere forrige")  # "gikk på ungdomsskolen" says little now
+                      "droppet droppa tidligere forrige siden sidan sia")  # «har slitt siden 7. klasse»  # "gikk på ungdomsskolen" says little now
 
 
 def _says_past(words: list[str]) -> bool:
@@ -576,18 +577,22 @@ _ADULT_WHOEVER = _compile(
     # (bare «student», or «a student in upper secondary», stays open)
     r"(?:er|e|som) student|studerer|studere ved|studere på|universitetet|høgskolen|høgskulen|høyskolen|"
     # a disability pension is for adults
-    r"uføretrygd\w*|uføretrygda|uførepensjon\w*|uføre|ufør)\b")
+    r"uføretrygd\w*|uføretrygda|uførepensjon\w*|uføre|ufør|"
+    # children of their own: «datteren min, hun har to barn selv»
+    r"har (?:to |tre |fire |\d )?(?:barn|born|unger|ungar) (?:selv|sjølv|sjøl)|har egne barn|har eigne born)\b")
 # "jeg har 2 barn" tells that the writer is a parent, not that the help is for a child
 _COUNTED_CHILDREN = _compile(r"\b(?:[2-9]|\d\d+) (?:barn|born|unger|ungar|ungane|ungene)\b")  # not "ett barn"
 # Someone whose age the words leave open ("sønnen min" may be 40): ask
 _FAMILY_OTHER = _compile(
     r"\b(?:sønn|sønnen|son|sonen|datter|datteren|dattera|dattra|dotter|dottera|dotra|dotteren|bror|"
     r"broren|søster|søstera|søsteren|syster|systera|niese|nevø|nevøen|barnebarn\w*|venn|vennen|"
-    r"venninne\w*|kjæreste\w*|kjærast\w*|gutt|gutten|jente|jenta|pasient|pasienten|klient|klienten|"
+    r"venninne\w*|kjæreste\w*|kjærast\w*|kusine\w*|kusina|fetter\w*|gutt|gutten|jente|jenta|pasient|pasienten|klient|klienten|"
     r"barnet|barn mitt|ungen|onga|ongen|barna mine|barna våre|venen|søstra|systra|beste(?:venn|ven|kompis)\w*|"
     # a teenager or a pupil may be 13 or 19, a pupil at vgs 18: six blind authors of four sets asked
     r"tenåring\w*|tenårene|tenårane|elev|eleven|elevane|elevene|elever)\b"
 )
+# «har slitt siden 7. klasse»: at least 12 now, whatever «gutten vår» says
+_SINCE_SCHOOL = _compile(r"\b(?:siden|sidan|sia) (?:han |hun |ho |hu )?(?:gikk i |gjekk i |gikk på |gjekk på )?(?:\d+\.? ?(?:klasse|trinn)|ungdomsskolen|ungdomsskulen|barneskolen|barneskulen)")
 # «Det er eldstemann som ...», «den yngste slit»: which of the children named with ages is meant
 _ELDEST = _compile(r"\b(?:eldstemann|eldste|eldst|den eldre|oldest|eldest)\b")
 _YOUNGEST = _compile(r"\b(?:yngstemann|minstemann|yngste|yngst|den minste|youngest)\b")
@@ -681,7 +686,7 @@ _PARENT_OF_SEVERAL = re.compile(
     rf"\b(?:(?:mamma|mor|pappa|far|forelder|alenemor|alenemamma|alenefar|alenepappa) (?:til|åt|aat|at) {_COUNT}"
     rf"(?: (?:små )?(?:barn|born|unger|ungar|onger|tenåringer|tenåringar|tenåringa|tenåringene)| små)?(?: her)?(?: \([^)]*\))?"
     rf"|(?:to|tre|fire|fem|seks)barns(?:mor|far|mamma|pappa)"
-    rf"|(?:jeg|eg|je|æ|vi|me) (?:har|hev) (?:selv |sjølv |sjøl |sjæl )?{_COUNT} (?:barn|born|unger|ungar|onger|tenåringer|tenåringar)"
+    rf"|(?:jeg|eg|je|æ|vi|me) (?:har|hev|ha) (?:selv |sjølv |sjøl |sjæl )?{_COUNT} (?:små )?(?:barn|born|unger|ungar|unga|onger|ongan|tenåringer|tenåringar)(?: (?:selv|sjølv|sjøl|sjæl))?"
     rf"|(?:mum|mom|mother|dad|father|parent) of {_COUNT}(?: (?:kids|children|boys|girls|teenagers|teens))?(?: here)?(?: \([^)]*\))?"
     rf"|(?:have|have got|'ve got|got) {_COUNT} (?:small |little |young )?(?:kids|children|little ones))"
     rf"(?: (?:på|pa|paa|i|mellom|aged|age|in) (?:\d+(?:,? (?:og|and|&) \d+|, \d+)*(?: år| ar| aar)?"
@@ -695,7 +700,8 @@ _OWN_TROUBLE = re.compile(
     r"jeg er så|eg er så|jeg klarer ikke|eg klarer ikkje|help me|i'm so|i am so|im so|i'm struggling|"
     r"i am struggling|i've been|i can barely|i can't cope|myself|det er meg|det er eg|meg det gjelder|"
     r"meg det gjeld|it's me|it is me|it's actually me|me who needs|jeg trenger hjelp|eg treng hjelp|i need help|"
-    r"det er jeg som|det er eg som|i'm the one|i am the one)\b", re.IGNORECASE)
+    r"det er jeg som|det er eg som|det e æ som|det e eg som|det er æ som|i'm the one|i am the one|"
+    r"klarer ikke mer|klarar ikkje meir|sliten hele tiden|utslitt|utbrent|utbrend|i'm exhausted|i am exhausted)\b", re.IGNORECASE)
 # The writer says what only an adult is: a profession, a full-time job, a flat of their own. It
 # decides only for the writer's own trouble with nobody else named («jeg er lærer og bekymret for
 # en elev» is about the pupil)
@@ -711,7 +717,7 @@ _WRITER_ADULT = re.compile(
 
 # A young writer asks help for a parent: «Eg er 14 og mamma er deprimert ... Kven kan hjelpe ho?»,
 # «I'm 15 and my mom drinks every day. Who can help her?» (routing set 6): the parent is meant
-_PARENT = (r"mamma|pappa|mor|far|mora|faren|moren|stefar|stemor|mum|mom|mother|dad|father|"
+_PARENT = (r"mamma|pappa|mor|far|mora|faren|moren|stefar|stefaren|stemor|stemora|stemoren|mum|mom|mother|dad|father|"
            r"stepdad|stepmom|stepmum|stepfather|stepmother")
 _HELP_FOR_A_PARENT = re.compile(
     rf"(?<!\b(?:er|am|'m|im) )\b(?:my )?(?:{_PARENT})\b(?! (?:til|åt|aat|of)\b)"
@@ -719,9 +725,9 @@ _HELP_FOR_A_PARENT = re.compile(
     re.IGNORECASE | re.DOTALL)
 # A parent of one child with their own trouble: «Eg er mor til ein tenåring og har sjølv slite med
 # depresjon» (routing set 6); the child is context
-_PARENT_OF_ONE = re.compile(rf"\b(?:{_PARENT}) (?:til|åt|aat|of) (?:en|ein|ei|eitt|ett|a|one) \w+", re.IGNORECASE)
+_PARENT_OF_ONE = re.compile(rf"\b(?:{_PARENT}) (?:til|åt|aat|of) (?:en|ein|ei|eitt|ett|a|one) [\w-]+", re.IGNORECASE)
 # stricter than _OWN_TROUBLE: with one child named, only «selv» says the trouble is the writer's
-_OWN = re.compile(r"\b(?:selv|sjølv|sjøl|myself)\b", re.IGNORECASE)
+_OWN = re.compile(r"\b(?:selv|sjølv|sjøl|myself|about me|om meg)\b", re.IGNORECASE)
 
 
 # A writer who gives their own age and asks help for a brother, sister or cousin: «jeg er 16 og
@@ -732,6 +738,19 @@ _HELP_FOR_THEM = re.compile(r"\b(?:hjelpe|hjelpa|hjælpe|hjælpa|hjølpe|hjelp|h
                             re.IGNORECASE)
 _SIBLING = re.compile(r"\b(?:(?P<younger>lille|vesle|yngre |little |younger |baby )|(?P<older>store|eldre |big |older ))?"
                       r"(?:bror|søster|søstr|syster|systr|brother|sister)\w*|\b(?:kusine|fetter|cousin)\w*", re.IGNORECASE)
+
+
+# «Det er mannen min som trenger hjelp», «det e mellomste på 16 som slit»: who is named decides
+_THE_ONE_WHO = re.compile(r"\bdet (?:er|e|æ) ((?:[\w-]+ ){1,4}?)som (?:trenger|treng|trenge|sliter|slit|har det|har problem|drikker|drikk|ruser)",
+                          re.IGNORECASE)
+
+
+def _the_one_named(text: str) -> Person | None:
+    found = _THE_ONE_WHO.search(text)
+    if not found or re.fullmatch(r"(?i)(?:jeg|eg|æ|je) ", found.group(1)):
+        return None
+    person = _read_person(found.group(1))
+    return person if person.known else None
 
 
 def _for_a_sibling(text: str) -> Person | None:
@@ -756,6 +775,12 @@ def read_person(text: str | None) -> Person:
 
     A parent of several children is read without the children: what is left decides, and the
     writer's own trouble is an adult's. Otherwise the whole text is read (_read_person)."""
+    named = _the_one_named(text) if text else None  # «det er mannen min som trenger hjelp»
+    if named is not None:
+        return named
+    sibling = _for_a_sibling(text) if text else None
+    if sibling is not None:
+        return sibling
     one = _PARENT_OF_ONE.search(text or "")
     if one:
         rest = _without(text, one)
@@ -769,9 +794,6 @@ def read_person(text: str | None) -> Person:
             return person  # «min kone drikker ... vi har to barn på 10 og 12»: the wife
         if _OWN_TROUBLE.search(rest) and not _names_someone_of_open_age(rest):
             return Person(None, ADULT, True)
-    sibling = _for_a_sibling(text) if text else None
-    if sibling is not None:
-        return sibling
     person = _read_person(text)
     if (person.audience == CHILD and _HELP_FOR_A_PARENT.search(text) and not _names_someone_of_open_age(text)
             and not _SIBLING.search(text)):
@@ -843,8 +865,8 @@ def _read_person_nb(text: str | None) -> Person:
     if audience is None and not present and past:
         claim = _latest(past, norm, about_self)
         audience = audience_for_span(claim.low, claim.high)  # "siden hun var 19": adult
-    if audience is None and not present and not school:
-        audience = words
+    if audience is None and not present and not school and not past and not _SINCE_SCHOOL.search(norm):
+        audience = words  # not after «siden han var 14»: at least 14 now, whatever «gutten min» says
     if audience is None and _FAMILY_OTHER.search(norm):
         about_self = False  # "sønnen min sliter": not the writer, whatever else it says
     return Person(age, audience, about_self)

@@ -137,10 +137,16 @@ def _plausible(claims: List[Tuple[int, int]]) -> List[int]:
     return [age for _, age in sorted(claims) if 0 < age <= MAX_PLAUSIBLE_AGE]
 
 
+_TOGETHER_FOR = re.compile(r"\b(partner|wife|husband|girlfriend|boyfriend|spouse|fiancée?|friend|colleague|boss) of \d+ years\b")
+# «I've been drinking for 20 years»: fifteen years or more of anything is an adult's
+_YEARS_OF_IT = re.compile(r"\bfor (?:1[5-9]|[2-9]\d|fifteen|twenty|thirty|forty) years\b")
+
+
 def read_person_en(text: Optional[str]) -> Person:
     if not text:
         return Person(None, None, False)
     lowered = _PARENT_SAYS.sub(" ", _digits(text.lower().replace("’", "'")))
+    lowered = _TOGETHER_FOR.sub(r"\1", lowered)  # «my partner of 12 years»: no 12-year-old
     about_self = bool(_SELF_WORDS.search(lowered))
     others, own = _claims(lowered)
     if others:  # «I'm 45 and my son is 15»: the son decides
@@ -150,7 +156,7 @@ def read_person_en(text: Optional[str]) -> Person:
         return Person(None, ADULT, False)  # «my grandma is in her 80s ... I'm 16»: the grandma
     if own:
         return Person(own[-1], audience_for_span(own[-1], own[-1]), True)
-    if decade:
+    if decade or _YEARS_OF_IT.search(lowered):
         return Person(None, ADULT, about_self)
     if _UNDER_18.search(lowered):
         return Person(None, CHILD, about_self)

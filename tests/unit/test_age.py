@@ -486,6 +486,20 @@ def test_about_self_is_kept_with_an_age(text):
     ("I have three small kids but I'm the one who is struggling", ADULT, None),
     ("I study at the university and have panic attacks", ADULT, None),
     ("I'm 14 and my older cousin drinks a lot, who can help him", None, None),
+    # kinds from routing set 9 and behaviour set 10 (spent), in new words
+    ("fetteren min er 15 og har begynt å drikke", CHILD, 15),
+    ("Stemora mi drikk. Eg er 13. Kven kan hjelpe ho?", ADULT, None),
+    ("Vi har ei jente på 5, men det er kona mi som trenger hjelp", ADULT, None),
+    ("Det e han mellomste på 14 som slit, dei andre er vaksne", CHILD, 14),
+    ("dattera vår har røykt hasj siden hun var 13", None, None),  # at least 13 now: ask
+    ("gutten vår har slitt siden 6. klasse", None, None),
+    ("fosterjenta vår er tolv", CHILD, 12),
+    ("Eg har tre små ongan sjøl, men det e eg som treng hjelp", ADULT, None),
+    ("mamma til to små og helt utslitt", ADULT, None),
+    ("I'm a mum of a 3-year-old but this is about me", ADULT, None),
+    ("sønnen min, han har to barn selv", ADULT, None),
+    ("I've used pills for 18 years and want to stop", ADULT, None),
+    ("my husband of 9 years won't stop drinking", ADULT, None),
 ])
 def test_our_and_compound_relatives(text, audience, age):
     person = read_person(text)

@@ -188,6 +188,18 @@ def test_short_of_sure_the_classifiers_crisis_intent_gives_way_to_an_answer(leve
     "my husband hit me and says it will be worse when he gets home",
     "Ventelista er lang og jeg rekker det ikke, har planlagt det til fredag",
     "testa med ledningen rundt halsen i går, skal gjøre det ordentlig i dag",
+    # kinds of the tenth set (spent), in new words
+    "kom fort, pappa er bevisstløs på badet",
+    "når åpner dere? vil prate litt før jeg tar resten av tablettene",
+    "er det farlig med 30 imovane? tok dem i stad",
+    "satte meg et skudd nå og det var for sterkt, puster tungt",
+    "ingen ringer meg tilbake så da gjør jeg slutt i natt",
+    "har gjort noe dumt med medisinene igjen",
+    "I have decided to die on sunday",
+    "this is goodbye, thanks for everything",
+    "I took coke and my chest hurts so much I can't breathe",
+    "I've planned it for tonight",
+    "farvel alle sammen",
 ])
 def test_clear_situations_of_the_ninth_set_are_sure(text):
     assert assess(text).level == SURE, text
@@ -198,6 +210,7 @@ def test_clear_situations_of_the_ninth_set_are_sure(text):
     "I don't want to hurt myself, I just need someone to talk to",
     "Sønnen min på 7 roper «jeg vil dø» hver gang han blir sint, er det normalt?",
     "jeg trenger hjelp nå med å finne ut hvem jeg skal ringe om pakkeforløp",
+    "Hva gjør vi om dattera mi en dag sier at hun vil ta livet sitt?",
 ])
 def test_panic_negation_and_anger_are_not_sure(text):
     assert assess(text).level != SURE, text
