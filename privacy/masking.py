@@ -302,7 +302,8 @@ _ADDRESS_PATTERNS = (
     ),
     # a name with its direction and a house number: «Øvre Sund 2, rom 14», «Nedre Rud 4» (no «3 år»)
     re.compile(
-        rf"(?<!{_LETTER})(?i:nedre|øvre|ovre|søndre|sondre|nordre|vestre|østre|ostre)[ \t]+{_CAPITAL}{_LETTER}+[ \t]+{_HOUSE_NUMBER}{_POSTCODE_PLACE}(?!\d)(?![.,]\d){_NOT_HOUSE_NUMBER}"
+        rf"(?<!{_LETTER})(?!(?i:vestre viken))(?i:nedre|øvre|ovre|søndre|sondre|nordre|vestre|østre|ostre)[ \t]+{_CAPITAL}{_LETTER}+[ \t]+"
+        rf"(?!\d{{1,2}}\.?[ \t]*(?i:{_alternation(_MONTHS)})(?!{_LETTER})){_HOUSE_NUMBER}{_POSTCODE_PLACE}(?!\d)(?![.,]\d){_NOT_HOUSE_NUMBER}"
     ),
     # any capitalised name with a house number and a flat, floor or room: «Grønland 58, room 214»,
     # «Engene 10, 2nd floor», «Bjørkhaug 3, leil. 12»
@@ -435,8 +436,13 @@ _FARM_WITHOUT_A_STREET = re.compile(
 # Elvegata», «bur i skogvegen» (only the endings no ordinary word has: not «på hjemveien»)
 _STREET_WITHOUT_A_NUMBER = re.compile(
     rf"(?<!{_LETTER})(?i:bor|bur|bodde|budde|oss|meg|flytta|flyttet|flytter|live|lives|living)[ \t]+{_WORD_BEFORE_THE_PLACE}(?i:i|på|pa|in|on)[ \t]+"
-    rf"({_STREET_PREFIX}(?!(?i:hjem|heim|halv|midt|mot|arbeids|skole|skule|livs)){_LETTER}{{3,}}?(?i:veien|vegen|gata|gaten|gate|stien|allé|alléen|alleen|svingen|terrassen|kroken|smauet|stredet|veita))"
+    rf"({_STREET_PREFIX}(?!(?i:hjem|heim|halv|midt|mot|arbeids|skole|skule|livs)){_LETTER}{{3,}}?(?i:veien|vegen|vei|veg|gata|gaten|gate|stien|allé|alléen|alleen|svingen|terrassen|kroken|smauet|stredet|veita))"
     rf"(?![ \t]*\d)(?!{_LETTER})"
+)
+# A named home where someone lives, with no street: «bor på Bjørkelia sykehjem i Hokksund»
+_NAMED_HOME = re.compile(
+    rf"(?<!{_LETTER})(?i:bor|bur|bodde|budde|lives|living)[ \t]+{_WORD_BEFORE_THE_PLACE}(?i:på|pa|i|at|in)[ \t]+"
+    rf"({_CAPITAL}{_LETTER}+[ \t]+(?:(?i:bo-[ \t]+og)[ \t]+)?(?i:{_HOMES}))(?!{_LETTER})"
 )
 # A farm named after «garden», or a farm with its direction after «bor på»: «på garden Haugtun»,
 # «garden Nedre Rud (gnr. 88/4)», «vi bur på Vestre Haug»
@@ -460,7 +466,7 @@ _STREET_ENDING = re.compile(
 # omsorgssenter, Tordenskiolds gate 40"
 _INSTITUTION_BEFORE_THE_STREET = re.compile(
     rf"(?<!{_LETTER})((?:{_CAPITAL}{_LETTER}+[ \t]+{_SCHOOL_ADJECTIVE}(?:(?i:bo-[ \t]+og)[ \t]+)?(?i:{_HOMES})|{_CAPITAL}{_LETTER}*(?:{_HOMES})"
-    rf"|(?i:barnehagen|skolen|skulen|bofellesskapet|sykehjemmet)[ \t]+{_CAPITAL}{_LETTER}+"
+    rf"|(?i:barnehagen|skolen|skulen|bofellesskapet|sykehjemmet|studenthjemmet|studentheimen|internatet|hybelhuset)[ \t]+{_CAPITAL}{_LETTER}+"
     rf"|(?i:villa)[ \t]+{_CAPITAL}{_LETTER}+|(?:{_HOMES})(?<=[et]))"
     rf"(?:[ \t]+(?i:avd|avdeling)\.?[ \t]*\d{{1,3}})?),[ \t]*$"
 )
@@ -741,6 +747,7 @@ class Masker:
                 candidates.extend(detect(text))
         if not candidates:
             return MaskResult(text)
+        candidates.extend(self._whole_names(text, candidates))
         candidates.extend(_repeated_names(text, candidates))
         findings = _joined_addresses(text, _resolve_overlaps(candidates))
         return MaskResult(replace_findings(text, findings), tuple(findings))
@@ -779,6 +786,8 @@ class Masker:
 
     def _address_cores(self, text: str) -> Iterable[Finding]:
         for match in _FARM_WITHOUT_A_STREET.finditer(text):
+            yield Finding(ADDRESS, match.start(1), match.end(1))
+        for match in _NAMED_HOME.finditer(text):
             yield Finding(ADDRESS, match.start(1), match.end(1))
         for match in _STREET_WITHOUT_A_NUMBER.finditer(text):
             yield Finding(ADDRESS, match.start(1), match.end(1))
@@ -836,6 +845,22 @@ class Masker:
             return None
         return match.start(1) + kept[-1].start()
 
+    def _whole_names(self, text: str, candidates: Sequence[Finding]) -> List[Finding]:
+        """A found name with the capitalised name right after it («Kari-Anne Sætre»: the surname is a
+        place too) or a first name right before it inside a sentence («min, Hans Petter Dahl»)."""
+        lexicon = self.name_finder.lexicon
+        wider = []
+        for found in (f for f in candidates if f.kind == NAME):
+            after = _NAME_AFTER.match(text, found.end)
+            if after:
+                flags = lexicon.lookup(after.group(1).lower())
+                if not flags & (_names.WORD | _names.CALENDAR) and not self.allowed.allows_name(after.group(1)):
+                    wider.append(Finding(NAME, found.start, after.end()))
+            before = _FIRST_NAME_BEFORE.search(text, 0, found.start)
+            if before and lexicon.lookup(before.group(1).lower()) & _names.FIRST:
+                wider.append(Finding(NAME, before.start(1), found.end))
+        return wider
+
     def _dates_of_birth(self, text: str) -> Iterable[Finding]:
         if not any(ch.isdigit() for ch in text):
             return
@@ -888,6 +913,11 @@ def _capitalised_street_start(match: "re.Match") -> Optional[int]:
     if not kept:
         return None
     return match.start(1) + kept[-1].start()
+
+
+_NAME_AFTER = re.compile(rf"[ \t]({_CAPITAL}{_SMALL}+(?:-{_CAPITAL}{_SMALL}+)?)(?!{_LETTER})(?![ \t]*\d)")  # not «GP»
+# a capitalised first name inside a sentence (after a comma or a small word), right before a name
+_FIRST_NAME_BEFORE = re.compile(rf"(?:,|{_SMALL})[ \t]+({_CAPITAL}{_SMALL}+)[ \t]$")
 
 
 def _repeated_names(text: str, candidates: Sequence[Finding]) -> List[Finding]:
