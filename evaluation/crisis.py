@@ -63,8 +63,10 @@ def crisis_sets() -> Dict[str, Set]:
     sets["eighth fresh set 2026-12-05 evening, English (spent)"] = _language(DATA / "crisis_fresh8.yml", "en")
     sets["ninth fresh set 2026-12-05 night, Norwegian (spent)"] = _language(DATA / "crisis_fresh9.yml", "nb")
     sets["ninth fresh set 2026-12-05 night, English (spent)"] = _language(DATA / "crisis_fresh9.yml", "en")
-    sets["tenth fresh set 2026-12-05 night, Norwegian"] = _language(DATA / "crisis_fresh10.yml", "nb")
-    sets["tenth fresh set 2026-12-05 night, English"] = _language(DATA / "crisis_fresh10.yml", "en")
+    sets["tenth fresh set 2026-12-05 night, Norwegian (spent)"] = _language(DATA / "crisis_fresh10.yml", "nb")
+    sets["tenth fresh set 2026-12-05 night, English (spent)"] = _language(DATA / "crisis_fresh10.yml", "en")
+    sets["eleventh fresh set 2026-12-05 night, Norwegian"] = _language(DATA / "crisis_fresh11.yml", "nb")
+    sets["eleventh fresh set 2026-12-05 night, English"] = _language(DATA / "crisis_fresh11.yml", "en")
     return sets
 
 
