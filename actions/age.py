@@ -191,7 +191,7 @@ _NEUTRAL_SUBJECTS = _words("som alder alderen")  # "en gutt som er 15", "alderen
 _POSSESSIVES = _words("min mi mitt mine vår vårt våre din di ditt dine hans hennes sin si sitt "
                       "deres dykkar")
 _PERSON_NOUNS = _words(
-    "barn barnet barna borna onga ongen ungen gutungen guttungen jentungen gutt gutten guten gut "
+    "barn barnet barna borna onga ongen ungen gutungen guttungen jentungen gutt gutten guten gut guttn gutn "
     "jente jenta jenten jinta sønn sønnen son sonen datter datteren dattera dattra dotter dottera "
     "dotra dotteren elev eleven ungdom ungdommen baby babyen bebis bebisen vesla veslegutten "
     "minsten mann mannen kvinne kvinna kvinnen dame dama damen kona kone mora moren faren mamma "
@@ -494,7 +494,7 @@ _SCHOOL = [  # (pattern, ages): "VG3", "videregående" and "student" straddle 18
     (_vg_year(3, "tredje"), (17, 19)),
     (_compile(rf"\b{_VGS}\b"), (15, 19)),
     # not the workplace: «har jobbet i barnehage i ti år»
-    (_compile(r"(?<!jobber i )(?<!jobbet i )(?<!jobba i )(?<!jobbar i )(?<!arbeider i )(?<!arbeidar i )(?<!jobber på )(?<!jobbar på )"
+    (_compile(r"(?<!jobber i )(?<!jobbet i )(?<!jobba i )(?<!jobbar i )(?<!arbeider i )(?<!arbeidar i )(?<!jobber på )(?<!jobbar på )(?<!jobbe i )(?<!jobbe på )"
               r"(?<!jobbet på )(?<!jobba på )(?<!ansatt i )(?<!tilsett i )\b(?:barnehage|barnehagen|bhg)\b"), (0, 6)),
     (_compile(r"\b(?:sfo|sfoen|aks|aksen)\b"), (5, 10)),  # skolefritidsordning: 1.-4. klasse
     (_compile(r"\b(?:begynte|begynt|byrja|byrjar|starta|startet|begynner) på (?:skolen|skulen)\b"), (5, 7)),  # first year
@@ -564,7 +564,8 @@ _ADULT_WORDS = _compile(
     r"mor mi|faren min|far min|pappa|mamma|foreldre|foreldra|besteforeldre|besteforelder|bestemor\w*|"
     r"bestefar\w*|besta|bestaen|mormor|morfar|farmor|farfar|oldemor\w*|oldefar\w*|onkel\w*|tante|tanta|tanten|"
     r"svoger\w*|sviger(?:far|mor|foreldre|inne|sønn|son|datter|dotter)\w*|gamle mor|gamle mora|gamle far|gamle faren|gamlemor|gamlefar|"
-    r"pensjonist\w*|kollega|kollegaen|småbarns(?:mor|far|mamma|pappa|forelder|foreldre|familie)\w*)\b"
+    r"pensjonist\w*|kollega|kollegaen|småbarns(?:mor|far|mamma|pappa|forelder|foreldre|familie)\w*|"
+    r"eksen|eksmannen|ekskona|eksmann|ekskone)\b"
 )
 # Words that make an adult of whoever they describe, a son or a daughter too: "datteren min er myndig"
 _ADULT_WHOEVER = _compile(
@@ -578,6 +579,10 @@ _ADULT_WHOEVER = _compile(
     r"(?:er|e|som) student|studerer|studere ved|studere på|universitetet|høgskolen|høgskulen|høyskolen|"
     # a disability pension is for adults
     r"uføretrygd\w*|uføretrygda|uførepensjon\w*|uføre|ufør|"
+    # a profession that takes years of training: «søsteren min jobber som sykepleier»
+    r"(?:jobber|jobbar|arbeider|arbeidar|er|e) som (?:sykepleier|sjukepleiar|lærer|lærar|lege|psykolog|advokat|ingeniør|"
+    r"politi|politibetjent|sosionom|vernepleier|vernepleiar|fysioterapeut|tannlege|prest|journalist|økonom|revisor|"
+    r"barnehagelærer|barnehagelærar|helsefagarbeider|helsefagarbeidar|elektriker|snekker|rørlegger|sjåfør|bussjåfør)|"
     # children of their own: «datteren min, hun har to barn selv»
     r"har (?:to |tre |fire |\d )?(?:barn|born|unger|ungar) (?:selv|sjølv|sjøl)|har egne barn|har eigne born)\b")
 # "jeg har 2 barn" tells that the writer is a parent, not that the help is for a child
@@ -711,23 +716,27 @@ _WRITER_ADULT = re.compile(
     # years of work: «har jobba som bussjåfør i 25 år»
     r"(?:jobba|jobbet|jobbar|jobber|arbeidd|arbeidet|arbeider|worked|been working) (?:\w+ ){0,4}(?:i|in|for) (?:[3-9]|[1-9]\d|tre|fire|fem|seks|sju|syv|åtte|ni|ti|elleve|tolv|femten|tjue|tretti|"
     r"three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty) (?:år|ar|years)|"
-    r"(?:jeg|eg) (?:kjører|køyrer|kjorer|koyrer) (?:buss|taxi|drosje|lastebil|trikk|tog))\b",
+    r"(?:jeg|eg) (?:kjører|køyrer|kjorer|koyrer) (?:buss|taxi|drosje|lastebil|trikk|tog)|"
+    r"moved (?:here|to norway)(?: \w+){0,3} for (?:work|a job|my job)|"
+    r"(?:jobber|jobbar|jobbe|jobba|jobbet|arbeider|arbeidar) (?:i|på) (?:en |ein )?(?:barnehage|barnehagen|sykehjem\w*|sjukeheim\w*|kommunen)|"
+    r"sykmeldt|sykemeldt|sjukmeld\w*|sick leave|fikk baby|fått baby|fekk baby|had a baby|just had a baby|nybakt mor|nybakt far)\b",
     re.IGNORECASE)
 
 
 # A young writer asks help for a parent: «Eg er 14 og mamma er deprimert ... Kven kan hjelpe ho?»,
 # «I'm 15 and my mom drinks every day. Who can help her?» (routing set 6): the parent is meant
 _PARENT = (r"mamma|pappa|mor|far|mora|faren|moren|stefar|stefaren|stemor|stemora|stemoren|mum|mom|mother|dad|father|"
+           r"bestemor|bestemora|bestemoren|bestefar|bestefaren|mormor|morfar|farmor|farfar|besta|grandma|grandpa|"
            r"stepdad|stepmom|stepmum|stepfather|stepmother")
 _HELP_FOR_A_PARENT = re.compile(
     rf"(?<!\b(?:er|am|'m|im) )\b(?:my )?(?:{_PARENT})\b(?! (?:til|åt|aat|of)\b)"
-    rf".*\b(?:hjelpe|hjelpa|help|hjelp|snakke med|snakka med|talk to) (?:ham|han|henne|ho|hu|her|him|{_PARENT})\b",
+    rf".*\b(?:hjelpe|hjelpa|help|hjelp|hjelp til|snakke med|snakka med|talk to) (?:ham|han|henne|ho|hu|her|him|{_PARENT})\b",
     re.IGNORECASE | re.DOTALL)
 # A parent of one child with their own trouble: «Eg er mor til ein tenåring og har sjølv slite med
 # depresjon» (routing set 6); the child is context
-_PARENT_OF_ONE = re.compile(rf"\b(?:{_PARENT}) (?:til|åt|aat|of) (?:en|ein|ei|eitt|ett|a|one) [\w-]+", re.IGNORECASE)
+_PARENT_OF_ONE = re.compile(rf"\b(?:{_PARENT}) (?:til|åt|aat|of) (?:en|ein|ei|eitt|ett|a|one) (?:\d+[ -]years?[ -]old|[\w-]+)", re.IGNORECASE)
 # stricter than _OWN_TROUBLE: with one child named, only «selv» says the trouble is the writer's
-_OWN = re.compile(r"\b(?:selv|sjølv|sjøl|myself|about me|om meg)\b", re.IGNORECASE)
+_OWN = re.compile(r"\b(?:selv|sjølv|sjøl|myself|about me|om meg|me who needs|it's actually me|it is actually me)\b", re.IGNORECASE)
 
 
 # A writer who gives their own age and asks help for a brother, sister or cousin: «jeg er 16 og
@@ -736,6 +745,9 @@ _WRITER_AGE = re.compile(r"\b(?:(?:jeg|eg|je|jæ|æ|i) (?:er|e|æ|ær|am) |i'm |
                          re.IGNORECASE)
 _HELP_FOR_THEM = re.compile(r"\b(?:hjelpe|hjelpa|hjælpe|hjælpa|hjølpe|hjelp|help|snakke med|snakka med|talk to|support) (?:ham|han|henne|ho|hu|her|him|them|dem|dei)\b",
                             re.IGNORECASE)
+# «hvem kan jeg si ifra til?», «who can i contact for her?»: the writer asks on someone's behalf
+_ASKS_WHOM = re.compile(r"\b(?:si ifra|si fra|seie frå|melde fra|contact for (?:her|him)|call for (?:her|him)|hjelp til (?:henne|ham|han|ho))\b",
+                        re.IGNORECASE)
 _SIBLING = re.compile(r"\b(?:(?P<younger>lille|vesle|yngre |little |younger |baby )|(?P<older>store|eldre |big |older ))?"
                       r"(?:bror|søster|søstr|syster|systr|brother|sister)\w*|\b(?:kusine|fetter|cousin)\w*", re.IGNORECASE)
 
@@ -745,7 +757,15 @@ _THE_ONE_WHO = re.compile(r"\bdet (?:er|e|æ) ((?:[\w-]+ ){1,4}?)som (?:trenger|
                           re.IGNORECASE)
 
 
+_ABOUT_WHOM = re.compile(r"\b(?:this|it) (?:is|'s) (?:actually |really )?about (my [\w-]+(?: [\w-]+)?)", re.IGNORECASE)
+
+
 def _the_one_named(text: str) -> Person | None:
+    about = _ABOUT_WHOM.search(text)
+    if about:  # «... a son in 10th grade, but this is about my wife»
+        person = _read_person(about.group(1))
+        if person.known:
+            return person
     found = _THE_ONE_WHO.search(text)
     if not found or re.fullmatch(r"(?i)(?:jeg|eg|æ|je) ", found.group(1)):
         return None
@@ -757,7 +777,7 @@ def _for_a_sibling(text: str) -> Person | None:
     """The sibling's route when a writer with an age asks help for them; None when this is no such message."""
     writer = _WRITER_AGE.search(text)
     sibling = _SIBLING.search(text)
-    if not (writer and sibling and _HELP_FOR_THEM.search(text)):
+    if not (writer and sibling) or not (_HELP_FOR_THEM.search(text) or _ASKS_WHOM.search(text)) or _OWN_TROUBLE.search(text):
         return None
     person = _read_person(_without(text, writer))
     if person.known:

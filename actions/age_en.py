@@ -79,7 +79,7 @@ _DECADE = re.compile(r"\b(?:in\s+(?:his|her|their|my)?\s*(?:early\s+|mid\s+|late
 _UNDER_18 = re.compile(r"\b(?:under\s*18|underage|under\s+age|minor)\b")
 _OVER_18 = re.compile(r"\b(?:over\s*18|18\s+or\s+older|18\+|adult)\b")
 # the workplace is no child: «I work at a kindergarten», «har jobbet i barnehage i ti år»
-_NOT_AT_WORK = "".join(f"(?<!{verb} {at} )" for verb in ("work", "works", "working", "worked", "jobbet", "jobber", "jobba", "jobbar", "arbeider")
+_NOT_AT_WORK = "".join(f"(?<!{verb} {at} )" for verb in ("work", "works", "working", "worked", "jobbet", "jobber", "jobba", "jobbar", "jobbe", "arbeider")
                        for at in ("in", "at", "i", "på", "in a", "at a"))
 _CHILD_WORDS = re.compile(r"\b(?:(?<!my )(?<!our )(?<!'s )kid|kids|(?<!my )(?<!our )(?<!'s )child|children|toddler|baby|"
                           rf"{_NOT_AT_WORK}(?:kindergarten|nursery|preschool|pre-school|daycare|barnehage|barnehagen)|"
@@ -90,18 +90,20 @@ _CHILD_WORDS = re.compile(r"\b(?:(?<!my )(?<!our )(?<!'s )kid|kids|(?<!my )(?<!o
                           r"(?:[1-9]|10)(?:th|st|nd|rd)\s+class)\b")
 # «my parents say I need help»: a parent speaks about the writer, who is the one concerned
 _PARENT_SAYS = re.compile(r"\b(?:my\s+)?(?:mum|mom|mother|dad|father|parents)\s+(?:says?|think|thinks|want|wants)\s+(?:that\s+)?(?:i|me)\b")
-_ADULT_WORDS = re.compile(r"\b(?:husband|wife|partner|mother|mum|mom|father|dad|parents|grandmother|grandfather|"
+_ADULT_WORDS = re.compile(r"\b(?:husband|wife|(?:brother|sister|father|mother|son|daughter)-in-law|in-laws|mother|mum|mom|father|dad|parents|grandmother|grandfather|"
                           r"grandma|grandpa|grand-?dad|granny|aunt|auntie|uncle|step(?:dad|mum|mom|father|mother)|retired|pensioner|colleague)\b")
 # words that make an adult of whoever they describe: «my neighbour, a retired old man» (as age.py's)
 _ADULT_WHOEVER = re.compile(r"\b(?:retired|pensioner|elderly|senior citizen|old (?:man|woman|lady|guy|gentleman|chap)|veteran|"
                             r"master'?s(?: degree| student)?|master student|phd|ph\.d|doctorate|"  # degrees and service after 18
                             r"military service|national service|conscription|førstegangstjeneste|in the army|"
-                            r"university|uni|college|exchange student|uio|uib|ntnu|usn|oslomet|bachelor'?s?(?: degree)?)(?!\w)")
+                            r"university|uni|college|exchange student|uio|uib|ntnu|usn|oslomet|bachelor'?s?(?: degree)?|"
+                            r"student housing|lectures)(?!\w)")
 # someone whose age is open: a son may be 8 or 38 (adult relatives are _ADULT_WORDS)
 _FAMILY_OTHER = re.compile(r"\b(?:son|daughter|brother|sister|friend|boy|girl|cousin|grandson|granddaughter|"
                            r"grandchild|grandkid|nephew|niece|(?:step|foster)(?:son|daughter|child|kid)|student|"
                            r"pupil|client|patient|tenant|flatmate|roommate|neighbou?r|boyfriend|girlfriend|twins|mate|buddy|pal|bestie|"
                            r"teen|teenager|teens|teenagers|"  # 13 to 19: blind authors asked
+                           r"partner|"  # a partner may be 17 or 40: the authors of behaviour sets 9 and 11 asked
                            r"(?<=my )(?:kid|child)|(?<=our )(?:kid|child)|(?<='s )(?:kid|child))s?\b")  # «my partner's kid»
 _SELF_WORDS = re.compile(r"\b(?:myself|about me|it's me|its me|it is me)\b")  # not «for me»: nynorsk «me» is «we»
 
@@ -146,7 +148,7 @@ def read_person_en(text: Optional[str]) -> Person:
     if not text:
         return Person(None, None, False)
     lowered = _PARENT_SAYS.sub(" ", _digits(text.lower().replace("’", "'")))
-    lowered = _TOGETHER_FOR.sub(r"\1", lowered)  # «my partner of 12 years»: no 12-year-old
+    lowered = _TOGETHER_FOR.sub(r"\1, an adult,", lowered)  # «my partner of 12 years»: no 12-year-old, and grown up
     about_self = bool(_SELF_WORDS.search(lowered))
     others, own = _claims(lowered)
     if others:  # «I'm 45 and my son is 15»: the son decides

@@ -57,6 +57,7 @@ neighbor colleague teacher
 i'll i've i'd you'll we'll take care off log entitled coordinator coworker
 one two three four five six seven eight nine eleven twelve thirteen fourteen fifteen sixteen
 seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety
+lot really helped helpful great awesome cheers
 """.split())
 # English words that alone make a short message English («howdy», «ttyl»): nobody writes them in
 # Norwegian chat, unlike «help», «thanks» or «ok»
