@@ -200,6 +200,14 @@ def test_short_of_sure_the_classifiers_crisis_intent_gives_way_to_an_answer(leve
     "I took coke and my chest hurts so much I can't breathe",
     "I've planned it for tonight",
     "farvel alle sammen",
+    # kinds of the eleventh set (spent), in new words
+    "I've been saving up my pills for a month and will take them all tonight",
+    "quick question about BUP... never mind, I won't be around, I'm doing it tomorrow",
+    "holding a razor blade in the bathroom",
+    "i'm on the bridge now",
+    "det skal ta slutt i kveld",
+    "har tatt nøkkelen til våpenskapet, ingen vet",
+    "naboen er full og skal kjøre bil med barna nå",
 ])
 def test_clear_situations_of_the_ninth_set_are_sure(text):
     assert assess(text).level == SURE, text
@@ -211,6 +219,11 @@ def test_clear_situations_of_the_ninth_set_are_sure(text):
     "Sønnen min på 7 roper «jeg vil dø» hver gang han blir sint, er det normalt?",
     "jeg trenger hjelp nå med å finne ut hvem jeg skal ringe om pakkeforløp",
     "Hva gjør vi om dattera mi en dag sier at hun vil ta livet sitt?",
+    "How can I tell if my brother is at risk of suicide?",
+    "trodde jeg skulle dø under panikkanfallet i går, er det normalt?",
+    "jenta mi sier hun vil dø når hun får nei til godteri, er det vanlig?",
+    "tok for mange piller ved et uhell i fjor, nå går det fint",
+    "mannen min drikker hver kveld og jeg orker ikke mer",
 ])
 def test_panic_negation_and_anger_are_not_sure(text):
     assert assess(text).level != SURE, text
