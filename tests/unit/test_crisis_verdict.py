@@ -208,6 +208,9 @@ def test_short_of_sure_the_classifiers_crisis_intent_gives_way_to_an_answer(leve
     "det skal ta slutt i kveld",
     "har tatt nøkkelen til våpenskapet, ingen vet",
     "naboen er full og skal kjøre bil med barna nå",
+    "eg er redd for kva eg gjer med meg sjølv i natt",
+    "I've collected my pills for this",
+    "my uncle is chasing my aunt with a knife",
 ])
 def test_clear_situations_of_the_ninth_set_are_sure(text):
     assert assess(text).level == SURE, text
