@@ -519,7 +519,7 @@ _GRADE = _compile(
     rf"|\b(?:går|gjeng|e|æ) (?:i|på) (10|[1-9])(?= qsep| og|$)"  # "han e i 9ende" (the ending is folded away)
 )
 _PAST_SCHOOL = _words("gikk gjekk gjorde var va vart da ferdig fullført fullførte sluttet slutta "
-                      "droppet droppa tidligere forrige siden sidan sia")  # «har slitt siden 7. klasse»  # "gikk på ungdomsskolen" says little now
+                      "droppet droppa tidligere forrige siden sidan sia")  # "gikk på ungdomsskolen", «siden 7. klasse» say little now
 
 
 def _says_past(words: list[str]) -> bool:
@@ -795,18 +795,17 @@ def read_person(text: str | None) -> Person:
 
     A parent of several children is read without the children: what is left decides, and the
     writer's own trouble is an adult's. Otherwise the whole text is read (_read_person)."""
-    named = _the_one_named(text) if text else None  # «det er mannen min som trenger hjelp»
+    if not text:
+        return Person(None, None, False)
+    named = _the_one_named(text) or _for_a_sibling(text)  # «det er mannen min som ...», a sibling
     if named is not None:
         return named
-    sibling = _for_a_sibling(text) if text else None
-    if sibling is not None:
-        return sibling
-    one = _PARENT_OF_ONE.search(text or "")
+    one = _PARENT_OF_ONE.search(text)
     if one:
         rest = _without(text, one)
         if _OWN.search(rest) and not _names_someone_of_open_age(rest):
             return Person(None, ADULT, True)
-    declared = _PARENT_OF_SEVERAL.search(text or "")
+    declared = _PARENT_OF_SEVERAL.search(text)
     if declared:
         rest = _without(text, declared)
         person = _read_person(rest)
@@ -818,7 +817,7 @@ def read_person(text: str | None) -> Person:
     if (person.audience == CHILD and _HELP_FOR_A_PARENT.search(text) and not _names_someone_of_open_age(text)
             and not _SIBLING.search(text)):
         return Person(None, ADULT, False)  # the writer's own age or class was what said «child»
-    if not person.known and text and _WRITER_ADULT.search(text) and not _names_someone_of_open_age(text):
+    if not person.known and _WRITER_ADULT.search(text) and not _names_someone_of_open_age(text):
         return Person(None, ADULT, True)  # «jeg jobber som sykepleier og har selv begynt å ...»
     return person
 
@@ -839,11 +838,11 @@ def _read_person(text: str | None) -> Person:
     open is read again as English."""
     from actions.age_en import read_person_en  # here: age_en imports this module
 
-    if text and detect(text) == ENGLISH:
+    in_english = bool(text) and detect(text) == ENGLISH
+    if in_english:
         english = read_person_en(text)
         if english.audience is not None or english.age is not None or english.about_self:
             return english
-    if text and detect(text) == ENGLISH:
         text = re.sub(r"(?i)\bto\b", " ", text)  # «the right person to contact»: no «to» (two)
     person = _read_person_nb(text)
     born = _birth_year_span(text, date.today()) if text and person.age is None else None

@@ -278,7 +278,7 @@ _HOMES = (r"sykehjem|sykehjemmet|sjukeheim|sjukeheimen|bofellesskap|bofellesskap
           r"tiltakssenter|tiltakssenteret|studentbolig|studentboligen|studentboliger|omsorgsbustaden|"
           r"behandlingssenter|behandlingssenteret|internat|internatet|studentby|studentbyen|"
           r"skole|skolen|skule|skulen|ungdomsskole|ungdomsskule|barneskole|barneskule|barnehage|barnehagen|"
-          r"bibliotek|biblioteket|flyktningmottak|flyktningmottaket|mottak|mottaket|omsorgssenter|bolig for enslige\w*")
+          r"bibliotek|biblioteket|flyktningmottak|flyktningmottaket|mottak|mottaket|bolig for enslige\w*")
 # «Gol vidaregåande skule», «Drammen videregående skole»
 _SCHOOL_ADJECTIVE = r"(?:(?i:videregående|videregaende|vidaregåande|vidaregaande|private?)[ \t]+)?"
 
