@@ -479,6 +479,12 @@ def _age_claims(tokens: list[str]) -> list[_Claim]:
 
 
 # --- School ------------------------------------------------------------------------------------
+# Where someone works, in folded Norwegian and lowercased English: «har jobbet i barnehage i ti
+# år», «I work at a kindergarten». A workplace says the writer is grown up, not that a child is meant.
+AT_WORK = (r"\b(?:jobber|jobbar|jobbe|jobba|jobbet|arbeider|arbeidar|work|works|working|worked)"
+           r" (?:i|på|pa|in|at)(?: (?:a|an|en|ein))?")
+WORKPLACE = re.compile(rf"(?:{AT_WORK}|\b(?:ansatt|tilsett) (?:i|på|pa))" + r" (?:barnehage|barnehagen|bhg|kindergarten|nursery|preschool|pre-school|daycare)\b",
+                       re.IGNORECASE)
 _VGS = r"(?:vgs|videregående|vidaregåande)"
 
 
@@ -493,9 +499,7 @@ _SCHOOL = [  # (pattern, ages): "VG3", "videregående" and "student" straddle 18
     (_vg_year(2, "andre"), (16, 18)),
     (_vg_year(3, "tredje"), (17, 19)),
     (_compile(rf"\b{_VGS}\b"), (15, 19)),
-    # not the workplace: «har jobbet i barnehage i ti år»
-    (_compile(r"(?<!jobber i )(?<!jobbet i )(?<!jobba i )(?<!jobbar i )(?<!arbeider i )(?<!arbeidar i )(?<!jobber på )(?<!jobbar på )(?<!jobbe i )(?<!jobbe på )"
-              r"(?<!jobbet på )(?<!jobba på )(?<!ansatt i )(?<!tilsett i )\b(?:barnehage|barnehagen|bhg)\b"), (0, 6)),
+    (_compile(r"\b(?:barnehage|barnehagen|bhg)\b"), (0, 6)),  # not the workplace: WORKPLACE is read out first
     (_compile(r"\b(?:sfo|sfoen|aks|aksen)\b"), (5, 10)),  # skolefritidsordning: 1.-4. klasse
     (_compile(r"\b(?:begynte|begynt|byrja|byrjar|starta|startet|begynner) på (?:skolen|skulen)\b"), (5, 7)),  # first year
     (_compile(r"\b[jgu] ?(?:1[0-6]|[6-9])(?: laget|laget)?\b"), (6, 16)),  # a youth team: «J13-laget», «G14», «U12»
@@ -535,6 +539,7 @@ def _says_past(words: list[str]) -> bool:
 
 def _school_span(norm: str) -> Span | None:
     """Ages all current school levels allow together; when they disagree, the latest."""
+    norm = WORKPLACE.sub(" ", norm)
     found: list[tuple[int, int, int]] = []
     for pattern, (low, high) in _SCHOOL:
         found += [(m.start(), low, high) for m in pattern.finditer(norm)]
@@ -718,7 +723,7 @@ _WRITER_ADULT = re.compile(
     r"three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty) (?:år|ar|years)|"
     r"(?:jeg|eg) (?:kjører|køyrer|kjorer|koyrer) (?:buss|taxi|drosje|lastebil|trikk|tog)|"
     r"moved (?:here|to norway)(?: \w+){0,3} for (?:work|a job|my job)|"
-    r"(?:jobber|jobbar|jobbe|jobba|jobbet|arbeider|arbeidar) (?:i|på) (?:en |ein )?(?:barnehage|barnehagen|sykehjem\w*|sjukeheim\w*|kommunen)|"
+    rf"{AT_WORK} (?:barnehage|barnehagen|sykehjem\w*|sjukeheim\w*|kommunen)|"
     r"sykmeldt|sykemeldt|sjukmeld\w*|sick leave|fikk baby|fått baby|fekk baby|had a baby|just had a baby|nybakt mor|nybakt far)\b",
     re.IGNORECASE)
 

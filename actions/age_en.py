@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
-from actions.age import ADULT, CHILD, MAX_PLAUSIBLE_AGE, Person, audience_for_span
+from actions.age import ADULT, CHILD, MAX_PLAUSIBLE_AGE, WORKPLACE, Person, audience_for_span
 
 # «one» is left out: «I am one of ...», «my son is the one who ...» are no ages
 _UNITS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
@@ -78,11 +78,8 @@ _DECADE = re.compile(r"\b(?:in\s+(?:his|her|their|my)?\s*(?:early\s+|mid\s+|late
                      r"(?:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties|[2-9]0s|[2-9]0's)\b")  # «mid-twenties»
 _UNDER_18 = re.compile(r"\b(?:under\s*18|underage|under\s+age|minor)\b")
 _OVER_18 = re.compile(r"\b(?:over\s*18|18\s+or\s+older|18\+|adult)\b")
-# the workplace is no child: «I work at a kindergarten», «har jobbet i barnehage i ti år»
-_NOT_AT_WORK = "".join(f"(?<!{verb} {at} )" for verb in ("work", "works", "working", "worked", "jobbet", "jobber", "jobba", "jobbar", "jobbe", "arbeider")
-                       for at in ("in", "at", "i", "på", "in a", "at a"))
 _CHILD_WORDS = re.compile(r"\b(?:(?<!my )(?<!our )(?<!'s )kid|kids|(?<!my )(?<!our )(?<!'s )child|children|toddler|baby|"
-                          rf"{_NOT_AT_WORK}(?:kindergarten|nursery|preschool|pre-school|daycare|barnehage|barnehagen)|"
+                          r"(?:kindergarten|nursery|preschool|pre-school|daycare|barnehage|barnehagen)|"
                           r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+(?:grade|class)|"
                           r"(?:[1-9]|10)(?:th|st|nd|rd)[\s-]+grader|(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)[\s-]+grader|"
                           r"(?:middle|junior\s+high|(?<!upper )secondary|primary|elementary)\s+school|"
@@ -148,6 +145,7 @@ def read_person_en(text: Optional[str]) -> Person:
     if not text:
         return Person(None, None, False)
     lowered = _PARENT_SAYS.sub(" ", _digits(text.lower().replace("’", "'")))
+    lowered = WORKPLACE.sub(" ", lowered)  # «I work at a kindergarten»: no child
     lowered = _TOGETHER_FOR.sub(r"\1, an adult,", lowered)  # «my partner of 12 years»: no 12-year-old, and grown up
     about_self = bool(_SELF_WORDS.search(lowered))
     others, own = _claims(lowered)
