@@ -209,6 +209,7 @@ _PERSON_NOUNS = _words(
     " student studenten vesleguten veslegut veslejenta veslebror veslesøster veslesøstera sambo sambon"
     " kjærast kjærasten kjæraste partner partneren ektefelle ektefellen"  # «kjærasten min er 25»
     " kusine kusina kusinen fetter fetteren stefar stefaren stemor stemora stemoren mellomste mellomstemann"
+    " gravid gravide"  # «en gravid på 26»
 )
 _NOUNS_WITH_POSSESSIVE = _words("far mor")  # "far min er 50"; bare "far" is also "får"
 # "tenåringssønnen", "lillesøstera", "storebroren", "stesønnen", "bonusdattera"
@@ -577,13 +578,17 @@ _ADULT_WHOEVER = _compile(
     r"\b(?:(?<!ikke )(?<!ikkje )myndig|pensjonist\w*|pensjonert|eldre (?:kar|mann|dame|kvinne)|veteran\w*|"
     # a master's degree, a doctorate and military service come after 18
     r"masterstudent\w*|masteroppgave\w*|masteroppgåve\w*|(?:tar|tek|ta|skriver|skriv|holder på med) (?:en |ein )?master\w*|"
-    r"doktorgrad\w*|stipendiat\w*|førstegangstjeneste\w*|førstegongsteneste\w*|førstegangsteneste\w*|"
+    r"doktorgrad\w*|stipendiat\w*|førstegangstjeneste\w*|førstegongstenest\w*|førstegangstenest\w*|"
     r"verneplikt\w*|i militæret|i forsvaret|ferdig med militæret|etter militæret|dimittert|dimma|dimmet|"
     # «student» is one at a university or college in Norwegian (a pupil is an «elev»)
     # (bare «student», or «a student in upper secondary», stays open)
     r"(?:er|e|som) student|studerer|studere ved|studere på|universitetet|høgskolen|høgskulen|høyskolen|"
-    # a disability pension is for adults
-    r"uføretrygd\w*|uføretrygda|uførepensjon\w*|uføre|ufør|"
+    # a disability pension is for adults; so is retiring, a driving licence and a home of one's own
+    # (routing set 11, behaviour set 12: «gått av med pensjon», «tatt lappen og flytta for seg selv»)
+    r"uføretrygd\w*|uføretrygda|uførepensjon\w*|uføre|ufør|(?:gått|gikk|gjekk|gått|går|gar) av med pensjon|"
+    r"(?:tatt|tok|teke|fått|fikk|fekk|har) (?:lappen|førerkortet|førarkortet|sertifikatet)|førerkort\w*|førarkort\w*|"
+    r"(?:bor|bur|flyttet|flytta|flytte|flytt|flyttar|flytter) (?:ut )?for seg (?:selv|sjølv|sjøl)|"
+    r"(?<!ikke )(?<!ikkje )(?<!snart )(?:er|e) (?:voksen|vaksen)|studenter|studentar|studentane|studentene|"
     # a profession that takes years of training: «søsteren min jobber som sykepleier»
     r"(?:jobber|jobbar|arbeider|arbeidar|er|e) som (?:sykepleier|sjukepleiar|lærer|lærar|lege|psykolog|advokat|ingeniør|"
     r"politi|politibetjent|sosionom|vernepleier|vernepleiar|fysioterapeut|tannlege|prest|journalist|økonom|revisor|"
@@ -724,6 +729,7 @@ _WRITER_ADULT = re.compile(
     r"(?:jeg|eg) (?:kjører|køyrer|kjorer|koyrer) (?:buss|taxi|drosje|lastebil|trikk|tog)|"
     r"moved (?:here|to norway)(?: \w+){0,3} for (?:work|a job|my job)|"
     rf"{AT_WORK} (?:barnehage|barnehagen|sykehjem\w*|sjukeheim\w*|kommunen)|"
+    r"fast jobb|fast stilling|(?:etter|ferdig med) (?:studiene|studiane|studia|utdanninga|utdanningen)|"
     r"sykmeldt|sykemeldt|sjukmeld\w*|sick leave|fikk baby|fått baby|fekk baby|had a baby|just had a baby|nybakt mor|nybakt far)\b",
     re.IGNORECASE)
 
@@ -751,7 +757,9 @@ _WRITER_AGE = re.compile(r"\b(?:(?:jeg|eg|je|jæ|æ|i) (?:er|e|æ|ær|am) |i'm |
 _HELP_FOR_THEM = re.compile(r"\b(?:hjelpe|hjelpa|hjælpe|hjælpa|hjølpe|hjelp|help|snakke med|snakka med|talk to|support) (?:ham|han|henne|ho|hu|her|him|them|dem|dei)\b",
                             re.IGNORECASE)
 # «hvem kan jeg si ifra til?», «who can i contact for her?»: the writer asks on someone's behalf
-_ASKS_WHOM = re.compile(r"\b(?:si ifra|si fra|seie frå|melde fra|contact for (?:her|him)|call for (?:her|him)|hjelp til (?:henne|ham|han|ho))\b",
+_ASKS_WHOM = re.compile(r"\b(?:si ifra|si fra|seie frå|melde fra|contact for (?:her|him)|call for (?:her|him)|hjelp til (?:henne|ham|han|ho)|"
+                        r"(?:who|whom) (?:can|could|should|do) (?:he|she|they) (?:talk|speak) (?:to|with)|"
+                        r"(?:hvem|kven|kem) (?:kan|skal|bør) (?:han|hun|ho|hu) (?:snakke|snakka|prate|prata) med)\b",
                         re.IGNORECASE)
 _SIBLING = re.compile(r"\b(?:(?P<younger>lille|vesle|yngre |little |younger |baby )|(?P<older>store|eldre |big |older ))?"
                       r"(?:bror|søster|søstr|syster|systr|brother|sister)\w*|\b(?:kusine|fetter|cousin)\w*", re.IGNORECASE)

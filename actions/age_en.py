@@ -76,7 +76,8 @@ _AGE_OPENS = re.compile(r"(?:^|^(?:hi|hello|hey)[,!.]?\s+|[.!?]\s+)(\d{1,2})\s*(
 # «in his fifties», «in her 40s»: an adult; «in her teens» straddles 18 and asks
 _DECADE = re.compile(r"\b(?:in\s+(?:his|her|their|my)?\s*(?:early\s+|mid\s+|late\s+)?|(?:early|mid|late)[\s-]*)"
                      r"(?:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties|[2-9]0s|[2-9]0's)\b")  # «mid-twenties»
-_UNDER_18 = re.compile(r"\b(?:under\s*18|underage|under\s+age|minor)\b")
+# «under 18», and a youth team or age group: «a girls under-14 football team» (routing set 11)
+_UNDER_18 = re.compile(r"\b(?:under\s*18|underage|under\s+age|minor|under[\s-]?(?:1[0-7]|[6-9])\b(?!\s*(?:hours|minutes|kg|kilos|kr|nok|percent|%|weeks|days|months)))\b")
 _OVER_18 = re.compile(r"\b(?:over\s*18|18\s+or\s+older|18\+|adult)\b")
 _CHILD_WORDS = re.compile(r"\b(?:(?<!my )(?<!our )(?<!'s )kid|kids|(?<!my )(?<!our )(?<!'s )child|children|toddler|baby|"
                           r"(?:kindergarten|nursery|preschool|pre-school|daycare|barnehage|barnehagen)|"
@@ -94,6 +95,8 @@ _ADULT_WHOEVER = re.compile(r"\b(?:retired|pensioner|elderly|senior citizen|old 
                             r"master'?s(?: degree| student)?|master student|phd|ph\.d|doctorate|"  # degrees and service after 18
                             r"military service|national service|conscription|førstegangstjeneste|in the army|"
                             r"university|uni|college|exchange student|uio|uib|ntnu|usn|oslomet|bachelor'?s?(?: degree)?|"
+                            r"høgskole\w*|høyskole\w*|hogskole\w*|hoyskole\w*|driver'?s licen[cs]e|driving licen[cs]e|førerkort\w*|"
+                            r"(?:his|her|their) own (?:flat|apartment|place)|retired|"
                             r"student housing|lectures)(?!\w)")
 # someone whose age is open: a son may be 8 or 38 (adult relatives are _ADULT_WORDS)
 _FAMILY_OTHER = re.compile(r"\b(?:son|daughter|brother|sister|friend|boy|girl|cousin|grandson|granddaughter|"
@@ -146,6 +149,7 @@ def read_person_en(text: Optional[str]) -> Person:
         return Person(None, None, False)
     lowered = _PARENT_SAYS.sub(" ", _digits(text.lower().replace("’", "'")))
     lowered = WORKPLACE.sub(" ", lowered)  # «I work at a kindergarten»: no child
+    lowered = re.sub(r"\b(she|he)s (\d)", r"\1's \2", lowered)  # «shes 11»
     lowered = _TOGETHER_FOR.sub(r"\1, an adult,", lowered)  # «my partner of 12 years»: no 12-year-old, and grown up
     about_self = bool(_SELF_WORDS.search(lowered))
     others, own = _claims(lowered)

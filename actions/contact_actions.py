@@ -15,6 +15,7 @@ from actions.directory import Contact
 from actions.municipality import language_of, municipality_of
 from actions.named_contact import named_audience
 from municipalities import catalogue
+from nlp.contact_question import asks_whom_to_contact
 
 AUDIENCE_TO_DIRECTORY = {CHILD: "children", ADULT: "adults"}
 
@@ -84,6 +85,20 @@ class ActionRoutePerson(Action):
         if found["age"] is not None:
             events.append(SlotSet("age", float(found["age"])))
         return events
+
+
+class ActionRouteIfAsked(ActionRoutePerson):
+    """After a neighbouring topic's answer (pårørende, getting a coordinator, how to start): the
+    contact too, routed by age, when the message also asks whom to contact."""
+
+    def name(self) -> Text:
+        return "action_route_if_asked"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        if not asks_whom_to_contact(tracker.latest_message.get("text")):
+            return []
+        return super().run(dispatcher, tracker, domain)
 
 
 def tell_about_contact(dispatcher: CollectingDispatcher, tracker: Tracker,

@@ -16,7 +16,7 @@ import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.contact_actions import ActionRoutePerson, ActionTellEmail, ActionTellOpeningHours
+from actions.contact_actions import ActionRouteIfAsked, ActionRoutePerson, ActionTellEmail, ActionTellOpeningHours
 from actions.fact_actions import FACT_ACTIONS
 from safety.verdict import VERDICT_KEY
 from settings import PROJECT_ROOT
@@ -25,7 +25,7 @@ RULES_FILE = PROJECT_ROOT / "data" / "rules.yml"
 QUESTION_PREFIX = "ask_"
 CUSTOM_ACTIONS = {
     action().name(): action
-    for action in (ActionRoutePerson, ActionTellEmail, ActionTellOpeningHours, *FACT_ACTIONS)
+    for action in (ActionRoutePerson, ActionRouteIfAsked, ActionTellEmail, ActionTellOpeningHours, *FACT_ACTIONS)
 }
 
 

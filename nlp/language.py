@@ -57,13 +57,17 @@ neighbor colleague teacher
 i'll i've i'd you'll we'll take care off log entitled coordinator coworker
 one two three four five six seven eight nine eleven twelve thirteen fourteen fifteen sixteen
 seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety
-lot really helped helpful great awesome cheers
+lot really helped helpful great awesome cheers good morning evening afternoon night exactly needed
 """.split())
+# Norwegian words English-writing residents use too: «tusen takk, that was exactly what I needed»,
+# «hei hei, good morning» (behaviour set 12). They do not hold a message back from English.
+BORROWED = frozenset("hei takk tusen".split())
 # English words that alone make a short message English («howdy», «ttyl»): nobody writes them in
 # Norwegian chat, unlike «help», «thanks» or «ok»
 ENGLISH_ON_THEIR_OWN = frozenset("""
 howdy hiya ttyl cya goodbye grandmother grandfather grandma grandpa granny
-myself yourself coworker entitled i'll i've
+myself yourself coworker entitled i'll i've friend husband wife daughter brother sister mother
+father boyfriend girlfriend colleague neighbour neighbor nephew niece cousin uncle aunt stepson stepdaughter
 he's she's it's i'm they're we're you're
 """.split())
 WORD = re.compile(r"[a-zæøåäö']+")
@@ -82,6 +86,8 @@ def detect(text: str) -> Optional[str]:
     words = WORD.findall((text or "").lower())
     english = len(set(words) & ENGLISH_WORDS)  # distinct: «bye bye» is one English word
     norwegian = sum(word in NORWEGIAN_WORDS for word in words)
+    if english >= sum(word not in BORROWED for word in words if word in NORWEGIAN_WORDS) + ENGLISH_MARGIN:
+        return ENGLISH
     if norwegian > english:
         return NORWEGIAN
     if english >= norwegian + ENGLISH_MARGIN:

@@ -511,6 +511,21 @@ def test_about_self_is_kept_with_an_age(text):
     ("we have a daughter in 9th grade but this is about my husband", ADULT, None),
     ("my flatmate in student housing skips all her lectures", ADULT, None),
     ("Æ jobbe i barnehage og e sjøl heilt utslitt", ADULT, None),
+    # kinds from behaviour set 12 and routing set 11 (spent), in new words
+    ("sønnen vår tok lappen i sommer og har blitt helt stille", ADULT, None),
+    ("dotter mi bur for seg sjølv no, men ho har slutta å svare på telefonen", ADULT, None),
+    ("vi er tre studentar i kollektivet og ein av oss har slutta å ete", ADULT, None),
+    ("en gravid på 31 i nabolaget drikker mye", ADULT, 31),
+    ("sonen vår er ferdig med førstegongstenesta og søv heile dagen", ADULT, None),
+    ("fekk fast stilling i haust og har grått kvar kveld sidan", ADULT, None),
+    ("kona mi gikk av med pensjon og har blitt så nedfor", ADULT, None),
+    ("datteren min er voksen, men hun bor hjemme og sliter", ADULT, None),
+    ("datteren min er ikke voksen ennå og sliter", None, None),
+    ("my nephew, hes 12, has stopped eating", CHILD, 12),
+    ("one of the girls on the under-13 handball team I coach is cutting class and crying", CHILD, None),
+    ("my girlfriend studies at the høgskole and has stopped going out", ADULT, None),
+    ("our son got his driving licence and his own flat, but he drinks alone", ADULT, None),
+    ("I'm 23 and my little sister is struggling, who could she talk to?", None, None),  # 18 or 16: ask
 ])
 def test_our_and_compound_relatives(text, audience, age):
     person = read_person(text)

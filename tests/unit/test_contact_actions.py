@@ -88,3 +88,22 @@ def test_opening_hours_for_a_child_has_no_invented_hours():
 def test_email_is_left_out_and_phone_offered():
     messages, _ = run(contact_actions.ActionTellEmail(), "new_conversation", "har dere epost?")
     assert "ingen e-postadresse" in messages[0]["text"] and "901 50 842" in messages[0]["text"]
+
+
+def test_a_neighbouring_topic_that_also_asks_whom_to_call_is_routed():
+    messages, events = run(contact_actions.ActionRouteIfAsked(), "new_conversation",
+                           "Eg er far til ein gut på ti som har tvangstankar. Kven ringjer eg?")
+    assert SlotSet("audience", "child") in events
+    assert "forløpskoordinator for barn og unge" in messages[0]["text"]
+
+
+def test_a_neighbouring_topic_that_asks_nothing_more_adds_nothing():
+    messages, events = run(contact_actions.ActionRouteIfAsked(), "new_conversation",
+                           "hvilke rettigheter har jeg som pårørende til en på 15?")
+    assert messages == [] and events == []
+
+
+def test_a_neighbouring_topic_asking_whom_to_call_about_someone_of_open_age_asks_the_age():
+    messages, _ = run(contact_actions.ActionRouteIfAsked(), "new_conversation",
+                      "I'm a relative and need somebody to talk to, who is that?")
+    assert messages[0]["response"] == "utter_ask_audience"

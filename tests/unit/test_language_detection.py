@@ -14,6 +14,8 @@ from rasa_server.nlu.language import language_of
     "my grandmother, 79", "howdy", "ttyl",  # a word nobody writes in Norwegian chat decides alone
     "myself, 27", "a coworker", "am I entitled to a coordinator?", "I'll log off now, take care",  # behaviour set 6 (spent)
     "He's seven.", "she's 15", "it's for my dad",  # a contraction or a number word decides (routing set 6, spent)
+    # Norwegian thanks and greetings in English (behaviour set 12, spent): «tusen takk», «hei» do not hold it back
+    "tusen takk, that was just what I wanted", "hei hei, good evening", "good night", "my husband",
 ])
 def test_english(text):
     assert detect(text) == "en"
@@ -24,6 +26,7 @@ def test_english(text):
     "kan familien min vare med i forlopet", "Kan nån forklar mæ ka et pasientforløp e for nåkka?",
     "jeg vil ta livet mitt", "hvem vant champions league", "eg treng hjelp",
     "han er ti", "ho er seksten",  # Norwegian number words stay Norwegian
+    "hei, takk for svaret", "tusen takk for hjelpen, ha det bra",  # borrowed words are still Norwegian here
 ])
 def test_norwegian_also_with_english_looking_words(text):
     assert detect(text) == "no"
