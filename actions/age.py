@@ -263,7 +263,7 @@ _AFTER_SUBJECT = _words("og men")  # "jeg heter Ola og er 16": the subject was s
 _CORRECTIONS = _words("mente meinte mener meiner meinar rettelse feil skrivefeil tastefeil vent venta "
                       "beklager orsak sorry unnskyld "
                       "feilskrevet")  # "mente 16", "skrev feil: 17", "61 - skrivefeil, 16"
-_AFTER_START = _words("ikke ikkje og men snart eller nå enda ennå enno ennu ende ja jo nei") | {_SEP}
+_AFTER_START = _words("ikke ikkje og men snart eller nå enda ennå enno ennu ende ja jo nei tror trur tipper vel kanskje") | {_SEP}  # «rundt 13 tror jeg»
 _STILL = _words("enda ennå enno ennu ende")  # "ikke 18 ennå"
 _TOMORROW = _words("morgen morra mora")
 _A_FEW = _words("en ei et eitt noen nokre få par")  # "om en uke"; but "om det er viktig" is "if"

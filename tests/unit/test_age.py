@@ -526,6 +526,8 @@ def test_about_self_is_kept_with_an_age(text):
     ("my girlfriend studies at the høgskole and has stopped going out", ADULT, None),
     ("our son got his driving licence and his own flat, but he drinks alone", ADULT, None),
     ("I'm 23 and my little sister is struggling, who could she talk to?", None, None),  # 18 or 16: ask
+    ("kompisen til dattera mi, rundt 12 tror jeg", CHILD, None),  # a guess after a comma still counts
+    ("svogeren hennes, 40 tipper jeg", ADULT, 40),
 ])
 def test_our_and_compound_relatives(text, audience, age):
     person = read_person(text)
