@@ -67,8 +67,10 @@ def crisis_sets() -> Dict[str, Set]:
     sets["tenth fresh set 2026-12-05 night, English (spent)"] = _language(DATA / "crisis_fresh10.yml", "en")
     sets["eleventh fresh set 2026-12-05 night, Norwegian (spent)"] = _language(DATA / "crisis_fresh11.yml", "nb")
     sets["eleventh fresh set 2026-12-05 night, English (spent)"] = _language(DATA / "crisis_fresh11.yml", "en")
-    sets["twelfth fresh set 2026-12-06 night, Norwegian"] = _language(DATA / "crisis_fresh12.yml", "nb")
-    sets["twelfth fresh set 2026-12-06 night, English"] = _language(DATA / "crisis_fresh12.yml", "en")
+    sets["twelfth fresh set 2026-12-06 night, Norwegian (spent)"] = _language(DATA / "crisis_fresh12.yml", "nb")
+    sets["twelfth fresh set 2026-12-06 night, English (spent)"] = _language(DATA / "crisis_fresh12.yml", "en")
+    sets["thirteenth fresh set 2026-12-06 night, Norwegian"] = _language(DATA / "crisis_fresh13.yml", "nb")
+    sets["thirteenth fresh set 2026-12-06 night, English"] = _language(DATA / "crisis_fresh13.yml", "en")
     return sets
 
 
