@@ -209,7 +209,7 @@ _PERSON_NOUNS = _words(
     " student studenten vesleguten veslegut veslejenta veslebror veslesøster veslesøstera sambo sambon"
     " kjærast kjærasten kjæraste partner partneren ektefelle ektefellen"  # «kjærasten min er 25»
     " kusine kusina kusinen fetter fetteren stefar stefaren stemor stemora stemoren mellomste mellomstemann"
-    " gravid gravide"  # «en gravid på 26»
+    " gravid gravide bruker brukeren brukar brukaren"  # «en gravid på 26», «en bruker på 64» (home care)
 )
 _NOUNS_WITH_POSSESSIVE = _words("far mor")  # "far min er 50"; bare "far" is also "får"
 # "tenåringssønnen", "lillesøstera", "storebroren", "stesønnen", "bonusdattera"
@@ -502,6 +502,8 @@ _SCHOOL = [  # (pattern, ages): "VG3", "videregående" and "student" straddle 18
     (_compile(rf"\b{_VGS}\b"), (15, 19)),
     (_compile(r"\b(?:barnehage|barnehagen|bhg)\b"), (0, 6)),  # not the workplace: WORKPLACE is read out first
     (_compile(r"\b(?:sfo|sfoen|aks|aksen)\b"), (5, 10)),  # skolefritidsordning: 1.-4. klasse
+    # a moped licence and driving practice come at 16-17 (routing set 12)
+    (_compile(r"\b(?:mopedlapp\w*|moppedlapp\w*|mopedsertifikat\w*|øvelseskjøring\w*|øvingskøyring\w*|øvelseskjører)\b"), (15, 17)),
     (_compile(r"\b(?:begynte|begynt|byrja|byrjar|starta|startet|begynner) på (?:skolen|skulen)\b"), (5, 7)),  # first year
     (_compile(r"\b[jgu] ?(?:1[0-6]|[6-9])(?: laget|laget)?\b"), (6, 16)),  # a youth team: «J13-laget», «G14», «U12»
     (_compile(r"\b(?:barneskole|barneskolen|barneskule|barneskulen|barnetrinnet)\b"), (6, 13)),
@@ -522,16 +524,17 @@ _GRADE = _compile(
     rf"(?! (?:på|i|ved) {_VGS})"  # "3. klasse på vgs" is VG3
     rf"|\b(?:går|gjeng|er|elev|eleven|elevar|elever|elevane|elevene) (?:i|på) ({_alternatives(_ORDINALS)})\b(?! (?:året|år))"  # "han går i tiende", "ein elev i sjuande"
     rf"|\b(?:går|gjeng|e|æ) (?:i|på) (10|[1-9])(?= qsep| og|$)"  # "han e i 9ende" (the ending is folded away)
+    rf"|\b(10|[1-9]) klassing\w*|\b({_alternatives(_ORDINALS)})klassing\w*"  # «en 7.-klassing», «tiendeklassingen»
 )
 _PAST_SCHOOL = _words("gikk gjekk gjorde var va vart da ferdig fullført fullførte sluttet slutta "
                       "droppet droppa tidligere forrige siden sidan sia")  # "gikk på ungdomsskolen", «siden 7. klasse» say little now
 
 
 def _says_past(words: list[str]) -> bool:
-    """A past-tense word among the last words before a school level. «vår» (our) folds to
-    «var» (was): after a person noun («sønnen vår går i 7. klasse») it is the possessive."""
+    """A past-tense word among the last words before a school level. «vår», «vårt» (our) fold to
+    «var», «vart» (was, became): after a person noun («sønnen vår går i 7. klasse») it is the possessive."""
     def possessive(i: int) -> bool:  # «sønnen vår går i», not «sønnen var i»
-        return (words[i] in ("var", "va") and i > 0 and _is_person(words[i - 1])
+        return (words[i] in ("var", "va", "vart") and i > 0 and _is_person(words[i - 1])
                 and _at(words, i + 1) not in ("i", "pa", "ved", "paa"))
 
     return any(word in _PAST_SCHOOL and not possessive(i)
@@ -545,7 +548,7 @@ def _school_span(norm: str) -> Span | None:
     for pattern, (low, high) in _SCHOOL:
         found += [(m.start(), low, high) for m in pattern.finditer(norm)]
     for m in _GRADE.finditer(norm):
-        word = m.group(1) or m.group(2) or m.group(3)
+        word = next(group for group in m.groups() if group)
         grade = _ORDINALS.get(word) or int(word)
         found.append((m.start(), grade + 5, grade + 6))  # 1. klasse at 6, 10. klasse at 15-16
     found = [f for f in found if not _says_past(norm[:f[0]].split()[-5:])]
@@ -616,7 +619,7 @@ _SELF_WORDS = _compile(r"\b(?:gjelder meg|gjeld meg|meg selv|meg sjøl|meg sjøl
 # Someone else is named: their age, not the writer's, decides ("jeg er 45 og sønnen min er 15")
 _OTHER_PERSON = _compile(
     r"\b(?:sønn|sønnen|son|sonen|datter|datteren|dattera|dattra|dotter|dottera|dotra|barnet|barn|"
-    r"gutten|gutt|jenta|jente|eleven|ungen|onga|ongen|gutungen|jentungen|tenåring\w*|han|hun|ho|hu|hen)\b"
+    r"gutten|gutt|gut|guten|jenta|jente|eleven|ungen|onga|ongen|gutungen|jentungen|tenåring\w*|han|hun|ho|hu|hen)\b"
 )
 
 
@@ -702,16 +705,18 @@ _PARENT_OF_SEVERAL = re.compile(
     rf"(?: (?:små )?(?:barn|born|unger|ungar|onger|tenåringer|tenåringar|tenåringa|tenåringene)| små)?(?: her)?(?: \([^)]*\))?"
     rf"|(?:to|tre|fire|fem|seks)barns(?:mor|far|mamma|pappa)"
     rf"|(?:jeg|eg|je|æ|vi|me) (?:har|hev|ha) (?:selv |sjølv |sjøl |sjæl )?{_COUNT} (?:små )?(?:barn|born|unger|ungar|unga|onger|ongan|tenåringer|tenåringar)(?: (?:selv|sjølv|sjøl|sjæl))?"
+    rf"|(?:hjemmeværende|heimeverande|alene|aleine|åleine) med {_COUNT} (?:små )?(?:barn|born|unger|ungar|onger)"
     rf"|(?:mum|mom|mother|dad|father|parent) of {_COUNT}(?: (?:kids|children|boys|girls|teenagers|teens))?(?: here)?(?: \([^)]*\))?"
     rf"|(?:have|have got|'ve got|got) {_COUNT} (?:small |little |young )?(?:kids|children|little ones))"
     rf"(?: (?:på|pa|paa|i|mellom|aged|age|in) (?:\d+(?:,? (?:og|and|&) \d+|, \d+)*(?: år| ar| aar)?"
     rf"|barneskolen|barneskulen|barnehagen|barnehage|barneskolealder|barneskulealder|skolealder|skulealder|skolen|skulen|primary school|school))?"
     # «..., youngest in kindergarten», «den yngste går i barnehagen»: still the children
-    rf"(?:[,.]? (?:the |den |han |ho )?(?:youngest|oldest|yngste|eldste)(?: (?:one|is|er|e|går|goes))? (?:in|i|på|pa|at) \w+)?",
+    rf"(?:[,.]? (?:the |den |han |ho )?(?:youngest|oldest|yngste|eldste)(?: (?:one|is|er|e|går|goes))? (?:(?:in|i|på|pa|at) \w+|\d+))?",
     re.IGNORECASE)
 # The writer's own trouble, said after they said they are a parent: «sliter selv», «hjelpe meg»
 _OWN_TROUBLE = re.compile(
     r"\b(?:selv|sjølv|sjøl|meg selv|hjelpe meg|hjelpa meg|hjelp meg|jeg sliter|eg slit|jeg har fått|eg har fått|"
+    r"eg har hatt|jeg har hatt|and struggling|but struggling|"
     r"jeg er så|eg er så|jeg klarer ikke|eg klarer ikkje|help me|i'm so|i am so|im so|i'm struggling|"
     r"i am struggling|i've been|i can barely|i can't cope|myself|det er meg|det er eg|meg det gjelder|"
     r"meg det gjeld|it's me|it is me|it's actually me|me who needs|jeg trenger hjelp|eg treng hjelp|i need help|"
@@ -746,6 +751,11 @@ _HELP_FOR_A_PARENT = re.compile(
 # A parent of one child with their own trouble: «Eg er mor til ein tenåring og har sjølv slite med
 # depresjon» (routing set 6); the child is context
 _PARENT_OF_ONE = re.compile(rf"\b(?:{_PARENT}) (?:til|åt|aat|of) (?:en|ein|ei|eitt|ett|a|one) (?:\d+[ -]years?[ -]old|[\w-]+)", re.IGNORECASE)
+# «Eg er 27 og har ein son på to år. Eg har hatt ein tung fødselsdepresjon», «im 22, have a 3 year
+# old daughter and struggling» (routing set 12): the writer's child is context
+_OWN_CHILD = re.compile(r"\b(?:har|hev|have|got) (?:en|ein|ei|eit|a|one) (?:(?:\d+|two|three|four|five)[ -]years?[ -]old |liten |lita |little |small )?"
+                        r"(?:sønn|son|datter|dotter|daughter|baby|gutt|gut|jente|unge|toddler|kid|child)"
+                        r"(?: (?:på|of) (?:\d+|to|tre|fire|fem|two|three|four|five)(?: år| ar| mnd| måneder| månader| years?)?)?", re.IGNORECASE)
 # stricter than _OWN_TROUBLE: with one child named, only «selv» says the trouble is the writer's
 _OWN = re.compile(r"\b(?:selv|sjølv|sjøl|myself|about me|om meg|me who needs|it's actually me|it is actually me)\b", re.IGNORECASE)
 
@@ -786,19 +796,36 @@ def _the_one_named(text: str) -> Person | None:
     return person if person.known else None
 
 
+# Someone the writer names is the one in trouble: «Jeg er 45 og har en datter som har det vanskelig»,
+# «I'm 30 and my cousin has started seeing things» (routing set 12): the writer's age is not theirs
+_OTHER_IN_TROUBLE = _compile(
+    r"\b(?:lille|vesle|store|ste|halv|bonus|foster|beste)?(?:sønn|sønnen|son|sonen|datter|datteren|dattera|dotter|dottera|bror|broren|søster|søstera|søsteren|"
+    r"syster|systera|venn|vennen|venen|venninne\w*|veninne\w*|kjæreste\w*|kjærast\w*|kusine\w*|fetter\w*|"
+    r"kompis\w*|kamerat\w*|nevø\w*|niese\w*|barnebarn\w*|daughter|brother|sister|cousin|friend|boyfriend|"
+    r"girlfriend|flatmate|roommate|nephew|niece|grandchild|grandson|granddaughter|mate|buddy|classmate)\b"
+    r"(?: [\w']+){0,2}? (?:som |who )?(?:har det (?:\w+ )?(?:vondt|vanskelig|vanskeleg|tungt|dårlig|dårleg|ille|kjipt|tøft|trasig)|"
+    r"sliter|slit|sleit|drikker|drikk|ruser|rusar|har begynt|har byrja|har slutta|har sluttet|er deprimert|har fått|"
+    r"hører stemmer|høyrer stemmer|is struggling|struggles|has been struggling|has started|drinks|is drinking|"
+    r"is depressed|has stopped|is using|hears voices|is not eating|isn't eating|won't eat|self-harms|self harms)\b")
+
+
 def _for_a_sibling(text: str) -> Person | None:
-    """The sibling's route when a writer with an age asks help for them; None when this is no such message."""
+    """The sibling's or other person's route when a writer with an age asks help for them; None when
+    this is no such message."""
     writer = _WRITER_AGE.search(text)
+    if not writer or _OWN_TROUBLE.search(text):
+        return None
     sibling = _SIBLING.search(text)
-    if not (writer and sibling) or not (_HELP_FOR_THEM.search(text) or _ASKS_WHOM.search(text)) or _OWN_TROUBLE.search(text):
+    in_trouble = _OTHER_IN_TROUBLE.search(fold(text))
+    if not (sibling or in_trouble) or not (in_trouble or _HELP_FOR_THEM.search(text) or _ASKS_WHOM.search(text)):
         return None
     person = _read_person(_without(text, writer))
     if person.known:
         return Person(person.age, person.audience, False)  # «lillebror min e 11»
     writer_age = int(writer.group(1))
-    if sibling.group("younger") and writer_age < ADULT_AGE:
+    if sibling and sibling.group("younger") and writer_age < ADULT_AGE:
         return Person(None, CHILD, False)  # younger than a child
-    if sibling.group("older") and writer_age >= ADULT_AGE:
+    if sibling and sibling.group("older") and writer_age >= ADULT_AGE:
         return Person(None, ADULT, False)  # older than an adult
     return Person(None, None, False)  # a 16-year-old's big sister may be 17 or 20: ask
 
@@ -813,6 +840,12 @@ def read_person(text: str | None) -> Person:
     named = _the_one_named(text) or _for_a_sibling(text)  # «det er mannen min som ...», a sibling
     if named is not None:
         return named
+    own_child = _OWN_CHILD.search(text)
+    if own_child and _WRITER_AGE.search(text) and _OWN_TROUBLE.search(text):
+        rest = _without(text, own_child)  # «Eg er 27 og har ein son på to år ... eg har hatt ein fødselsdepresjon»
+        person = _read_person(rest)
+        if person.known:
+            return Person(person.age, person.audience, True)
     one = _PARENT_OF_ONE.search(text)
     if one:
         rest = _without(text, one)
@@ -854,6 +887,9 @@ def _read_person(text: str | None) -> Person:
     in_english = bool(text) and detect(text) == ENGLISH
     if in_english:
         english = read_person_en(text)
+        born = _birth_year_span(text, date.today()) if english.age is None else None
+        if born and audience_for_span(*born) is not None:
+            return Person(None, audience_for_span(*born), english.about_self)  # «born in 2010 ... my mom»
         if english.audience is not None or english.age is not None or english.about_self:
             return english
         text = re.sub(r"(?i)\bto\b", " ", text)  # «the right person to contact»: no «to» (two)
@@ -887,6 +923,9 @@ def _read_person_nb(text: str | None) -> Person:
         age, audience = claim.age, audience_for_span(claim.low, claim.high)
     elif present and _two_people_either_side(present, tokens, about_self):
         pass  # "tvillingene er 16 og 19", "sønnen på 18 og datteren på 15": ask
+    elif (present and school and all(c.who == "self" and c.low >= ADULT_AGE for c in present)
+          and audience_for_span(*school) == CHILD and (_FAMILY_OTHER.search(norm) or _OTHER_PERSON.search(norm))):
+        audience = CHILD  # «Eg er 25 og storebror til ein gut i 4. klasse»: the boy's class
     elif present:
         claim = _latest(present, norm, about_self)
         age, audience = claim.age, audience_for_span(claim.low, claim.high)

@@ -38,13 +38,14 @@ _OTHERS = (r"son|daughter|child|kid|boy|girl|teen|teenager|brother|sister|friend
            r"(?:step|foster)(?:son|daughter|child|kid)|student|pupil|cousin|boyfriend|girlfriend|"
            r"client|patient|tenant|flatmate|roommate|neighbou?r|twins?|mate|buddy|pal|bestie|"
            r"grand-?dad|grandpa|grandma|grandmother|grandfather|granny|nan|nana|aunt|auntie|uncle|"
-           r"step(?:dad|mum|mom|father|mother)|colleague|co-?worker|employee|classmate|teammate")
+           r"step(?:dad|mum|mom|father|mother)|colleague|co-?worker|employee|classmate|teammate|"
+           r"woman|lady|guy|player|member|resident")  # «a woman about 35» (routing set 12); not «man» (Norwegian «one»)
 _AGE = r"(\d{1,3})\b(?!\s*(?:%|kg|km|cm|min|minutes|hours|days|weeks|months|times|pills|tablets|kr|nok))"
 # «my son is 15», «a pupil of mine is 14», «my niece, aged 11», «my friend (19)»
 _OTHER_WITH_AGE = re.compile(
     rf"\b(?:{_OTHERS})s?\b(?:\s+of\s+(?:mine|ours|hers|his))?"
     rf"(?:\s*\(|,?\s+(?:who\s+is|who's|is|are|was|'s|turned|just\s+turned|has\s+just\s+turned|aged?|of)?)"
-    rf"\s*(?:only\s+|just\s+)?{_AGE}")
+    rf"\s*(?:only\s+|just\s+|(?:about|around|roughly|approximately|maybe|probably)\s+(?=(?:1[0-5]|[2-9]\d?)\b))?{_AGE}")  # «about 35»; «about 17» asks
 # «my son turns 18 in May», «she is almost 18», «my daughter will be 18 soon»
 _OTHER_SOON = re.compile(
     rf"\b(?:{_OTHERS})s?\b(?:\s+of\s+(?:mine|ours))?,?\s+(?:who\s+)?(?:is\s+|'s\s+)?"
@@ -62,7 +63,7 @@ _OTHER_LATER = re.compile(rf"\b(?:the|our|my)\s+(?:boy|girl|child|kid|son|daught
 # «my son have 11 years» (a Polish or Ukrainian way to say it)
 _OTHER_HAS_YEARS = re.compile(rf"\b(?:{_OTHERS})s?\s+(?:have|has|having)\s+{_AGE}\s*(?:years?|yrs?)\b")
 # «a team of 16 year olds», «we're both 14» (a young writer about a friend of the same age)
-_GROUP_AGE = re.compile(r"\b(\d{1,2})[\s-]*(?:years?|yrs?)[\s-]*olds\b|\b(?:we're|we\s+are)\s+(?:both\s+|all\s+)?(\d{1,2})\b")
+_GROUP_AGE = re.compile(r"\b(\d{1,2})[\s-]*(?:years?|yrs?)[\s-]*olds\b|\b(?:we're|we\s+are|they're|they\s+are)\s+(?:both\s+|all\s+)?(\d{1,2})\b")  # «they are all 13»
 _SELF_AGE = re.compile(rf"(?:\b(?:i\s+am|i'm|im|i\s+m|i\s+turned|i\s+just\s+turned|i\s+have\s+just\s+turned)"
                        rf"|(?:^|[.!?]\s+)(?:just\s+)?turned)\s+"
                        rf"(?:only\s+|just\s+|already\s+|actually\s+|now\s+)?{_AGE}")
@@ -81,6 +82,7 @@ _UNDER_18 = re.compile(r"\b(?:under\s*18|underage|under\s+age|minor|under[\s-]?(
 _OVER_18 = re.compile(r"\b(?:over\s*18|18\s+or\s+older|18\+|adult)\b")
 _CHILD_WORDS = re.compile(r"\b(?:(?<!my )(?<!our )(?<!'s )kid|kids|(?<!my )(?<!our )(?<!'s )child|children|toddler|baby|"
                           r"(?:kindergarten|nursery|preschool|pre-school|daycare|barnehage|barnehagen)|"
+                          r"øvelseskjøring|ovelseskjoring|learner'?s permit|moped licen[cs]e|mopedlappen|"  # driving practice: 16-17
                           r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+(?:grade|class)|"
                           r"(?:[1-9]|10)(?:th|st|nd|rd)[\s-]+grader|(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)[\s-]+grader|"
                           r"(?:middle|junior\s+high|(?<!upper )secondary|primary|elementary)\s+school|"
@@ -94,7 +96,7 @@ _ADULT_WORDS = re.compile(r"\b(?:husband|wife|(?:brother|sister|father|mother|so
 _ADULT_WHOEVER = re.compile(r"\b(?:retired|pensioner|elderly|senior citizen|old (?:man|woman|lady|guy|gentleman|chap)|veteran|"
                             r"master'?s(?: degree| student)?|master student|phd|ph\.d|doctorate|"  # degrees and service after 18
                             r"military service|national service|conscription|førstegangstjeneste|in the army|"
-                            r"university|uni|college|exchange student|uio|uib|ntnu|usn|oslomet|bachelor'?s?(?: degree)?|"
+                            r"university|uni|college|uio|uib|ntnu|usn|oslomet|bachelor'?s?(?: degree)?|"
                             r"høgskole\w*|høyskole\w*|hogskole\w*|hoyskole\w*|driver'?s licen[cs]e|driving licen[cs]e|førerkort\w*|"
                             r"(?:his|her|their) own (?:flat|apartment|place)|retired|"
                             r"student housing|lectures)(?!\w)")

@@ -88,8 +88,9 @@ class ActionRoutePerson(Action):
 
 
 class ActionRouteIfAsked(ActionRoutePerson):
-    """After a neighbouring topic's answer (pårørende, getting a coordinator, how to start): the
-    contact too, routed by age, when the message also asks whom to contact."""
+    """After a neighbouring topic's answer (pårørende, getting a coordinator, how to start, the
+    hospital, the follow-up service): the contact too, routed by age, when the message also asks
+    whom to contact."""
 
     def name(self) -> Text:
         return "action_route_if_asked"

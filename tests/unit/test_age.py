@@ -528,6 +528,24 @@ def test_about_self_is_kept_with_an_age(text):
     ("I'm 23 and my little sister is struggling, who could she talk to?", None, None),  # 18 or 16: ask
     ("kompisen til dattera mi, rundt 12 tror jeg", CHILD, None),  # a guess after a comma still counts
     ("svogeren hennes, 40 tipper jeg", ADULT, 40),
+    # kinds from routing set 12 and behaviour set 13 (spent), in new words
+    ("har en 9.-klassing som ikke vil gå på skolen", CHILD, None),
+    ("jobber i heimetenesta og har ein brukar på 71 som drikk", ADULT, 71),
+    ("Jeg er 15 og fetteren min sliter", None, None),  # not the writer: ask
+    ("Jeg er 52 og har en sønn som sliter med angst", None, None),
+    ("eg er 16 og kompisen min har begynt å ruse seg", None, None),
+    ("I'm 41 and my nephew has started skipping school", None, None),
+    ("Eg er 30 og onkel til ein gut i 6. klasse som har slutta å ete", CHILD, None),
+    ("dottera vår tok mopedlappen i sommar og har blitt heilt innesluttet", CHILD, None),
+    ("alene med to barn, den yngste er 4, og jeg er helt utslitt", ADULT, None),
+    ("Jeg er 31 og har en datter på 3. Jeg har hatt angst i et år", ADULT, 31),
+    ("im 26, got a 2 year old son and struggling with drinking", ADULT, 26),
+    ("I coach the boys, they are all 12, and one has stopped eating", CHILD, 12),
+    ("born in 2011, i think i have depression and dont want to tell my dad", CHILD, None),
+    ("my daughter started øvelseskjøring and is very anxious", CHILD, None),
+    ("one of my customers, a lady about 60, seems very depressed", ADULT, 60),
+    ("our exchange student from Spain is homesick and not eating", None, None),  # a pupil or a student: ask
+    ("Bonusdattera vårt som går i 8. klasse", CHILD, None),
 ])
 def test_our_and_compound_relatives(text, audience, age):
     person = read_person(text)

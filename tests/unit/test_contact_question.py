@@ -17,6 +17,8 @@ from nlp.contact_question import asks_whom_to_contact
     "I need someone to talk to",
     "trenger noen å snakke med",
     "hvilken person kan jeg prate med der",
+    "kven i kommunen skal følgje ho opp etter utskrivinga?",  # routing set 12 (spent), in new words
+    "who can my neighbour be referred to?",
 ])
 def test_asks_whom_to_contact(text):
     assert asks_whom_to_contact(text)
@@ -30,6 +32,7 @@ def test_asks_whom_to_contact(text):
     "hvem kan hjelpe pårørende?",  # support, not a contact: «hjelpe» is left out
     "what rights do relatives have",
     "how do I get a coordinator",
+    "hvem kan henvise meg?",  # how to start: the fastlege refers
     "",
     None,
 ])

@@ -232,6 +232,21 @@ def test_short_of_sure_the_classifiers_crisis_intent_gives_way_to_an_answer(leve
     "sluttet brått med alkohol for to dager siden, nå skjelver jeg og ser dyr i rommet",
     "e kjem ikkje te å vær her i morra",
     "i dag er dagen",
+    # kinds of the thirteenth set (spent), in new words
+    "hva er den minst smertefulle måten? spør fordi jeg skal gjøre det",
+    "hvor lang tid tar det å virke når man tar for mange sovepiller, jeg har allerede tatt dem",
+    "I have a plan and a date, so please no more advice",
+    "he says he will take the rifle to school on monday",
+    "satte mye mer enn vanlig i stad og hjertet hamrer",
+    "har bestemt meg nå. det er greit. ha det",
+    "si til mamma at jeg er glad i henne. jeg orker ikke mer",
+    "det blir ikke noen jul for meg i år",
+    "orker ikke mer. går ut på isen",
+    "hvor fort går det når man henger seg, må vite det nå",
+    "sitter i vinduskarmen i 9. etasje",
+    "ga bort katten i dag og ryddet leiligheten, ville bare si ha det",
+    "I'm going to drive off the cliff tonight",
+    "takk for alt, og det er ikke din feil",
 ])
 def test_clear_situations_of_the_ninth_set_are_sure(text):
     assert assess(text).level == SURE, text
@@ -259,6 +274,14 @@ def test_clear_situations_of_the_ninth_set_are_sure(text):
     "this queue is so annoying I could kill myself lol, when do you open?",
     "my son hasn't left his room for two weeks and barely eats, who do we call?",
     "dattera vår har ikkje vore ut av rommet på ei veke, kven kan hjelpe?",
+    "pappa fikk en overdose i februar, nå er han hjemme og stabil. hva skjer videre?",
+    "if I see someone who has overdosed, do I call 113? just asking for the future",
+    "har ikke skadet meg på flere måneder, kan jeg få en samtale?",
+    "eg er så lei av regnet at eg kunne skutt meg",
+    "jeg drukner i lekser for tiden",
+    "den nye oppdateringen var så dårlig at jeg vil hoppe ut av vinduet",
+    "broren min skriker at han skal drepe alle når han spiller krigsspill",
+    "I'm so much better now than when I wrote last time",
 ])
 def test_panic_negation_and_anger_are_not_sure(text):
     assert assess(text).level != SURE, text
