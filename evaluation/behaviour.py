@@ -1,4 +1,4 @@
-"""`python -m evaluation.behaviour [--set tests/data/behaviour_fresh13.yml] [--model M]`
+"""`python -m evaluation.behaviour [--set tests/data/behaviour_fresh14.yml] [--model M]`
 
 The whole bot on a behaviour set written by someone who never saw the training data: each
 case is a fresh conversation through the REST channel of the real Rasa and action servers. A
@@ -29,7 +29,7 @@ from actions.crisis_actions import answers_by_intent
 from cluster.local_assistant import latest_model, running_assistant
 from settings import PROJECT_ROOT as ROOT
 
-DEFAULT_SET = ROOT / "tests" / "data" / "behaviour_fresh13.yml"
+DEFAULT_SET = ROOT / "tests" / "data" / "behaviour_fresh14.yml"
 REPORTS = ROOT / "reports"
 KINDS = ("core", "robust", "english")
 REPLY_LANGUAGE = {"english": "en", "routing-en": "en"}  # kinds whose replies must be in that language

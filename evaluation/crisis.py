@@ -69,8 +69,10 @@ def crisis_sets() -> Dict[str, Set]:
     sets["eleventh fresh set 2026-12-05 night, English (spent)"] = _language(DATA / "crisis_fresh11.yml", "en")
     sets["twelfth fresh set 2026-12-06 night, Norwegian (spent)"] = _language(DATA / "crisis_fresh12.yml", "nb")
     sets["twelfth fresh set 2026-12-06 night, English (spent)"] = _language(DATA / "crisis_fresh12.yml", "en")
-    sets["thirteenth fresh set 2026-12-06 night, Norwegian"] = _language(DATA / "crisis_fresh13.yml", "nb")
-    sets["thirteenth fresh set 2026-12-06 night, English"] = _language(DATA / "crisis_fresh13.yml", "en")
+    sets["thirteenth fresh set 2026-12-06 night, Norwegian (spent)"] = _language(DATA / "crisis_fresh13.yml", "nb")
+    sets["thirteenth fresh set 2026-12-06 night, English (spent)"] = _language(DATA / "crisis_fresh13.yml", "en")
+    sets["fourteenth fresh set 2026-12-06 night, Norwegian"] = _language(DATA / "crisis_fresh14.yml", "nb")
+    sets["fourteenth fresh set 2026-12-06 night, English"] = _language(DATA / "crisis_fresh14.yml", "en")
     return sets
 
 
