@@ -258,7 +258,7 @@ _NOT_AGE_AFTER = _words(
 _BABY_UNITS = _words("uker uke veker veke dager måneder måned mnd")  # "3 måneder gammel": age 0
 _AFTER_YEARS_NOT_AGE = _words("siden sia sidan tilbake til igjen fram frem framover fremover "
                               "senere seinere med")
-_STARTERS = _words("nei ja jo unnskyld sorry beklager oi oops ops hei hallo ok okei altså men") | {_SEP}
+_STARTERS = _words("nei ja jo unnskyld sorry beklager oi oops ops hei hallo ok okei altså men meg mæ") | {_SEP}  # «meg. 13»
 _AFTER_SUBJECT = _words("og men")  # "jeg heter Ola og er 16": the subject was said before
 _CORRECTIONS = _words("mente meinte mener meiner meinar rettelse feil skrivefeil tastefeil vent venta "
                       "beklager orsak sorry unnskyld "
@@ -434,7 +434,7 @@ def _claim_at(tokens: list[str], i: int, claims: dict[int, _Claim]) -> _Claim | 
         verb = _at(tokens, subject[1] - 1) if subject else ""
         if subject and verb in _VERBS:  # "er jeg 17", "nå er sønnen min 15"
             who, kind, accepted = subject[0], _VERBS[verb], True
-        elif before == _ON and _person_before(tokens, j):  # "sønnen min på 14", "en gutt på 15"
+        elif before in (_ON, "p") and _person_before(tokens, j):  # "sønnen min på 14", "en gutt på 15", «p 13»
             who, accepted = _person_before(tokens, j), True
         elif before in ("alder", "alderen") or before in _CORRECTIONS or (
                 before == _SEP and _at(tokens, j - 1) in _CORRECTIONS):

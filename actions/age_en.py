@@ -79,10 +79,11 @@ _DECADE = re.compile(r"\b(?:in\s+(?:his|her|their|my)?\s*(?:early\s+|mid\s+|late
                      r"(?:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties|[2-9]0s|[2-9]0's)\b")  # «mid-twenties»
 # «under 18», and a youth team or age group: «a girls under-14 football team» (routing set 11)
 _UNDER_18 = re.compile(r"\b(?:under\s*18|underage|under\s+age|minor|under[\s-]?(?:1[0-7]|[6-9])\b(?!\s*(?:hours|minutes|kg|kilos|kr|nok|percent|%|weeks|days|months)))\b")
-_OVER_18 = re.compile(r"\b(?:over\s*18|18\s+or\s+older|18\+|adult)\b")
+_OVER_18 = re.compile(r"\b(?:over\s*18|18\s+or\s+older|18\+|adult|(?:contact|contact person|coordinator|caseworker|saksbehandler) for adults)\b")  # «the contact person for adults»
 _CHILD_WORDS = re.compile(r"\b(?:(?<!my )(?<!our )(?<!'s )kid|kids|(?<!my )(?<!our )(?<!'s )child|children|toddler|baby|"
                           r"(?:kindergarten|nursery|preschool|pre-school|daycare|barnehage|barnehagen)|"
                           r"øvelseskjøring|ovelseskjoring|learner'?s permit|moped licen[cs]e|mopedlappen|"  # driving practice: 16-17
+                          r"[jgu]-?(?:1[0-6]|[6-9])|"  # a youth team: «a coach for J12»
                           r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+(?:grade|class)|"
                           r"(?:[1-9]|10)(?:th|st|nd|rd)[\s-]+grader|(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)[\s-]+grader|"
                           r"(?:middle|junior\s+high|(?<!upper )secondary|primary|elementary)\s+school|"

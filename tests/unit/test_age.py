@@ -546,6 +546,12 @@ def test_about_self_is_kept_with_an_age(text):
     ("one of my customers, a lady about 60, seems very depressed", ADULT, 60),
     ("our exchange student from Spain is homesick and not eating", None, None),  # a pupil or a student: ask
     ("Bonusdattera vårt som går i 8. klasse", CHILD, None),
+    # kinds from routing set 13 and behaviour set 14 (spent), in new words
+    ("meg. 15", CHILD, 15),
+    ("meg. 40 år", ADULT, 40),
+    ("dattera mi p 12 gråter hver kveld", CHILD, 12),
+    ("who is the caseworker for adults?", ADULT, None),
+    ("I coach G14 and a boy on the team has stopped eating", CHILD, None),
 ])
 def test_our_and_compound_relatives(text, audience, age):
     person = read_person(text)
