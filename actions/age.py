@@ -806,7 +806,10 @@ _OTHER_IN_TROUBLE = _compile(
     r"(?: [\w']+){0,2}? (?:som |who )?(?:har det (?:\w+ )?(?:vondt|vanskelig|vanskeleg|tungt|dårlig|dårleg|ille|kjipt|tøft|trasig)|"
     r"sliter|slit|sleit|drikker|drikk|ruser|rusar|har begynt|har byrja|har slutta|har sluttet|er deprimert|har fått|"
     r"hører stemmer|høyrer stemmer|is struggling|struggles|has been struggling|has started|drinks|is drinking|"
-    r"is depressed|has stopped|is using|hears voices|is not eating|isn't eating|won't eat|self-harms|self harms)\b")
+    r"is depressed|has stopped|is using|hears voices|is not eating|isn't eating|won't eat|self-harms|self harms|"
+    r"har blitt|har vorte|har vorti|har (?:store )?problem\w*|har angst|has become|has (?:big |serious )?problems|has anxiety)\b"
+    # or the writer asks about them: «Jeg er 45 og lurer på hvem jeg kan kontakte om sønnen min» (routing set 13)
+    r"|\b(?:om|about|for|til) (?:sønnen|sonen|datteren|dattera|dottera|son|sønn) (?:min|mi)\b|\b(?:about|for) my (?:son|daughter)\b")
 
 
 def _for_a_sibling(text: str) -> Person | None:

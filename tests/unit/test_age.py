@@ -552,6 +552,9 @@ def test_about_self_is_kept_with_an_age(text):
     ("dattera mi p 12 gråter hver kveld", CHILD, 12),
     ("who is the caseworker for adults?", ADULT, None),
     ("I coach G14 and a boy on the team has stopped eating", CHILD, None),
+    ("Jeg er 52 og lurer på hvem jeg kan ringe om datteren min", None, None),  # the daughter's age: ask
+    ("eg er 47 og dottera mi har vorte så stille", None, None),
+    ("I'm 44 and my son has big problems at school", None, None),
 ])
 def test_our_and_compound_relatives(text, audience, age):
     person = read_person(text)
