@@ -13,6 +13,10 @@ Rasa 3.6's `RemoteAction` has three problems for a public service, so `install()
   from content/contacts.yml and 113 instead, stored in the tracker like any bot message, and the
   conversation goes on (the next message tries the action server again).
 
+An action that only adds to an answer when the message asks for it (`action_route_if_asked`, the
+contact after a neighbouring topic) is skipped here when the message does not ask: a plain topic
+answer never waits for, or depends on, the action server.
+
 An `ActionExecutionRejection` (the action server's deliberate 400) is left to Rasa as before.
 The connections to the action server are kept between calls (rasa_server/patches/action_connections.py).
 """
@@ -27,6 +31,7 @@ from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.shared.core.events import BotUttered, Event
 
 import settings
+from nlp.contact_question import asks_whom_to_contact
 from rasa_server import require_rasa_version
 from rasa_server.patches.action_connections import keep_connections
 from rasa_server.texts import apology_text
@@ -37,6 +42,9 @@ DEFAULT_ACTION_TIMEOUT_SECONDS = settings.DEFAULT_ACTION_TIMEOUT_SECONDS
 APOLOGY_ACTION = "forlop_action_server_unavailable"  # marks the apology in stored events
 
 _original_run = RemoteAction.run
+
+# action -> whether the latest message needs it (data/rules.yml runs it after a topic's answer)
+OPTIONAL_ACTIONS = {"action_route_if_asked": asks_whom_to_contact}
 
 
 action_timeout_seconds = settings.action_timeout_seconds
@@ -96,6 +104,9 @@ def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool
 
 
 async def _run_with_deadline(self: RemoteAction, output_channel, nlg, tracker, domain) -> List[Event]:
+    needed = OPTIONAL_ACTIONS.get(self.name())
+    if needed is not None and not needed(tracker.latest_message.text if tracker.latest_message else None):
+        return []
     timeout = action_timeout_seconds()
     keep_connections(self.action_endpoint)  # rasa_server/patches/action_connections.py
     try:

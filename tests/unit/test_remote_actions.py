@@ -10,7 +10,7 @@ from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import BotUttered, SlotSet
+from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
@@ -75,6 +75,27 @@ def _is_apology(events):
     text = events[0].text
     assert text.startswith(TECHNICAL_APOLOGY) and EMERGENCY_LINE in text
     return text
+
+
+def test_the_optional_contact_action_is_not_called_when_the_message_asks_no_contact():
+    calls = []
+
+    async def handler(request):
+        calls.append(await request.json())
+        return web.json_response({"events": [], "responses": [{"text": "Barn: ..."}]})
+
+    async def scenario(text):
+        runner, url = await _serve(handler)
+        try:
+            action = RemoteAction("action_route_if_asked", EndpointConfig(url=url))
+            tracker = DialogueStateTracker.from_events("tester", [UserUttered(text)], slots=DOMAIN.slots)
+            return await action.run(CollectingOutputChannel(), TemplatedNaturalLanguageGenerator({}), tracker, DOMAIN)
+        finally:
+            await runner.cleanup()
+
+    assert asyncio.run(scenario("kan pårørende være med i forløpet?")) == [] and calls == []
+    events = asyncio.run(scenario("Eg er mor til ei jente på 8. Kven kan eg ringje?"))
+    assert len(calls) == 1 and events[0].text == "Barn: ..."
 
 
 def test_a_normal_answer_passes_through():
