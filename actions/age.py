@@ -588,7 +588,7 @@ _ADULT_WHOEVER = _compile(
     r"(?:er|e|som) student|studerer|studere ved|studere på|universitetet|høgskolen|høgskulen|høyskolen|"
     # a disability pension is for adults; so is retiring, a driving licence and a home of one's own
     # (routing set 11, behaviour set 12: «gått av med pensjon», «tatt lappen og flytta for seg selv»)
-    r"uføretrygd\w*|uføretrygda|uførepensjon\w*|uføre|ufør|(?:gått|gikk|gjekk|gått|går|gar) av med pensjon|"
+    r"uføretrygd\w*|uføretrygda|uførepensjon\w*|uføre|ufør|(?:gått|gikk|gjekk|går|gar) av med pensjon|"
     r"(?:tatt|tok|teke|fått|fikk|fekk|har) (?:lappen|førerkortet|førarkortet|sertifikatet)|førerkort\w*|førarkort\w*|"
     r"(?:bor|bur|flyttet|flytta|flytte|flytt|flyttar|flytter) (?:ut )?for seg (?:selv|sjølv|sjøl)|"
     r"(?<!ikke )(?<!ikkje )(?<!snart )(?:er|e) (?:voksen|vaksen)|studenter|studentar|studentane|studentene|"
@@ -812,15 +812,15 @@ _OTHER_IN_TROUBLE = _compile(
     r"|\b(?:om|about|for|til) (?:sønnen|sonen|datteren|dattera|dottera|son|sønn) (?:min|mi)\b|\b(?:about|for) my (?:son|daughter)\b")
 
 
-def _for_a_sibling(text: str) -> Person | None:
-    """The sibling's or other person's route when a writer with an age asks help for them; None when
-    this is no such message."""
+def _for_someone_else(text: str) -> Person | None:
+    """The route of a sibling or someone else in trouble when a writer with an age asks help for
+    them; None when this is no such message."""
     writer = _WRITER_AGE.search(text)
     if not writer or _OWN_TROUBLE.search(text):
         return None
     sibling = _SIBLING.search(text)
-    in_trouble = _OTHER_IN_TROUBLE.search(fold(text))
-    if not (sibling or in_trouble) or not (in_trouble or _HELP_FOR_THEM.search(text) or _ASKS_WHOM.search(text)):
+    asks_for_a_sibling = sibling and (_HELP_FOR_THEM.search(text) or _ASKS_WHOM.search(text))
+    if not (asks_for_a_sibling or _OTHER_IN_TROUBLE.search(fold(text))):
         return None
     person = _read_person(_without(text, writer))
     if person.known:
@@ -840,7 +840,7 @@ def read_person(text: str | None) -> Person:
     writer's own trouble is an adult's. Otherwise the whole text is read (_read_person)."""
     if not text:
         return Person(None, None, False)
-    named = _the_one_named(text) or _for_a_sibling(text)  # «det er mannen min som ...», a sibling
+    named = _the_one_named(text) or _for_someone_else(text)  # «det er mannen min som ...», a sibling
     if named is not None:
         return named
     own_child = _OWN_CHILD.search(text)
@@ -887,12 +887,12 @@ def _read_person(text: str | None) -> Person:
     open is read again as English."""
     from actions.age_en import read_person_en  # here: age_en imports this module
 
-    in_english = bool(text) and detect(text) == ENGLISH
-    if in_english:
+    if text and detect(text) == ENGLISH:
         english = read_person_en(text)
         born = _birth_year_span(text, date.today()) if english.age is None else None
-        if born and audience_for_span(*born) is not None:
-            return Person(None, audience_for_span(*born), english.about_self)  # «born in 2010 ... my mom»
+        born_audience = audience_for_span(*born) if born else None
+        if born_audience is not None:
+            return Person(None, born_audience, english.about_self)  # «born in 2010 ... my mom»
         if english.audience is not None or english.age is not None or english.about_self:
             return english
         text = re.sub(r"(?i)\bto\b", " ", text)  # «the right person to contact»: no «to» (two)

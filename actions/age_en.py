@@ -99,7 +99,7 @@ _ADULT_WHOEVER = re.compile(r"\b(?:retired|pensioner|elderly|senior citizen|old 
                             r"military service|national service|conscription|førstegangstjeneste|in the army|"
                             r"university|uni|college|uio|uib|ntnu|usn|oslomet|bachelor'?s?(?: degree)?|"
                             r"høgskole\w*|høyskole\w*|hogskole\w*|hoyskole\w*|driver'?s licen[cs]e|driving licen[cs]e|førerkort\w*|"
-                            r"(?:his|her|their) own (?:flat|apartment|place)|retired|"
+                            r"(?:his|her|their) own (?:flat|apartment|place)|"
                             r"student housing|lectures)(?!\w)")
 # someone whose age is open: a son may be 8 or 38 (adult relatives are _ADULT_WORDS)
 _FAMILY_OTHER = re.compile(r"\b(?:son|daughter|brother|sister|friend|boy|girl|cousin|grandson|granddaughter|"

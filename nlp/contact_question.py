@@ -1,10 +1,10 @@
 """Does a message ask whom to contact? «Kven kan eg ringje?», «who do I talk to», «hvem kontakter vi».
 
 A question about a neighbouring topic (pårørende, getting a coordinator, how to start, the
-hospital, the follow-up service) often ends
-with one: «Eg er mor til ei jente på åtte år ... Kven kan eg ringje?» (routing set 11). The topic's
-answer then comes first and the contact second (data/rules.yml). «Who can help» is left out:
-«hvem kan hjelpe pårørende?» asks about support, not whom to call. Pure: no Rasa.
+hospital, the follow-up service) often ends with one: «Eg er mor til ei jente på åtte år ... Kven
+kan eg ringje?» (routing set 11). The topic's answer then comes first and the contact second
+(data/rules.yml). «Who can help» is left out: «hvem kan hjelpe pårørende?» asks about support,
+not whom to call. Pure: no Rasa.
 """
 from __future__ import annotations
 

@@ -86,12 +86,11 @@ def detect(text: str) -> Optional[str]:
     words = WORD.findall((text or "").lower())
     english = len(set(words) & ENGLISH_WORDS)  # distinct: «bye bye» is one English word
     norwegian = sum(word in NORWEGIAN_WORDS for word in words)
-    if english >= sum(word not in BORROWED for word in words if word in NORWEGIAN_WORDS) + ENGLISH_MARGIN:
+    not_borrowed = sum(word in NORWEGIAN_WORDS and word not in BORROWED for word in words)
+    if english >= not_borrowed + ENGLISH_MARGIN:  # also covers «english >= norwegian + margin»
         return ENGLISH
     if norwegian > english:
         return NORWEGIAN
-    if english >= norwegian + ENGLISH_MARGIN:
-        return ENGLISH
     if not norwegian and set(words) & ENGLISH_ON_THEIR_OWN:
         return ENGLISH
     if english > norwegian and (norwegian or len(words) < MIN_WORDS_FOR_LINGUA):
